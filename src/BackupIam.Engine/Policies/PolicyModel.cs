@@ -1,0 +1,82 @@
+using System;
+using System.Collections.Generic;
+
+namespace BackupIam.Engine.Policies
+{
+    public enum PolicyEffect
+    {
+        Allow,
+        Deny,
+    }
+
+    /// <summary>An IAM policy document (identity or resource policy).</summary>
+    public sealed class PolicyDocument
+    {
+        public const string CurrentVersion = "2012-10-17";
+
+        public string Version { get; set; } = CurrentVersion;
+
+        public string? Id { get; set; }
+
+        public List<PolicyStatement> Statements { get; } = new List<PolicyStatement>();
+    }
+
+    /// <summary>
+    /// One statement. Exactly one of Action/NotAction is given (<see cref="IsNotAction"/> says which),
+    /// and at most one of Resource/NotResource (<see cref="IsNotResource"/>).
+    /// </summary>
+    public sealed class PolicyStatement
+    {
+        public string? Sid { get; set; }
+
+        public PolicyEffect Effect { get; set; } = PolicyEffect.Allow;
+
+        /// <summary>The Principal element, or null when the statement has none (identity policies).</summary>
+        public PrincipalBlock? Principal { get; set; }
+
+        /// <summary>The NotPrincipal element, or null.</summary>
+        public PrincipalBlock? NotPrincipal { get; set; }
+
+        /// <summary>The values of Action, or of NotAction when <see cref="IsNotAction"/> is true.</summary>
+        public List<string> Actions { get; } = new List<string>();
+
+        public bool IsNotAction { get; set; }
+
+        /// <summary>The values of Resource, or of NotResource when <see cref="IsNotResource"/> is true.</summary>
+        public List<string> Resources { get; } = new List<string>();
+
+        public bool IsNotResource { get; set; }
+
+        /// <summary>Condition clauses, one per operator/key pair. All must hold (AND); values of one clause are OR-ed.</summary>
+        public List<ConditionClause> Conditions { get; } = new List<ConditionClause>();
+    }
+
+    /// <summary>A Principal or NotPrincipal element: either "*" or a map of type (AWS, Service, Federated, CanonicalUser) to values.</summary>
+    public sealed class PrincipalBlock
+    {
+        /// <summary>True for the bare string form <c>"Principal": "*"</c>.</summary>
+        public bool IsWildcard { get; set; }
+
+        /// <summary>Principal type to its values, e.g. "AWS" to ["arn:aws:iam::123456789012:user/backup"].</summary>
+        public SortedDictionary<string, List<string>> Values { get; } =
+            new SortedDictionary<string, List<string>>(StringComparer.Ordinal);
+    }
+
+    /// <summary>One condition: an operator (as written, e.g. <c>ForAnyValue:StringLikeIfExists</c>), a key and its values.</summary>
+    public sealed class ConditionClause
+    {
+        public ConditionClause(string @operator, string key, IEnumerable<string> values)
+        {
+            Operator = @operator;
+            Key = key;
+            Values = new List<string>(values);
+        }
+
+        public string Operator { get; }
+
+        public string Key { get; }
+
+        /// <summary>Values as strings; JSON numbers and booleans are kept in their JSON text form.</summary>
+        public List<string> Values { get; }
+    }
+}

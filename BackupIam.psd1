@@ -1,0 +1,28 @@
+@{
+    # The version is written here by build.ps1 from Directory.Build.props (the one place it lives).
+    RootModule           = 'BackupIam.psm1'
+    ModuleVersion        = '0.0.0'
+    GUID                 = '5b0e6f1e-3c3a-4b8e-9f0e-8d3f2a7c41d2'
+    Author               = 'BackupIam contributors'
+    CompanyName          = 'BackupIam'
+    Copyright            = '(c) BackupIam contributors. MIT License.'
+    Description          = 'Least-privilege AWS IAM and S3 setups for backup software: build, simulate, lint, provision and prove the policies.'
+    PowerShellVersion    = '5.1'
+    CompatiblePSEditions = @('Desktop', 'Core')
+    FormatsToProcess     = @('BackupIam.Format.ps1xml')
+    CmdletsToExport      = @(
+        'Get-BackupPolicyFinding'
+        'Get-BackupPreset'
+        'New-BackupPolicy'
+        'New-WriteOnlyBucketPolicy'
+        'Test-BackupPolicy'
+    )
+    FunctionsToExport    = @()
+    AliasesToExport      = @()
+    VariablesToExport    = @()
+    PrivateData          = @{
+        PSData = @{
+            Tags       = @('AWS', 'IAM', 'S3', 'Backup', 'LeastPrivilege', 'Policy')
+        }
+    }
+}

@@ -1,0 +1,142 @@
+<#
+.SYNOPSIS
+    The one entry point of the BackupIam build.
+.DESCRIPTION
+    Build : lays the module out in out/BackupIam/<version>/ (manifest, assemblies, MAML help, format file).
+    Test  : builds, runs the xunit engine tests and the Pester module tests (in a fresh pwsh, against the
+            built module), prints each suite's totals and ends with 'N passed, N failed'. Exits 1 on failure.
+    Bench : builds and prints the benchmark figures (import time, first output, engine speed).
+    Demo  : builds and runs the module's main job: an offline policy pipeline.
+.EXAMPLE
+    dotnet tool restore; dotnet pwsh -NoProfile -File build.ps1 -Task Test
+#>
+[CmdletBinding()]
+param(
+    [ValidateSet('Build', 'Test', 'Bench', 'Demo')]
+    [string] $Task = 'Build',
+
+    [ValidateSet('Debug', 'Release')]
+    [string] $Configuration = 'Release'
+)
+
+$ErrorActionPreference = 'Stop'
+Set-StrictMode -Version Latest
+$root = $PSScriptRoot
+$env:DOTNET_CLI_TELEMETRY_OPTOUT = '1'
+$env:DOTNET_NOLOGO = '1'
+
+function Invoke-Native {
+    param([string] $File, [string[]] $Arguments)
+    & $File @Arguments
+    if ($LASTEXITCODE -ne 0) { throw "'$File $($Arguments -join ' ')' failed with exit code $LASTEXITCODE." }
+}
+
+function Get-ModuleVersion {
+    $props = [xml](Get-Content -Raw (Join-Path $root 'Directory.Build.props'))
+    [string]($props.Project.PropertyGroup | ForEach-Object { $_.Version } | Where-Object { $_ } | Select-Object -First 1)
+}
+
+function Invoke-Pwsh {
+    # Runs a fresh pwsh of the same build that runs this script: the pinned dotnet tool
+    # (hosted by 'dotnet', so re-launch through pwsh.dll) or the caller's own pwsh.
+    param([string[]] $Arguments)
+    $self = [System.Diagnostics.Process]::GetCurrentProcess().MainModule.FileName
+    if ([System.IO.Path]::GetFileNameWithoutExtension($self) -in 'pwsh', 'powershell') { & $self @Arguments }
+    else { & $self (Join-Path $PSHOME 'pwsh.dll') @Arguments }
+}
+
+function Get-PesterPath {
+    $packages = if ($env:NUGET_PACKAGES) { $env:NUGET_PACKAGES } else { Join-Path ([Environment]::GetFolderPath('UserProfile')) '.nuget/packages' }
+    $version = ([xml](Get-Content -Raw (Join-Path $root 'build/tools.csproj'))).Project.ItemGroup.PackageDownload |
+        Where-Object Include -EQ 'Pester' | ForEach-Object { $_.Version.Trim('[', ']') }
+    Join-Path $packages "pester/$version/tools/Pester.psd1"
+}
+
+function Invoke-Build {
+    $version = Get-ModuleVersion
+    $moduleRoot = Join-Path $root "out/BackupIam/$version"
+    $staging = Join-Path $root 'artifacts/staging'
+    if (Test-Path $moduleRoot) { Remove-Item -Recurse -Force $moduleRoot }
+    if (Test-Path $staging) { Remove-Item -Recurse -Force $staging }
+    $lib = Join-Path $moduleRoot 'bin/lib'
+    $null = New-Item -ItemType Directory -Force -Path $lib
+
+    Write-Host "Building BackupIam $version ($Configuration)"
+    Invoke-Native dotnet @('restore', (Join-Path $root 'build/tools.csproj'), '--nologo', '-v', 'quiet')
+    Invoke-Native dotnet @('publish', (Join-Path $root 'src/BackupIam/BackupIam.csproj'), '-c', $Configuration, '-o', "$staging/lib", '--nologo', '-v', 'quiet')
+    Invoke-Native dotnet @('publish', (Join-Path $root 'src/BackupIam.Loader/BackupIam.Loader.csproj'), '-c', $Configuration, '-o', "$staging/loader", '--nologo', '-v', 'quiet')
+
+    Get-ChildItem "$staging/lib" -Filter *.dll | Where-Object Name -NE 'System.Management.Automation.dll' | Copy-Item -Destination $lib
+    Copy-Item "$staging/loader/BackupIam.Loader.dll" (Join-Path $moduleRoot 'bin')
+    Copy-Item (Join-Path $root 'src/BackupIam/BackupIam.psm1'), (Join-Path $root 'src/BackupIam/BackupIam.Format.ps1xml') $moduleRoot
+
+    $manifest = Get-Content -Raw (Join-Path $root 'BackupIam.psd1')
+    $manifest = $manifest -replace "ModuleVersion\s*=\s*'[^']*'", "ModuleVersion        = '$version'"
+    [System.IO.File]::WriteAllText((Join-Path $moduleRoot 'BackupIam.psd1'), $manifest)
+
+    $helpOut = Join-Path $moduleRoot 'en-US'
+    $null = New-Item -ItemType Directory -Force -Path $helpOut
+    Copy-Item (Join-Path $root 'en-US/about_BackupIam.help.txt') $helpOut
+    Invoke-Pwsh @('-NoProfile', '-NonInteractive', '-File', (Join-Path $root 'build/New-ModuleHelp.ps1'),
+        '-ModuleManifest', (Join-Path $moduleRoot 'BackupIam.psd1'), '-SourceDirectory', (Join-Path $root 'en-US'), '-Destination', $helpOut)
+    if ($LASTEXITCODE -ne 0) { throw 'Building the help failed (see above).' }
+
+    Write-Host "Built $moduleRoot"
+    $moduleRoot
+}
+
+function Invoke-Test {
+    param([string] $ModuleRoot)
+    $results = Join-Path $root 'artifacts/test-results'
+    if (Test-Path $results) { Remove-Item -Recurse -Force $results }
+    $null = New-Item -ItemType Directory -Force -Path $results
+
+    Write-Host "`n== xunit: engine tests"
+    & dotnet test (Join-Path $root 'tests/units/BackupIam.Engine.Tests') -c $Configuration --nologo `
+        --logger "trx;LogFileName=engine.trx" --results-directory $results
+    $unitExit = $LASTEXITCODE
+    $unit = [pscustomobject]@{ Passed = 0; Failed = 0; Skipped = 0 }
+    $trx = Get-ChildItem $results -Filter engine.trx -Recurse | Select-Object -First 1
+    if ($trx) {
+        $counters = ([xml](Get-Content -Raw $trx.FullName)).TestRun.ResultSummary.Counters
+        $unit.Passed = [int]$counters.passed
+        $unit.Failed = [int]$counters.failed + [int]$counters.error + [int]$counters.timeout + [int]$counters.aborted
+        $unit.Skipped = [int]$counters.notExecuted
+    }
+    if ($unitExit -ne 0 -and $unit.Failed -eq 0) { $unit.Failed = 1; Write-Host 'xunit run failed before reporting results (build error?)' }
+    Write-Host ("xunit: {0} passed, {1} failed, {2} skipped" -f $unit.Passed, $unit.Failed, $unit.Skipped)
+
+    Write-Host "`n== Pester: module tests (fresh pwsh, built module)"
+    $summary = Join-Path $results 'pester-summary.json'
+    Invoke-Pwsh @('-NoProfile', '-NonInteractive', '-File', (Join-Path $root 'tests/Invoke-ModuleTests.ps1'),
+        '-ModuleManifest', (Join-Path $ModuleRoot 'BackupIam.psd1'), '-PesterPath', (Get-PesterPath), '-SummaryPath', $summary, '-ResultDirectory', $results)
+    $pester = [pscustomobject]@{ Passed = 0; Failed = 1; Skipped = 0 }
+    if (Test-Path $summary) { $pester = Get-Content -Raw $summary | ConvertFrom-Json }
+    else { Write-Host 'Pester run failed before reporting results' }
+    Write-Host ("Pester: {0} passed, {1} failed, {2} skipped" -f $pester.Passed, $pester.Failed, $pester.Skipped)
+
+    $passed = $unit.Passed + $pester.Passed
+    $failed = $unit.Failed + $pester.Failed
+    $skipped = $unit.Skipped + $pester.Skipped
+    $line = "$passed passed, $failed failed"
+    if ($skipped -gt 0) { $line += ", $skipped skipped" }
+    Write-Host ''
+    Write-Host $line
+    if ($failed -gt 0 -or $passed -eq 0) { exit 1 }
+}
+
+switch ($Task) {
+    'Build' { $null = Invoke-Build }
+    'Test' { $moduleRoot = Invoke-Build; Invoke-Test -ModuleRoot $moduleRoot }
+    'Bench' {
+        $moduleRoot = Invoke-Build
+        Invoke-Pwsh @('-NoProfile', '-NonInteractive', '-File', (Join-Path $root 'bench/Measure-Import.ps1'), '-ModuleManifest', (Join-Path $moduleRoot 'BackupIam.psd1'))
+        if ($LASTEXITCODE -ne 0) { exit $LASTEXITCODE }
+        Invoke-Native dotnet @('run', '--project', (Join-Path $root 'bench/BackupIam.Bench'), '-c', 'Release', '--nologo')
+    }
+    'Demo' {
+        $moduleRoot = Invoke-Build
+        Invoke-Pwsh @('-NoProfile', '-NonInteractive', '-File', (Join-Path $root 'build/Demo.ps1'), '-ModuleManifest', (Join-Path $moduleRoot 'BackupIam.psd1'))
+        exit $LASTEXITCODE
+    }
+}

@@ -1,0 +1,113 @@
+using System;
+using System.Management.Automation;
+using BackupIam.Abstractions;
+using BackupIam.Engine.Errors;
+using BackupIam.Engine.Lint;
+
+namespace BackupIam.Commands
+{
+    /// <summary>Lints policies: unknown actions, resource-type mismatches, unsupported condition keys, size limits and risks.</summary>
+    [Cmdlet(VerbsCommon.Get, "BackupPolicyFinding", DefaultParameterSetName = InputSet)]
+    [OutputType(typeof(BackupPolicyFinding))]
+    public sealed class GetBackupPolicyFindingCommand : BackupIamCmdlet
+    {
+        private const string InputSet = "Input";
+        private const string PathSet = "Path";
+
+        [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ParameterSetName = InputSet)]
+        [Alias("PolicyDocument", "InputObject")]
+        public object[] Policy { get; set; } = new object[0];
+
+        [Parameter(Mandatory = true, ParameterSetName = PathSet)]
+        [Alias("FullName")]
+        public string[] Path { get; set; } = new string[0];
+
+        [Parameter]
+        public PolicyContainer? Container { get; set; }
+
+        [Parameter]
+        public string? PolicyName { get; set; }
+
+        [Parameter]
+        public SwitchParameter WriteOnly { get; set; }
+
+        [Parameter]
+        public bool? VersioningEnabled { get; set; }
+
+        [Parameter]
+        public SwitchParameter NeedsBucketDiscovery { get; set; }
+
+        [Parameter]
+        public SwitchParameter AclsDisabled { get; set; }
+
+        [Parameter]
+        public SwitchParameter NoOverwriteRule { get; set; }
+
+        [Parameter]
+        public FindingSeverity MinimumSeverity { get; set; } = FindingSeverity.Suggestion;
+
+        protected override void ProcessRecord()
+        {
+            if (ParameterSetName == PathSet)
+            {
+                foreach (string path in Path)
+                {
+                    foreach (string resolved in GetResolvedProviderPathFromPSPath(path, out _))
+                    {
+                        LintOne(() => PolicyInput.FromFile(resolved, nameof(Path)), resolved);
+                    }
+                }
+
+                return;
+            }
+
+            for (int i = 0; i < Policy.Length; i++)
+            {
+                object item = Policy[i];
+                LintOne(() => PolicyInput.FromObject(item, nameof(Policy), i + 1), item);
+            }
+        }
+
+        private void LintOne(Func<PolicyInput> read, object target)
+        {
+            try
+            {
+                PolicyInput input = read();
+                string name = PolicyName ?? input.Name;
+                var options = new LintOptions
+                {
+                    Container = Container ?? (input.IsBucketPolicy ? PolicyContainer.BucketPolicy : PolicyContainer.UserInline),
+                    PolicyName = name,
+                    WriteOnlyIntent = WriteOnly,
+                    VersioningEnabled = VersioningEnabled,
+                    NeedsBucketDiscovery = NeedsBucketDiscovery,
+                    AclsDisabled = AclsDisabled,
+                    HasNoOverwriteRule = NoOverwriteRule,
+                };
+                foreach (PolicyFinding finding in PolicyLinter.Lint(input.Text, options))
+                {
+                    if (finding.Severity > MinimumSeverity)
+                    {
+                        continue;
+                    }
+
+                    WriteObject(new BackupPolicyFinding
+                    {
+                        Severity = finding.Severity.ToString(),
+                        Id = finding.Id,
+                        PolicyName = name,
+                        Statement = finding.StatementIndex,
+                        Sid = finding.Sid,
+                        Action = finding.Action,
+                        Message = finding.Message,
+                        Fix = finding.Fix,
+                    });
+                }
+            }
+            catch (Exception ex) when (ex is BackupIamException)
+            {
+                WriteFailure(ex, target);
+            }
+        }
+    }
+}

@@ -1,0 +1,33 @@
+<#
+.SYNOPSIS
+    Runs the Pester module tests in this (fresh) pwsh against the built module and writes a summary.
+#>
+[CmdletBinding()]
+param(
+    [Parameter(Mandatory)] [string] $ModuleManifest,
+    [Parameter(Mandatory)] [string] $PesterPath,
+    [Parameter(Mandatory)] [string] $SummaryPath,
+    [Parameter(Mandatory)] [string] $ResultDirectory
+)
+$ErrorActionPreference = 'Stop'
+if (-not (Test-Path $PesterPath)) { throw "Pester was not found at $PesterPath. Run 'dotnet restore build/tools.csproj'." }
+Import-Module $PesterPath -Force
+
+# The tests import the built module from here.
+$env:BACKUPIAM_MODULE_MANIFEST = (Resolve-Path $ModuleManifest).Path
+
+$config = New-PesterConfiguration
+$config.Run.Path = $PSScriptRoot
+$config.Run.PassThru = $true
+$config.Output.Verbosity = 'Normal'
+$config.TestResult.Enabled = $true
+$config.TestResult.OutputFormat = 'NUnitXml'
+$config.TestResult.OutputPath = Join-Path $ResultDirectory 'pester.xml'
+$result = Invoke-Pester -Configuration $config
+
+$failed = $result.FailedCount + $result.FailedBlocksCount + $result.FailedContainersCount
+[pscustomobject]@{
+    Passed  = $result.PassedCount
+    Failed  = $failed
+    Skipped = $result.SkippedCount + $result.NotRunCount
+} | ConvertTo-Json | Set-Content -Path $SummaryPath

@@ -295,7 +295,10 @@ namespace BackupIam.Engine.Policies
             }
         }
 
-        /// <summary>True for "*" and for "service:Action" where the action part may contain * and ? wildcards.</summary>
+        /// <summary>
+        /// True for "*" and for "service:Action": the service is letters, digits and '-'; the action part is non-empty
+        /// letters, digits, '*', '?', '-', '_' or ':'. Whether the action exists is the linter's question, not the grammar's.
+        /// </summary>
         internal static bool IsValidAction(string? action)
         {
             if (string.IsNullOrEmpty(action))
@@ -326,7 +329,9 @@ namespace BackupIam.Engine.Policies
             for (int k = colon + 1; k < action.Length; k++)
             {
                 char c = action[k];
-                if (!(IsAsciiLetterOrDigit(c) || c == '*' || c == '?' || c == '-' || c == '_'))
+                // ':' is tolerated after the first colon so that run-together actions such as
+                // "s3:AbortMultipartUploads3:ListMultipartUploadParts" reach the linter, which explains them better.
+                if (!(IsAsciiLetterOrDigit(c) || c == '*' || c == '?' || c == '-' || c == '_' || c == ':'))
                 {
                     return false;
                 }

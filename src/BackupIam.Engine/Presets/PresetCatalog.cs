@@ -176,6 +176,7 @@ namespace BackupIam.Engine.Presets
         /// Builds the policy for a preset. Validates the bucket name and prefix, refuses options and kinds the preset does
         /// not support, and for <see cref="PresetPolicyKind.Bucket"/> requires <see cref="PresetOptions.PrincipalArn"/> and
         /// adds <c>"Principal": {"AWS": arn}</c> to every statement. ARNs use the principal's partition (default aws).
+        /// For <see cref="PresetPolicyKind.Identity"/> the PrincipalArn is ignored: an identity policy applies to whoever it is attached to.
         /// </summary>
         /// <exception cref="InputValidationException">
         /// <c>PresetNotFound</c>, <c>BucketNameInvalid</c>, <c>PrefixInvalid</c>, <c>PresetOptionNotSupported</c> or <c>PrincipalArnInvalid</c>.
@@ -228,10 +229,6 @@ namespace BackupIam.Engine.Presets
                 }
 
                 partition = ValidatePrincipalArn(options.PrincipalArn);
-            }
-            else if (!string.IsNullOrEmpty(options.PrincipalArn))
-            {
-                throw NotSupported(preset, "PrincipalArn", "PrincipalArn", "a principal is only used with Kind Bucket; an identity policy applies to whoever it is attached to");
             }
 
             var ctx = new PresetContext(options.BucketName, prefix, partition, options, kind);

@@ -26,7 +26,7 @@ namespace BackupIam.Engine.Presets
         /// </summary>
         public string? Prefix { get; set; }
 
-        /// <summary>The principal a bucket policy grants to, e.g. <c>arn:aws:iam::123456789012:user/backup</c>. Required for <see cref="PresetPolicyKind.Bucket"/>, refused otherwise.</summary>
+        /// <summary>The principal a bucket policy grants to, e.g. <c>arn:aws:iam::123456789012:user/backup</c>. Required for <see cref="PresetPolicyKind.Bucket"/>, ignored for identity policies.</summary>
         public string? PrincipalArn { get; set; }
 
         /// <summary>Identity or bucket policy; null uses the preset's <see cref="PresetDefinition.DefaultKind"/>.</summary>

@@ -346,11 +346,11 @@ namespace BackupIam.Engine.Tests.Presets
         }
 
         [Fact]
-        public void IdentityKindRefusesPrincipalArn()
+        public void IdentityKindIgnoresPrincipalArn()
         {
-            var ex = Assert.Throws<InputValidationException>(() => Build("UploadOnly", o => o.PrincipalArn = UserArn));
-            Assert.Equal("PresetOptionNotSupported", ex.ErrorId);
-            Assert.Equal("PrincipalArn", ex.ParameterName);
+            PolicyDocument doc = Build("UploadOnly", o => o.PrincipalArn = UserArn);
+            Assert.All(doc.Statements, s => Assert.Null(s.Principal));
+            Assert.Equal(PolicyJson.ToJson(Build("UploadOnly")), PolicyJson.ToJson(doc));
         }
 
         [Fact]

@@ -1,0 +1,234 @@
+using System.Diagnostics;
+using BackupIam.Engine.Presets;
+using BackupIam.Engine.Simulation;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace BackupIam.Engine.Tests.Simulation
+{
+    public class AccessMatrixTests
+    {
+        private const string Account = "123456789012";
+        private static readonly PrincipalInfo User = PrincipalInfo.ForUser(Account, "backup");
+        private readonly ITestOutputHelper _output;
+
+        public AccessMatrixTests(ITestOutputHelper output)
+        {
+            _output = output;
+        }
+
+        private static NamedPolicy Identity(string statementsJson) =>
+            PolicyEvaluatorTests.Policy("Backup", "{\"Version\":\"2012-10-17\",\"Statement\":[" + statementsJson + "]}");
+
+        [Fact]
+        public void PutObjectOnlyPolicyAllowsExactlyOneEntry()
+        {
+            var policy = Identity("{\"Sid\":\"Put\",\"Effect\":\"Allow\",\"Action\":\"s3:PutObject\",\"Resource\":\"arn:aws:s3:::bkt/backup/*\"}");
+            var matrix = AccessMatrixBuilder.Build(new[] { policy }, null, new MatrixOptions("bkt", "backup/", User));
+
+            var allowed = Assert.Single(matrix.Allowed);
+            Assert.Equal("s3:PutObject", allowed.Action);
+            Assert.Equal(ResourceKinds.ObjectInPrefix, allowed.ResourceKind);
+            Assert.Equal("arn:aws:s3:::bkt/backup/example-object", allowed.Resource);
+            Assert.Equal("Backup/Statement[0] (Put)", allowed.DecidedBy);
+
+            // The rest of PutObject's probes are denied.
+            var put = matrix.Entries.Where(e => e.Action == "s3:PutObject").ToList();
+            Assert.Contains(put, e => e.ResourceKind == ResourceKinds.ObjectOutsidePrefix && e.Decision == Decision.ImplicitDeny);
+            Assert.Contains(put, e => e.ResourceKind == ResourceKinds.OtherBucketObject && e.Decision == Decision.ImplicitDeny);
+        }
+
+        [Fact]
+        public void MatrixCoversCatalogueWithRepresentativeResources()
+        {
+            var matrix = AccessMatrixBuilder.Build(Array.Empty<NamedPolicy>(), null, new MatrixOptions("bkt", "backups/dataset-1/", User));
+            Assert.All(matrix.Entries, e => Assert.Equal(Decision.ImplicitDeny, e.Decision));
+            Assert.Empty(matrix.Allowed);
+
+            var listBucket = matrix.Entries.Where(e => e.Action == "s3:ListBucket").ToList();
+            Assert.Contains(listBucket, e => e.ResourceKind == ResourceKinds.Bucket && e.Resource == "arn:aws:s3:::bkt");
+            Assert.Contains(listBucket, e => e.ResourceKind == ResourceKinds.OtherBucket && e.Resource == "arn:aws:s3:::other-bucket");
+            Assert.Contains(listBucket, e => e.ResourceKind == ResourceKinds.ListContext);
+
+            var get = matrix.Entries.Where(e => e.Action == "s3:GetObject").Select(e => (e.ResourceKind, e.Resource)).ToList();
+            Assert.Equal(
+                new[]
+                {
+                    (ResourceKinds.ObjectInPrefix, "arn:aws:s3:::bkt/backups/dataset-1/example-object"),
+                    (ResourceKinds.ObjectOutsidePrefix, "arn:aws:s3:::bkt/outside-prefix/example-object"),
+                    (ResourceKinds.OtherBucketObject, "arn:aws:s3:::other-bucket/backups/dataset-1/example-object"),
+                },
+                get);
+
+            Assert.Contains(matrix.Entries, e => e.Action == "s3:ListAllMyBuckets" && e.ResourceKind == ResourceKinds.AllResources && e.Resource == "*");
+            Assert.All(matrix.Entries.Where(e => e.ContextDescription != null), e => Assert.Equal("s3:ListBucket", e.Action));
+            Assert.True(matrix.SkippedActionCount > 0);
+            Assert.DoesNotContain(matrix.Entries, e => matrix.SkippedActions.Contains(e.Action));
+
+            // Every catalogue action is either probed or counted as skipped.
+            var probed = matrix.Entries.Select(e => e.Action).Distinct().Count();
+            Assert.Equal(S3ActionCatalog.Default.Actions.Count, probed + matrix.SkippedActionCount);
+        }
+
+        [Fact]
+        public void EmptyPrefixSkipsOutsideProbeAndPrefixContexts()
+        {
+            var matrix = AccessMatrixBuilder.Build(Array.Empty<NamedPolicy>(), null, new MatrixOptions("bkt", "", User));
+            Assert.DoesNotContain(matrix.Entries, e => e.ResourceKind == ResourceKinds.ObjectOutsidePrefix);
+            var contexts = matrix.Entries.Where(e => e.ResourceKind == ResourceKinds.ListContext).Select(e => e.ContextDescription).ToList();
+            Assert.Equal(new[] { "no s3:prefix, no s3:delimiter", "s3:prefix=\"\" s3:delimiter=/" }, contexts);
+        }
+
+        [Fact]
+        public void ListContextCasesForNestedPrefix()
+        {
+            var cases = AccessMatrixBuilder.ListContextCases("backups/dataset-1/")
+                .Select(c => AccessMatrixBuilder.DescribeListContext(c.Prefix, c.Delimiter)).ToList();
+            Assert.Equal(
+                new[]
+                {
+                    "no s3:prefix, no s3:delimiter",
+                    "s3:prefix=\"\" s3:delimiter=/",
+                    "s3:prefix=backups/ s3:delimiter=/",
+                    "s3:prefix=backups/dataset-1/",
+                    "s3:prefix=backups/dataset-1/ s3:delimiter=/",
+                    "s3:prefix=backups/dataset-1/sub/",
+                    "s3:prefix=backups/other/",
+                    "s3:prefix=backups/other/ s3:delimiter=/",
+                },
+                cases);
+        }
+
+        private static NamedPolicy RclonePolicy() => Identity(
+            "{\"Sid\":\"ListParents\",\"Effect\":\"Allow\",\"Action\":\"s3:ListBucket\",\"Resource\":\"arn:aws:s3:::bkt\"," +
+            "\"Condition\":{\"StringEquals\":{\"s3:prefix\":[\"\",\"backups/\",\"backups/dataset-1/\"],\"s3:delimiter\":\"/\"}}}," +
+            "{\"Sid\":\"ListSubtree\",\"Effect\":\"Allow\",\"Action\":\"s3:ListBucket\",\"Resource\":\"arn:aws:s3:::bkt\"," +
+            "\"Condition\":{\"StringLike\":{\"s3:prefix\":\"backups/dataset-1/*\"}}}");
+
+        [Fact]
+        public void RcloneStyleListConditionsAllowParentsWithDelimiterAndSubtreeOnly()
+        {
+            var matrix = AccessMatrixBuilder.Build(new[] { RclonePolicy() }, null, new MatrixOptions("bkt", "backups/dataset-1/", User));
+            var list = matrix.Entries.Where(e => e.ResourceKind == ResourceKinds.ListContext)
+                .ToDictionary(e => e.ContextDescription!, e => e.Decision);
+
+            var allowed = list.Where(p => p.Value == Decision.Allowed).Select(p => p.Key).OrderBy(k => k, StringComparer.Ordinal).ToList();
+            Assert.Equal(
+                new[]
+                {
+                    "s3:prefix=\"\" s3:delimiter=/",
+                    "s3:prefix=backups/ s3:delimiter=/",
+                    "s3:prefix=backups/dataset-1/",
+                    "s3:prefix=backups/dataset-1/ s3:delimiter=/",
+                    "s3:prefix=backups/dataset-1/sub/",
+                }.OrderBy(k => k, StringComparer.Ordinal),
+                allowed);
+            Assert.Equal(Decision.ImplicitDeny, list["no s3:prefix, no s3:delimiter"]);
+            Assert.Equal(Decision.ImplicitDeny, list["s3:prefix=backups/other/"]);
+            Assert.Equal(Decision.ImplicitDeny, list["s3:prefix=backups/other/ s3:delimiter=/"]);
+
+            // ListBucket without any context (plain Bucket probe) is refused too; nothing else is allowed.
+            Assert.All(matrix.Allowed, e => Assert.Equal(ResourceKinds.ListContext, e.ResourceKind));
+            Assert.Contains(matrix.Allowed, e => e.DecidedBy == "Backup/Statement[1] (ListSubtree)");
+        }
+
+        [Fact]
+        public void CompareToListsUnexpectedAndMissingEntries()
+        {
+            var policy = Identity(
+                "{\"Effect\":\"Allow\",\"Action\":[\"s3:PutObject\",\"s3:GetObject\"],\"Resource\":\"arn:aws:s3:::bkt/backup/*\"}");
+            var matrix = AccessMatrixBuilder.Build(new[] { policy }, null, new MatrixOptions("bkt", "backup/", User));
+
+            Assert.Empty(matrix.CompareTo(new (string, string, string?)[]
+            {
+                ("s3:PutObject", ResourceKinds.ObjectInPrefix, null),
+                ("S3:GETOBJECT", ResourceKinds.ObjectInPrefix, null),
+            }));
+
+            var diffs = matrix.CompareTo(new (string, string, string?)[]
+            {
+                ("s3:PutObject", ResourceKinds.ObjectInPrefix, null),
+                ("s3:DeleteObject", ResourceKinds.ObjectInPrefix, null),
+                ("s3:NoSuchAction", ResourceKinds.Bucket, null),
+            });
+            Assert.Equal(3, diffs.Length);
+            var unexpected = Assert.Single(diffs, d => !d.Expected);
+            Assert.Equal("s3:GetObject", unexpected.Action);
+            Assert.Equal(Decision.Allowed, unexpected.Actual);
+            var denied = Assert.Single(diffs, d => d.Action == "s3:DeleteObject");
+            Assert.True(denied.Expected);
+            Assert.Equal(Decision.ImplicitDeny, denied.Actual);
+            Assert.Contains("no such entry", Assert.Single(diffs, d => d.Action == "s3:NoSuchAction").Message);
+        }
+
+        [Fact]
+        public void CompareToAnotherMatrix()
+        {
+            var options = new MatrixOptions("bkt", "backup/", User);
+            var putOnly = AccessMatrixBuilder.Build(new[] { Identity("{\"Effect\":\"Allow\",\"Action\":\"s3:PutObject\",\"Resource\":\"arn:aws:s3:::bkt/backup/*\"}") }, null, options);
+            var putGet = AccessMatrixBuilder.Build(new[] { Identity("{\"Effect\":\"Allow\",\"Action\":[\"s3:PutObject\",\"s3:GetObject\"],\"Resource\":\"arn:aws:s3:::bkt/backup/*\"}") }, null, options);
+            Assert.Empty(putOnly.CompareTo(putOnly));
+            var extra = Assert.Single(putGet.CompareTo(putOnly));
+            Assert.Equal("s3:GetObject", extra.Action);
+            Assert.False(extra.Expected);
+            var missing = Assert.Single(putOnly.CompareTo(putGet));
+            Assert.Equal("s3:GetObject", missing.Action);
+            Assert.True(missing.Expected);
+        }
+
+        [Fact]
+        public void BucketPolicyWithPrincipalFeedsTheMatrix()
+        {
+            var bucketPolicy = PolicyEvaluatorTests.Policy("BucketPolicy",
+                "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Sid\":\"Get\",\"Effect\":\"Allow\",\"Principal\":{\"AWS\":\"" + User.Arn + "\"}," +
+                "\"Action\":\"s3:GetObject\",\"Resource\":\"arn:aws:s3:::bkt/*\"}]}", resource: true);
+            var matrix = AccessMatrixBuilder.Build(Array.Empty<NamedPolicy>(), bucketPolicy, new MatrixOptions("bkt", "backup/", User));
+            var kinds = matrix.Allowed.Select(e => e.ResourceKind).OrderBy(k => k).ToList();
+            Assert.Equal(new[] { ResourceKinds.ObjectInPrefix, ResourceKinds.ObjectOutsidePrefix }, kinds);
+
+            var other = AccessMatrixBuilder.Build(Array.Empty<NamedPolicy>(), bucketPolicy, new MatrixOptions("bkt", "backup/", PrincipalInfo.ForUser(Account, "intruder")));
+            Assert.Empty(other.Allowed);
+        }
+
+        [Fact]
+        public void InvalidOptionsAreRefused()
+        {
+            var ex = Assert.Throws<BackupIam.Engine.Errors.InputValidationException>(
+                () => AccessMatrixBuilder.Build(Array.Empty<NamedPolicy>(), null, new MatrixOptions("bkt", "backup", User)));
+            Assert.Equal("PrefixInvalid", ex.ErrorId);
+            Assert.Equal("Prefix", ex.ParameterName);
+            Assert.Equal("BucketNameInvalid", Assert.Throws<BackupIam.Engine.Errors.InputValidationException>(
+                () => AccessMatrixBuilder.Build(Array.Empty<NamedPolicy>(), null, new MatrixOptions("", "", User))).ErrorId);
+            Assert.Equal("OtherBucketNameInvalid", Assert.Throws<BackupIam.Engine.Errors.InputValidationException>(
+                () => AccessMatrixBuilder.Build(Array.Empty<NamedPolicy>(), null, new MatrixOptions("bkt", "", User) { OtherBucketName = "bkt" })).ErrorId);
+        }
+
+        [Fact]
+        public void PresetMatricesBuildQuickly()
+        {
+            // A loose guard against gross regressions (the real benchmark target is a 5 ms median).
+            foreach (var preset in PresetCatalog.All)
+            {
+                var options = new PresetOptions { BucketName = "bkt", Kind = PresetPolicyKind.Identity };
+                var doc = PresetCatalog.Build(preset.Name, options);
+                var named = new[] { new NamedPolicy(preset.Name, doc) };
+                var matrixOptions = new MatrixOptions("bkt", preset.DefaultPrefix, User);
+                AccessMatrixBuilder.Build(named, null, matrixOptions);
+                var times = new List<double>();
+                for (int i = 0; i < 21; i++)
+                {
+                    var sw = Stopwatch.StartNew();
+                    var m = AccessMatrixBuilder.Build(named, null, matrixOptions);
+                    sw.Stop();
+                    Assert.NotEmpty(m.Entries);
+                    times.Add(sw.Elapsed.TotalMilliseconds);
+                }
+
+                times.Sort();
+                double median = times[times.Count / 2];
+                _output.WriteLine($"{preset.Name}: median {median:F3} ms, allowed: " + string.Join("; ", AccessMatrixBuilder.Build(named, null, matrixOptions).Allowed));
+                Assert.True(median < 50, $"{preset.Name}: median {median} ms");
+            }
+        }
+    }
+}

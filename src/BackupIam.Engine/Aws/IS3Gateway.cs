@@ -1,0 +1,77 @@
+using System;
+using System.Collections.Generic;
+using System.Threading;
+using System.Threading.Tasks;
+
+namespace BackupIam.Engine.Aws
+{
+    /// <summary>
+    /// The S3 bucket operations the engine uses, with the engine's own small types. Missing configurations come back as
+    /// null; other failures as <see cref="S3ServiceException"/>.
+    /// </summary>
+    public interface IS3Gateway : IDisposable
+    {
+        /// <summary>HeadBucket: true when the bucket exists (also when it lives in another region), false on 404.</summary>
+        Task<bool> BucketExistsAsync(string bucketName, CancellationToken cancellationToken);
+
+        /// <summary>Creates a bucket in the session's region (LocationConstraint omitted for us-east-1 and custom endpoints).</summary>
+        Task CreateBucketAsync(string bucketName, CancellationToken cancellationToken);
+
+        /// <summary>The bucket's region as a system name (<c>us-east-1</c> for an empty LocationConstraint).</summary>
+        Task<string> GetBucketLocationAsync(string bucketName, CancellationToken cancellationToken);
+
+        /// <summary>Puts an object; null or empty content makes an empty object (a folder placeholder such as <c>backup/</c>).</summary>
+        Task PutObjectAsync(string bucketName, string key, string? content, CancellationToken cancellationToken);
+
+        /// <summary>True when the key exists (HEAD object).</summary>
+        Task<bool> ObjectExistsAsync(string bucketName, string key, CancellationToken cancellationToken);
+
+        /// <summary>Every key under a prefix (follows continuation tokens).</summary>
+        Task<IReadOnlyList<string>> ListObjectKeysAsync(string bucketName, string? prefix, CancellationToken cancellationToken);
+
+        /// <summary>Deletes an object (no error when it is absent).</summary>
+        Task DeleteObjectAsync(string bucketName, string key, CancellationToken cancellationToken);
+
+        /// <summary>Deletes an empty bucket.</summary>
+        Task DeleteBucketAsync(string bucketName, CancellationToken cancellationToken);
+
+        /// <summary>The bucket policy JSON, or null when the bucket has none.</summary>
+        Task<string?> GetBucketPolicyAsync(string bucketName, CancellationToken cancellationToken);
+
+        /// <summary>Replaces the bucket policy.</summary>
+        Task PutBucketPolicyAsync(string bucketName, string policyJson, CancellationToken cancellationToken);
+
+        /// <summary>Removes the bucket policy (no error when there is none).</summary>
+        Task DeleteBucketPolicyAsync(string bucketName, CancellationToken cancellationToken);
+
+        /// <summary>Block Public Access settings, or null when none are set on the bucket.</summary>
+        Task<S3PublicAccessBlock?> GetPublicAccessBlockAsync(string bucketName, CancellationToken cancellationToken);
+
+        /// <summary>Sets Block Public Access settings.</summary>
+        Task PutPublicAccessBlockAsync(string bucketName, S3PublicAccessBlock settings, CancellationToken cancellationToken);
+
+        /// <summary>Object ownership (<c>BucketOwnerEnforced</c>, <c>BucketOwnerPreferred</c>, <c>ObjectWriter</c>), or null when not set.</summary>
+        Task<string?> GetBucketOwnershipControlsAsync(string bucketName, CancellationToken cancellationToken);
+
+        /// <summary>Sets object ownership.</summary>
+        Task PutBucketOwnershipControlsAsync(string bucketName, string objectOwnership, CancellationToken cancellationToken);
+
+        /// <summary>Default encryption, or null when none is configured.</summary>
+        Task<S3BucketEncryption?> GetBucketEncryptionAsync(string bucketName, CancellationToken cancellationToken);
+
+        /// <summary>Sets SSE-S3 (AES256) default encryption.</summary>
+        Task PutBucketEncryptionAsync(string bucketName, CancellationToken cancellationToken);
+
+        /// <summary>Versioning state.</summary>
+        Task<S3VersioningState> GetBucketVersioningAsync(string bucketName, CancellationToken cancellationToken);
+
+        /// <summary>Enables or suspends versioning.</summary>
+        Task PutBucketVersioningAsync(string bucketName, bool enabled, CancellationToken cancellationToken);
+
+        /// <summary>Lifecycle rules, or null when the bucket has no lifecycle configuration.</summary>
+        Task<IReadOnlyList<S3LifecycleRule>?> GetBucketLifecycleConfigurationAsync(string bucketName, CancellationToken cancellationToken);
+
+        /// <summary>Replaces the lifecycle configuration with these rules.</summary>
+        Task PutBucketLifecycleConfigurationAsync(string bucketName, IEnumerable<S3LifecycleRule> rules, CancellationToken cancellationToken);
+    }
+}

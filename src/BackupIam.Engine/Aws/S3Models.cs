@@ -1,0 +1,123 @@
+using System;
+using BackupIam.Engine.Errors;
+
+namespace BackupIam.Engine.Aws
+{
+    /// <summary>S3 Block Public Access settings of a bucket.</summary>
+    public sealed class S3PublicAccessBlock
+    {
+        /// <summary>Reject requests that set public ACLs.</summary>
+        public bool BlockPublicAcls { get; set; }
+
+        /// <summary>Ignore public ACLs already present.</summary>
+        public bool IgnorePublicAcls { get; set; }
+
+        /// <summary>Reject bucket policies that grant public access.</summary>
+        public bool BlockPublicPolicy { get; set; }
+
+        /// <summary>Restrict access to buckets with public policies to AWS principals of the account.</summary>
+        public bool RestrictPublicBuckets { get; set; }
+
+        /// <summary>All four switches on, the recommended setting for backup buckets.</summary>
+        public static S3PublicAccessBlock All() => new S3PublicAccessBlock
+        {
+            BlockPublicAcls = true,
+            IgnorePublicAcls = true,
+            BlockPublicPolicy = true,
+            RestrictPublicBuckets = true,
+        };
+    }
+
+    /// <summary>Default encryption of a bucket.</summary>
+    public sealed class S3BucketEncryption
+    {
+        /// <summary><c>AES256</c> (SSE-S3), <c>aws:kms</c> or <c>aws:kms:dsse</c>.</summary>
+        public string Algorithm { get; set; } = "";
+
+        /// <summary>KMS key id for SSE-KMS, otherwise null.</summary>
+        public string? KmsKeyId { get; set; }
+
+        /// <summary>Whether an S3 Bucket Key is used.</summary>
+        public bool BucketKeyEnabled { get; set; }
+    }
+
+    /// <summary>Versioning state of a bucket as S3 reports it.</summary>
+    public enum S3VersioningState
+    {
+        /// <summary>Versioning was never enabled.</summary>
+        Off,
+
+        /// <summary>Versioning is on.</summary>
+        Enabled,
+
+        /// <summary>Versioning was on and is now suspended.</summary>
+        Suspended,
+    }
+
+    /// <summary>A lifecycle rule, limited to what backup buckets need.</summary>
+    public sealed class S3LifecycleRule
+    {
+        /// <summary>Rule id (unique in the bucket).</summary>
+        public string Id { get; set; } = "";
+
+        /// <summary>Key prefix the rule applies to; empty for the whole bucket.</summary>
+        public string Prefix { get; set; } = "";
+
+        /// <summary><c>Enabled</c> or <c>Disabled</c>.</summary>
+        public string Status { get; set; } = "Enabled";
+
+        /// <summary>Expire current objects after this many days.</summary>
+        public int? ExpirationDays { get; set; }
+
+        /// <summary>Delete noncurrent versions this many days after they became noncurrent.</summary>
+        public int? NoncurrentVersionExpirationDays { get; set; }
+
+        /// <summary>Keep this many newer noncurrent versions regardless of age.</summary>
+        public int? NewerNoncurrentVersions { get; set; }
+
+        /// <summary>Abort incomplete multipart uploads after this many days.</summary>
+        public int? AbortIncompleteMultipartUploadDays { get; set; }
+    }
+
+    /// <summary>
+    /// S3 answered with an error. Keeps AWS's code, message and request id. ErrorIds: <c>S3NoSuchBucket</c>,
+    /// <c>S3AccessDenied</c>, <c>S3BucketAlreadyOwnedByYou</c>, <c>S3BucketAlreadyExists</c>, <c>S3Throttled</c>,
+    /// <c>S3AuthenticationFailed</c>, <c>S3InvalidRequest</c>, otherwise <c>S3ServiceError</c>.
+    /// </summary>
+    public sealed class S3ServiceException : BackupIamException
+    {
+        /// <summary>Creates the exception.</summary>
+        public S3ServiceException(
+            string errorId, FailureKind kind, string operation, string? bucketName, string awsErrorCode, string awsMessage,
+            string? requestId, int httpStatus, Exception? inner)
+            : base(errorId, kind, "S3 " + operation + (bucketName == null ? "" : " on bucket '" + bucketName + "'") + " failed: "
+                + awsErrorCode + ": " + awsMessage + " (HTTP " + httpStatus + (string.IsNullOrEmpty(requestId) ? "" : ", request id " + requestId) + ")", inner)
+        {
+            Operation = operation;
+            BucketName = bucketName;
+            AwsErrorCode = awsErrorCode;
+            AwsMessage = awsMessage;
+            RequestId = requestId;
+            HttpStatus = httpStatus;
+            Target = bucketName;
+        }
+
+        /// <summary>The S3 operation, e.g. <c>PutBucketPolicy</c>.</summary>
+        public string Operation { get; }
+
+        /// <summary>The bucket involved.</summary>
+        public string? BucketName { get; }
+
+        /// <summary>AWS's error code, e.g. <c>NoSuchBucket</c>.</summary>
+        public string AwsErrorCode { get; }
+
+        /// <summary>AWS's error message.</summary>
+        public string AwsMessage { get; }
+
+        /// <summary>AWS's request id.</summary>
+        public string? RequestId { get; }
+
+        /// <summary>HTTP status code (0 when no response arrived).</summary>
+        public int HttpStatus { get; }
+    }
+}

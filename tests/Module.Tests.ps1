@@ -78,7 +78,12 @@ Describe 'Cmdlet <Name>' -ForEach $script:commands {
     }
 
     It 'supports ShouldProcess when it changes anything' {
-        if ($script:command.Verb -notin 'Get', 'Test', 'Find', 'Show', 'Measure', 'Resolve', 'Compare', 'ConvertTo', 'ConvertFrom', 'Format') {
+        # New-BackupPolicy and New-WriteOnlyBucketPolicy only build documents in memory: they change nothing.
+        $offlineBuilders = 'New-BackupPolicy', 'New-WriteOnlyBucketPolicy'
+        if ($Name -in $offlineBuilders) {
+            $script:command.Parameters.Keys | Should -Not -Contain 'EndpointUrl'
+        }
+        elseif ($script:command.Verb -notin 'Get', 'Test', 'Find', 'Show', 'Measure', 'Resolve', 'Compare', 'ConvertTo', 'ConvertFrom', 'Format') {
             $script:command.Parameters.Keys | Should -Contain 'WhatIf'
             $script:command.Parameters.Keys | Should -Contain 'Confirm'
         }

@@ -8,7 +8,7 @@ function Get-BuiltModuleManifest {
 }
 
 function Import-BuiltModule {
-    Import-Module (Get-BuiltModuleManifest) -Force -ErrorAction Stop
+    Import-Module (Get-BuiltModuleManifest) -Force -Global -ErrorAction Stop
 }
 
 function Invoke-FreshPwsh {

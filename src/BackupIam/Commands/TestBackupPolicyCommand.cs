@@ -185,11 +185,18 @@ namespace BackupIam.Commands
             if (Expect!.Length == 1 && !Expect[0].Contains(":") && Expect[0] != "*")
             {
                 PresetDefinition preset = PresetCatalog.Get(Expect[0]);
-                var presetOptions = new PresetOptions { BucketName = options.BucketName, Prefix = options.Prefix, PrincipalArn = options.Principal.Arn };
+                bool bucketPreset = preset.DefaultKind == PresetPolicyKind.Bucket;
+                var presetOptions = new PresetOptions
+                {
+                    BucketName = options.BucketName,
+                    Prefix = options.Prefix,
+                    PrincipalArn = bucketPreset ? options.Principal.Arn : null,
+                    Kind = preset.DefaultKind,
+                };
                 var expectedIdentity = new List<NamedPolicy>();
                 NamedPolicy? expectedResource = null;
                 PolicyDocument document = PresetCatalog.Build(preset.Name, presetOptions);
-                if (preset.DefaultKind == PresetPolicyKind.Bucket)
+                if (bucketPreset)
                 {
                     expectedResource = new NamedPolicy(preset.Name, document, isResourcePolicy: true);
                 }

@@ -179,7 +179,27 @@ namespace BackupIam.Engine.Aws
             {
                 GetBucketPolicyResponse r = await _client.GetBucketPolicyAsync(
                     new GetBucketPolicyRequest { BucketName = bucketName }, cancellationToken).ConfigureAwait(false);
-                return string.IsNullOrWhiteSpace(r.Policy) ? null : r.Policy;
+                string? policy = r.Policy;
+                if (string.IsNullOrWhiteSpace(policy))
+                {
+                    return null;
+                }
+
+                // AWSSDK.S3 4.x hands a 404 error document back as the policy text instead of throwing.
+                if (r.HttpStatusCode == HttpStatusCode.NotFound || policy!.TrimStart().StartsWith("<", StringComparison.Ordinal))
+                {
+                    string code = XmlErrorField(policy!, "Code") ?? "Http" + (int)r.HttpStatusCode;
+                    if (code == "NoSuchBucketPolicy")
+                    {
+                        return null;
+                    }
+
+                    var (errorId, kind) = Classify(code, (int)r.HttpStatusCode);
+                    throw new S3ServiceException(errorId, kind, "GetBucketPolicy", bucketName, code, XmlErrorField(policy!, "Message") ?? "",
+                        XmlErrorField(policy!, "RequestId"), (int)r.HttpStatusCode, null);
+                }
+
+                return policy;
             }
             catch (AmazonS3Exception ex) when (ex.ErrorCode == "NoSuchBucketPolicy")
             {
@@ -494,63 +514,7 @@ namespace BackupIam.Engine.Aws
                 string code = string.IsNullOrEmpty(service.ErrorCode) ? "Http" + (int)service.StatusCode : service.ErrorCode;
                 int status = (int)service.StatusCode;
                 string message = service.Message ?? "";
-                string errorId;
-                FailureKind kind;
-                switch (code)
-                {
-                    case "NoSuchBucket":
-                        errorId = "S3NoSuchBucket";
-                        kind = FailureKind.NotFound;
-                        break;
-                    case "AccessDenied":
-                    case "AllAccessDisabled":
-                        errorId = "S3AccessDenied";
-                        kind = FailureKind.PermissionDenied;
-                        break;
-                    case "BucketAlreadyOwnedByYou":
-                        errorId = "S3BucketAlreadyOwnedByYou";
-                        kind = FailureKind.AlreadyExists;
-                        break;
-                    case "BucketAlreadyExists":
-                        errorId = "S3BucketAlreadyExists";
-                        kind = FailureKind.AlreadyExists;
-                        break;
-                    case "SlowDown":
-                    case "Throttling":
-                    case "ThrottlingException":
-                    case "RequestLimitExceeded":
-                        errorId = "S3Throttled";
-                        kind = FailureKind.LimitExceeded;
-                        break;
-                    case "InvalidAccessKeyId":
-                    case "SignatureDoesNotMatch":
-                    case "ExpiredToken":
-                    case "InvalidToken":
-                    case "InvalidClientTokenId":
-                        errorId = "S3AuthenticationFailed";
-                        kind = FailureKind.PermissionDenied;
-                        break;
-                    case "InvalidBucketName":
-                    case "InvalidArgument":
-                    case "InvalidRequest":
-                    case "MalformedPolicy":
-                    case "MalformedXML":
-                    case "InvalidLocationConstraint":
-                    case "IllegalLocationConstraintException":
-                        errorId = "S3InvalidRequest";
-                        kind = FailureKind.InvalidArgument;
-                        break;
-                    case "BucketNotEmpty":
-                    case "OperationAborted":
-                        errorId = "S3BucketBusy";
-                        kind = FailureKind.ResourceBusy;
-                        break;
-                    default:
-                        errorId = status == 403 ? "S3AccessDenied" : "S3ServiceError";
-                        kind = status == 403 ? FailureKind.PermissionDenied : FailureKind.Unknown;
-                        break;
-                }
-
+                var (errorId, kind) = Classify(code, status);
                 return new S3ServiceException(errorId, kind, operation, bucketName, code, message, service.RequestId, status, ex);
             }
 
@@ -560,6 +524,81 @@ namespace BackupIam.Engine.Aws
             {
                 Target = bucketName,
             };
+        }
+
+        private static (string ErrorId, FailureKind Kind) Classify(string code, int status)
+        {
+            string errorId;
+            FailureKind kind;
+            switch (code)
+            {
+                case "NoSuchBucket":
+                    errorId = "S3NoSuchBucket";
+                    kind = FailureKind.NotFound;
+                    break;
+                case "AccessDenied":
+                case "AllAccessDisabled":
+                    errorId = "S3AccessDenied";
+                    kind = FailureKind.PermissionDenied;
+                    break;
+                case "BucketAlreadyOwnedByYou":
+                    errorId = "S3BucketAlreadyOwnedByYou";
+                    kind = FailureKind.AlreadyExists;
+                    break;
+                case "BucketAlreadyExists":
+                    errorId = "S3BucketAlreadyExists";
+                    kind = FailureKind.AlreadyExists;
+                    break;
+                case "SlowDown":
+                case "Throttling":
+                case "ThrottlingException":
+                case "RequestLimitExceeded":
+                    errorId = "S3Throttled";
+                    kind = FailureKind.LimitExceeded;
+                    break;
+                case "InvalidAccessKeyId":
+                case "SignatureDoesNotMatch":
+                case "ExpiredToken":
+                case "InvalidToken":
+                case "InvalidClientTokenId":
+                    errorId = "S3AuthenticationFailed";
+                    kind = FailureKind.PermissionDenied;
+                    break;
+                case "InvalidBucketName":
+                case "InvalidArgument":
+                case "InvalidRequest":
+                case "MalformedPolicy":
+                case "MalformedXML":
+                case "InvalidLocationConstraint":
+                case "IllegalLocationConstraintException":
+                    errorId = "S3InvalidRequest";
+                    kind = FailureKind.InvalidArgument;
+                    break;
+                case "BucketNotEmpty":
+                case "OperationAborted":
+                    errorId = "S3BucketBusy";
+                    kind = FailureKind.ResourceBusy;
+                    break;
+                default:
+                    errorId = status == 403 ? "S3AccessDenied" : "S3ServiceError";
+                    kind = status == 403 ? FailureKind.PermissionDenied : FailureKind.Unknown;
+                    break;
+            }
+
+            return (errorId, kind);
+        }
+
+        private static string? XmlErrorField(string xml, string name)
+        {
+            try
+            {
+                var doc = System.Xml.Linq.XElement.Parse(xml);
+                return doc.DescendantsAndSelf().FirstOrDefault(e => e.Name.LocalName == name)?.Value;
+            }
+            catch (System.Xml.XmlException)
+            {
+                return null;
+            }
         }
     }
 }

@@ -203,18 +203,11 @@ namespace BackupIam.Engine.Tests.Catalog
         }
 
         [Fact]
-        public void Load_IsFast()
+        public void Parse_DataFileGivesTheSameActionsAsTheEmbeddedDefault()
         {
-            var json = File.ReadAllText(FindDataFile());
-            S3ActionCatalog.Parse(json);
-            var sw = System.Diagnostics.Stopwatch.StartNew();
-            for (int i = 0; i < 10; i++)
-            {
-                S3ActionCatalog.Parse(json);
-            }
-
-            sw.Stop();
-            Assert.True(sw.ElapsedMilliseconds < 500, $"10 parses took {sw.ElapsedMilliseconds} ms");
+            // Parse speed is not asserted here: bench/BackupIam.Bench prints the "catalogue-parse" timing.
+            var parsed = S3ActionCatalog.Parse(File.ReadAllText(FindDataFile()));
+            Assert.Equal(S3ActionCatalog.Default.Actions.Select(a => a.Name), parsed.Actions.Select(a => a.Name));
         }
 
         private static string FindDataFile()

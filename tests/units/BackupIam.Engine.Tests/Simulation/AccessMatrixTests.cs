@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using BackupIam.Engine.Presets;
 using BackupIam.Engine.Simulation;
 using Xunit;
@@ -204,30 +203,18 @@ namespace BackupIam.Engine.Tests.Simulation
         }
 
         [Fact]
-        public void PresetMatricesBuildQuickly()
+        public void EveryPresetBuildsAMatrixThatAllowsSomething()
         {
-            // A loose guard against gross regressions (the real benchmark target is a 5 ms median).
+            // Build speed is not asserted here: bench/BackupIam.Bench prints the "simulate-preset" timings (target: 5 ms median).
             foreach (var preset in PresetCatalog.All)
             {
                 var options = new PresetOptions { BucketName = "bkt", Kind = PresetPolicyKind.Identity };
                 var doc = PresetCatalog.Build(preset.Name, options);
                 var named = new[] { new NamedPolicy(preset.Name, doc) };
-                var matrixOptions = new MatrixOptions("bkt", preset.DefaultPrefix, User);
-                AccessMatrixBuilder.Build(named, null, matrixOptions);
-                var times = new List<double>();
-                for (int i = 0; i < 21; i++)
-                {
-                    var sw = Stopwatch.StartNew();
-                    var m = AccessMatrixBuilder.Build(named, null, matrixOptions);
-                    sw.Stop();
-                    Assert.NotEmpty(m.Entries);
-                    times.Add(sw.Elapsed.TotalMilliseconds);
-                }
-
-                times.Sort();
-                double median = times[times.Count / 2];
-                _output.WriteLine($"{preset.Name}: median {median:F3} ms, allowed: " + string.Join("; ", AccessMatrixBuilder.Build(named, null, matrixOptions).Allowed));
-                Assert.True(median < 50, $"{preset.Name}: median {median} ms");
+                var matrix = AccessMatrixBuilder.Build(named, null, new MatrixOptions("bkt", preset.DefaultPrefix, User));
+                Assert.NotEmpty(matrix.Entries);
+                Assert.NotEmpty(matrix.Allowed);
+                _output.WriteLine($"{preset.Name}: {matrix.Entries.Count} entries, allowed: " + string.Join("; ", matrix.Allowed));
             }
         }
     }

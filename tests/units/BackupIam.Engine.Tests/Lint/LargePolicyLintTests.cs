@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text;
 using BackupIam.Engine.Lint;
 using BackupIam.Engine.Policies;
@@ -6,7 +5,11 @@ using Xunit;
 
 namespace BackupIam.Engine.Tests.Lint
 {
-    public class PolicyLinterPerformanceTests
+    /// <summary>
+    /// Linting a large (about 20 KB) bucket policy. Speed is not asserted here: the parse+lint timing target
+    /// (median under 5 ms) is measured and printed by bench/BackupIam.Bench ("parse+lint-20KB").
+    /// </summary>
+    public class LargePolicyLintTests
     {
         /// <summary>A bucket policy of about 20 KB with varied actions, wildcards, conditions and a few mistakes.</summary>
         internal static string TwentyKilobytePolicy()
@@ -33,47 +36,15 @@ namespace BackupIam.Engine.Tests.Lint
         }
 
         [Fact]
-        public void ParseAndLint_20KbPolicy_TakesUnder5Milliseconds()
+        public void ParseAndLint_20KbPolicy_ReportsUnknownActionAndDeleteInWriteOnlyPolicy()
         {
             string json = TwentyKilobytePolicy();
             Assert.InRange(json.Length, 19_000, 20_480);
             var options = new LintOptions { Container = PolicyContainer.BucketPolicy, PolicyName = "write-only" };
 
-            var warm = PolicyLinter.Lint(json, options);
-            Assert.Contains(warm, f => f.Id == FindingIds.UnknownAction);
-            Assert.Contains(warm, f => f.Id == FindingIds.DeleteInWriteOnlyPolicy);
-
-            const int runs = 20;
-            var times = new double[runs];
-            for (int r = 0; r < runs; r++)
-            {
-                var sw = Stopwatch.StartNew();
-                PolicyLinter.Lint(json, options);
-                sw.Stop();
-                times[r] = sw.Elapsed.TotalMilliseconds;
-            }
-
-            Array.Sort(times);
-            double median = times[runs / 2];
-            Assert.True(median < 5.0, $"median parse+lint time {median:F2} ms (all: {string.Join(", ", times.Select(t => t.ToString("F2")))})");
-        }
-
-        [Fact]
-        public void LintDocument_20KbPolicy_TakesUnder5Milliseconds()
-        {
-            PolicyDocument doc = PolicyJson.Parse(TwentyKilobytePolicy());
-            var options = new LintOptions { Container = PolicyContainer.BucketPolicy };
-            PolicyLinter.Lint(doc, options);
-            var times = new double[20];
-            for (int r = 0; r < times.Length; r++)
-            {
-                var sw = Stopwatch.StartNew();
-                PolicyLinter.Lint(doc, options);
-                times[r] = sw.Elapsed.TotalMilliseconds;
-            }
-
-            Array.Sort(times);
-            Assert.True(times[10] < 5.0, $"median lint time {times[10]:F2} ms");
+            var findings = PolicyLinter.Lint(json, options);
+            Assert.Contains(findings, f => f.Id == FindingIds.UnknownAction);
+            Assert.Contains(findings, f => f.Id == FindingIds.DeleteInWriteOnlyPolicy);
         }
     }
 }

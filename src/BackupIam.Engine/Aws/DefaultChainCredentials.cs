@@ -2,6 +2,7 @@ using System;
 using System.Threading.Tasks;
 using Amazon.Runtime;
 using Amazon.Runtime.Credentials;
+using BackupIam.Engine.Errors;
 
 namespace BackupIam.Engine.Aws
 {
@@ -25,7 +26,17 @@ namespace BackupIam.Engine.Aws
 
         private static AWSCredentials Resolve()
         {
-            return DefaultAWSCredentialsIdentityResolver.GetCredentials();
+            try
+            {
+                return DefaultAWSCredentialsIdentityResolver.GetCredentials();
+            }
+            catch (AmazonClientException ex)
+            {
+                throw new BackupIamException("AwsCredentialsNotFound", FailureKind.InvalidArgument,
+                    "No AWS credentials were found. Give -AccessKey and -SecretKey, -ProfileName, or -Credential; or set AWS_PROFILE, "
+                    + "or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY; or run on a host with an instance/container role. ("
+                    + ex.Message + ")", ex);
+            }
         }
     }
 }

@@ -450,7 +450,7 @@ namespace BackupIam.Engine.Aws.Iam
                     await DelayAsync(BackoffDelay(attempt - 1), cancellationToken).ConfigureAwait(false);
                 }
 
-                ImmutableCredentials credentials = await _credentials.GetCredentialsAsync().ConfigureAwait(false);
+                ImmutableCredentials credentials = await GetCredentialsAsync().ConfigureAwait(false);
                 using (HttpRequestMessage message = BuildRequest(body, credentials))
                 using (var attemptCts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
                 {
@@ -521,6 +521,20 @@ namespace BackupIam.Engine.Aws.Iam
                 "Could not reach IAM at " + _endpoint + " for " + action + " after " + attempts + " attempts: "
                 + (lastTransient?.GetBaseException().Message ?? "no response") + ". Check network access, proxy settings and the endpoint URL.",
                 lastTransient);
+        }
+
+        private async Task<ImmutableCredentials> GetCredentialsAsync()
+        {
+            try
+            {
+                return await _credentials.GetCredentialsAsync().ConfigureAwait(false);
+            }
+            catch (AmazonClientException ex)
+            {
+                throw new BackupIamException("AwsCredentialsUnavailable", FailureKind.PermissionDenied,
+                    "Could not obtain AWS credentials to sign the IAM request: " + ex.Message
+                    + ". Check the profile (for SSO run 'aws sso login'), or give -AccessKey/-SecretKey.", ex);
+            }
         }
 
         private Task DelayAsync(TimeSpan delay, CancellationToken cancellationToken) => (_options.Delay ?? Task.Delay)(delay, cancellationToken);

@@ -278,3 +278,48 @@ public sealed class IamQueryClientHttpTests : IDisposable
         Assert.Single(_server.Requests);
     }
 }
+
+/// <summary>A server that accepts connections and never answers, to exercise the per-request timeout.</summary>
+public sealed class IamQueryClientTimeoutTests
+{
+    [Fact]
+    public async Task SilentServerTimesOutPerAttemptAndReportsOperationTimeout()
+    {
+        var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        var held = new List<System.Net.Sockets.TcpClient>();
+        var accept = Task.Run(async () =>
+        {
+            try
+            {
+                while (true)
+                {
+                    held.Add(await listener.AcceptTcpClientAsync());
+                }
+            }
+            catch (Exception)
+            {
+            }
+        });
+        int port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+        var delays = new List<TimeSpan>();
+        try
+        {
+            using var iam = new IamQueryClient(new Uri("http://127.0.0.1:" + port + "/"), "us-east-1",
+                new Amazon.Runtime.BasicAWSCredentials("AKIAIOSFODNN7EXAMPLE", "x"),
+                new IamClientOptions { RequestTimeout = TimeSpan.FromMilliseconds(300), MaxAttempts = 2, Delay = (d, _) => { delays.Add(d); return Task.CompletedTask; } });
+            var ex = await Assert.ThrowsAsync<BackupIamException>(() => iam.GetUserAsync(new GetUserRequest(), CancellationToken.None));
+            Assert.Equal("IamRequestTimeout", ex.ErrorId);
+            Assert.Equal(FailureKind.OperationTimeout, ex.Kind);
+            Assert.Single(delays);
+        }
+        finally
+        {
+            listener.Stop();
+            foreach (var c in held)
+            {
+                c.Dispose();
+            }
+        }
+    }
+}

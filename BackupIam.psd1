@@ -11,10 +11,20 @@
     CompatiblePSEditions = @('Desktop', 'Core')
     FormatsToProcess     = @('BackupIam.Format.ps1xml')
     CmdletsToExport      = @(
+        'Add-BackupUserToGroup'
+        'Enable-BackupVersioning'
         'Get-BackupPolicyFinding'
         'Get-BackupPreset'
+        'New-BackupAccessKey'
+        'New-BackupBucket'
+        'New-BackupGroup'
         'New-BackupPolicy'
+        'New-BackupUser'
         'New-WriteOnlyBucketPolicy'
+        'Set-BackupBucketPolicy'
+        'Set-BackupGroupPolicy'
+        'Set-BackupLifecycle'
+        'Set-BackupUserPolicy'
         'Test-BackupPolicy'
     )
     FunctionsToExport    = @()

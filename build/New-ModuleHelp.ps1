@@ -73,6 +73,10 @@ $devNs = 'http://schemas.microsoft.com/maml/dev/2004/10'
 $common = [System.Management.Automation.PSCmdlet]::CommonParameters + [System.Management.Automation.PSCmdlet]::OptionalCommonParameters
 
 $module = Import-Module $ModuleManifest -PassThru
+# Shared parameter descriptions (the AWS credential, region and endpoint parameters every AWS cmdlet has).
+$shared = [ordered]@{}
+$sharedSource = Join-Path $SourceDirectory '_SharedParameters.md'
+if (Test-Path $sharedSource) { $shared = (Read-HelpMarkdown $sharedSource).Parameters }
 $problems = [System.Collections.Generic.List[string]]::new()
 $null = New-Item -ItemType Directory -Force -Path $Destination
 $settings = [System.Xml.XmlWriterSettings]@{ Indent = $true; Encoding = [System.Text.UTF8Encoding]::new($false) }
@@ -90,6 +94,9 @@ foreach ($command in (Get-Command -Module $module.Name -CommandType Cmdlet | Sor
     }
     if ($page.Examples.Count -lt 2) { $problems.Add("$($command.Name): needs at least two examples, has $($page.Examples.Count)") }
     $parameters = @($command.Parameters.Values | Where-Object { $_.Name -notin $common })
+    foreach ($p in $parameters) {
+        if (-not $page.Parameters.Contains($p.Name) -and $shared.Contains($p.Name)) { $page.Parameters[$p.Name] = $shared[$p.Name] }
+    }
     foreach ($p in $parameters) {
         if (-not $page.Parameters.Contains($p.Name) -or -not $page.Parameters[$p.Name]) { $problems.Add("$($command.Name): parameter -$($p.Name) is not described") }
     }

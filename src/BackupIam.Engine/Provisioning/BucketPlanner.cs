@@ -1,0 +1,367 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Threading;
+using System.Threading.Tasks;
+using BackupIam.Engine.Aws;
+using BackupIam.Engine.Errors;
+using BackupIam.Engine.Lint;
+using BackupIam.Engine.Policies;
+using BackupIam.Engine.S3;
+
+namespace BackupIam.Engine.Provisioning
+{
+    /// <summary>The desired state of a backup bucket.</summary>
+    public sealed class BucketSpec
+    {
+        public string BucketName { get; set; } = "";
+
+        /// <summary>Folder placeholders to create, such as backup/ and backup/schemas/.</summary>
+        public IList<string> Folders { get; set; } = new List<string>();
+
+        public bool BlockPublicAccess { get; set; } = true;
+
+        public bool EnforceBucketOwnership { get; set; } = true;
+
+        public bool DefaultEncryption { get; set; } = true;
+    }
+
+    public sealed class BucketPlan : ResourcePlan
+    {
+        internal BucketPlan(string name) : base("Bucket", name) { }
+
+        /// <summary>The normalized folder keys of the spec.</summary>
+        public IReadOnlyList<string> Folders { get; internal set; } = new string[0];
+    }
+
+    public sealed class BucketPolicyPlan : ResourcePlan
+    {
+        internal BucketPolicyPlan(string bucketName) : base("BucketPolicy", bucketName) { }
+
+        /// <summary>The policy the bucket has once the plan is applied (canonical, pretty-printed).</summary>
+        public string PolicyDocument { get; internal set; } = "";
+
+        public BucketPolicyMerge? Merge { get; internal set; }
+    }
+
+    public sealed class VersioningPlan : ResourcePlan
+    {
+        internal VersioningPlan(string bucketName) : base("BucketVersioning", bucketName) { }
+
+        public S3VersioningState Before { get; internal set; }
+    }
+
+    /// <summary>A lifecycle rule for backup retention.</summary>
+    public sealed class LifecycleSpec
+    {
+        public string RuleId { get; set; } = "backup-retention";
+
+        public string? Prefix { get; set; }
+
+        public int? NoncurrentVersionExpirationDays { get; set; }
+
+        public int? NewerNoncurrentVersions { get; set; }
+
+        public int? AbortIncompleteMultipartUploadDays { get; set; }
+
+        public int? ExpirationDays { get; set; }
+    }
+
+    public sealed class LifecyclePlan : ResourcePlan
+    {
+        internal LifecyclePlan(string bucketName) : base("BucketLifecycle", bucketName) { }
+
+        /// <summary>All rules of the bucket once the plan is applied.</summary>
+        public IReadOnlyList<S3LifecycleRule> Rules { get; internal set; } = new S3LifecycleRule[0];
+
+        public S3LifecycleRule? Rule { get; internal set; }
+    }
+
+    /// <summary>Plans S3 bucket changes (bucket, folders, public access, ownership, encryption, policy, versioning, lifecycle).</summary>
+    public sealed class BucketPlanner
+    {
+        private const string OwnershipEnforced = "BucketOwnerEnforced";
+        private readonly IS3Gateway _s3;
+
+        public BucketPlanner(IS3Gateway s3)
+        {
+            _s3 = s3 ?? throw new ArgumentNullException(nameof(s3));
+        }
+
+        public async Task<BucketPlan> PlanBucketAsync(BucketSpec spec, CancellationToken cancellationToken)
+        {
+            S3Names.ValidateBucketName(spec.BucketName, "BucketName");
+            var folders = new List<string>();
+            foreach (string folder in spec.Folders)
+            {
+                string normalized = S3Names.NormalizePrefix(folder, "Folder");
+                if (normalized.Length == 0)
+                {
+                    throw new InputValidationException("FolderInvalid", "Folder", "An empty folder name was given; use names such as backup/ or backup/schemas/.");
+                }
+
+                if (!folders.Contains(normalized))
+                {
+                    folders.Add(normalized);
+                }
+            }
+
+            string bucket = spec.BucketName;
+            string target = "bucket " + bucket;
+            var plan = new BucketPlan(bucket) { Folders = folders };
+            plan.Exists = await _s3.BucketExistsAsync(bucket, cancellationToken).ConfigureAwait(false);
+            if (!plan.Exists)
+            {
+                plan.Add("s3", "CreateBucket", target, $"Create S3 bucket '{bucket}'", ct => _s3.CreateBucketAsync(bucket, ct));
+            }
+
+            // For a new bucket the settings are read again at apply time: AWS now creates buckets with Block Public
+            // Access, BucketOwnerEnforced and SSE-S3 already on, and a write that changes nothing is not made.
+            if (spec.BlockPublicAccess && (!plan.Exists || !IsFullyBlocked(await _s3.GetPublicAccessBlockAsync(bucket, cancellationToken).ConfigureAwait(false))))
+            {
+                plan.Add("s3", "PutPublicAccessBlock", target, $"Turn on all four Block Public Access settings of bucket '{bucket}'", async ct =>
+                {
+                    if (!plan.Exists && IsFullyBlocked(await _s3.GetPublicAccessBlockAsync(bucket, ct).ConfigureAwait(false)))
+                    {
+                        return false;
+                    }
+
+                    await _s3.PutPublicAccessBlockAsync(bucket, S3PublicAccessBlock.All(), ct).ConfigureAwait(false);
+                    return true;
+                });
+            }
+
+            if (spec.EnforceBucketOwnership && (!plan.Exists || !IsOwnershipEnforced(await _s3.GetBucketOwnershipControlsAsync(bucket, cancellationToken).ConfigureAwait(false))))
+            {
+                plan.Add("s3", "PutBucketOwnershipControls", target, $"Set object ownership of bucket '{bucket}' to {OwnershipEnforced} (ACLs disabled)", async ct =>
+                {
+                    if (!plan.Exists && IsOwnershipEnforced(await _s3.GetBucketOwnershipControlsAsync(bucket, ct).ConfigureAwait(false)))
+                    {
+                        return false;
+                    }
+
+                    await _s3.PutBucketOwnershipControlsAsync(bucket, OwnershipEnforced, ct).ConfigureAwait(false);
+                    return true;
+                });
+            }
+
+            if (spec.DefaultEncryption && (!plan.Exists || await _s3.GetBucketEncryptionAsync(bucket, cancellationToken).ConfigureAwait(false) == null))
+            {
+                plan.Add("s3", "PutBucketEncryption", target, $"Turn on default encryption (SSE-S3) for bucket '{bucket}'", async ct =>
+                {
+                    if (!plan.Exists && await _s3.GetBucketEncryptionAsync(bucket, ct).ConfigureAwait(false) != null)
+                    {
+                        return false;
+                    }
+
+                    await _s3.PutBucketEncryptionAsync(bucket, ct).ConfigureAwait(false);
+                    return true;
+                });
+            }
+
+            foreach (string folder in folders)
+            {
+                if (!plan.Exists || !await _s3.ObjectExistsAsync(bucket, folder, cancellationToken).ConfigureAwait(false))
+                {
+                    plan.Add("s3", "PutObject", $"object {bucket}/{folder}", $"Create folder placeholder '{folder}' in bucket '{bucket}'", ct => _s3.PutObjectAsync(bucket, folder, null, ct));
+                }
+            }
+
+            return plan;
+        }
+
+        public async Task<BucketPolicyPlan> PlanBucketPolicyAsync(string bucketName, string policyDocument, bool replace, bool bucketMayBePlanned, CancellationToken cancellationToken)
+        {
+            S3Names.ValidateBucketName(bucketName, "BucketName");
+            PolicyDocument desired = PolicyJson.Parse(policyDocument);
+            for (int i = 0; i < desired.Statements.Count; i++)
+            {
+                if (desired.Statements[i].Principal == null && desired.Statements[i].NotPrincipal == null)
+                {
+                    throw new InputValidationException("PolicyNotBucketPolicy", "PolicyDocument",
+                        $"Statement[{i}] has no Principal: a bucket policy must name who it grants to. Build one with New-WriteOnlyBucketPolicy or New-BackupPolicy -AsBucketPolicy -PrincipalArn.");
+                }
+            }
+
+            var plan = new BucketPolicyPlan(bucketName);
+            string? current = null;
+            try
+            {
+                current = await _s3.GetBucketPolicyAsync(bucketName, cancellationToken).ConfigureAwait(false);
+            }
+            catch (S3ServiceException ex) when (bucketMayBePlanned && ex.AwsErrorCode == "NoSuchBucket")
+            {
+            }
+
+            PolicyDocument? existing = current == null ? null : PolicyJson.Parse(current);
+            plan.Exists = existing != null;
+            BucketPolicyMerge merge = BucketPolicyMerger.Merge(existing, desired, replace);
+            plan.Merge = merge;
+            plan.PolicyDocument = PolicyJson.ToJson(merge.Result, indented: true);
+            int bytes = System.Text.Encoding.UTF8.GetByteCount(PolicyJson.ToJson(merge.Result, indented: false));
+            int limit = PolicyLinter.GetSizeLimit(PolicyContainer.BucketPolicy);
+            if (bytes > limit)
+            {
+                throw new InputValidationException("PolicyTooLarge", "PolicyDocument",
+                    $"The merged bucket policy would be {bytes} bytes; S3 allows {limit}. Remove statements, or use -Replace to drop the existing ones.");
+            }
+
+            if (merge.Changed)
+            {
+                string what = replace ? "Replace the bucket policy" :
+                    $"Merge statements into the bucket policy (add: {Join(merge.Added)}; replace: {Join(merge.Replaced)}; keep: {Join(merge.Kept)})";
+                string json = PolicyJson.ToJson(merge.Result, indented: false);
+                plan.Add("s3", "PutBucketPolicy", "bucket " + bucketName, what + $" of bucket '{bucketName}'", ct => _s3.PutBucketPolicyAsync(bucketName, json, ct));
+            }
+
+            return plan;
+        }
+
+        public async Task<VersioningPlan> PlanVersioningAsync(string bucketName, bool bucketMayBePlanned, CancellationToken cancellationToken)
+        {
+            S3Names.ValidateBucketName(bucketName, "BucketName");
+            var plan = new VersioningPlan(bucketName);
+            try
+            {
+                plan.Before = await _s3.GetBucketVersioningAsync(bucketName, cancellationToken).ConfigureAwait(false);
+            }
+            catch (S3ServiceException ex) when (bucketMayBePlanned && ex.AwsErrorCode == "NoSuchBucket")
+            {
+                plan.Before = S3VersioningState.Off;
+            }
+
+            plan.Exists = plan.Before != S3VersioningState.Off;
+            if (plan.Before != S3VersioningState.Enabled)
+            {
+                plan.Add("s3", "PutBucketVersioning", "bucket " + bucketName, $"Enable versioning on bucket '{bucketName}' (was {plan.Before})",
+                    ct => _s3.PutBucketVersioningAsync(bucketName, true, ct));
+            }
+
+            return plan;
+        }
+
+        public async Task<LifecyclePlan> PlanLifecycleAsync(string bucketName, LifecycleSpec spec, bool bucketMayBePlanned, CancellationToken cancellationToken)
+        {
+            S3Names.ValidateBucketName(bucketName, "BucketName");
+            ValidateLifecycle(spec);
+            var rule = new S3LifecycleRule
+            {
+                Id = spec.RuleId,
+                Prefix = S3Names.NormalizePrefix(spec.Prefix, "Prefix"),
+                Status = "Enabled",
+                ExpirationDays = spec.ExpirationDays,
+                NoncurrentVersionExpirationDays = spec.NoncurrentVersionExpirationDays,
+                NewerNoncurrentVersions = spec.NewerNoncurrentVersions,
+                AbortIncompleteMultipartUploadDays = spec.AbortIncompleteMultipartUploadDays,
+            };
+            var plan = new LifecyclePlan(bucketName) { Rule = rule };
+            IReadOnlyList<S3LifecycleRule>? current = null;
+            try
+            {
+                current = await _s3.GetBucketLifecycleConfigurationAsync(bucketName, cancellationToken).ConfigureAwait(false);
+            }
+            catch (S3ServiceException ex) when (bucketMayBePlanned && ex.AwsErrorCode == "NoSuchBucket")
+            {
+            }
+
+            var rules = new List<S3LifecycleRule>(current ?? new S3LifecycleRule[0]);
+            int index = rules.FindIndex(r => string.Equals(r.Id, rule.Id, StringComparison.Ordinal));
+            plan.Exists = index >= 0;
+            if (index >= 0 && SameRule(rules[index], rule))
+            {
+                plan.Rules = rules;
+                return plan;
+            }
+
+            if (index >= 0)
+            {
+                rules[index] = rule;
+            }
+            else
+            {
+                rules.Add(rule);
+            }
+
+            plan.Rules = rules;
+            string verb = index >= 0 ? "Replace" : "Add";
+            plan.Add("s3", "PutBucketLifecycleConfiguration", "bucket " + bucketName,
+                $"{verb} lifecycle rule '{rule.Id}' on bucket '{bucketName}' ({Describe(rule)}), keeping {rules.Count - 1} other rule(s)",
+                ct => _s3.PutBucketLifecycleConfigurationAsync(bucketName, rules, ct));
+            return plan;
+        }
+
+        /// <summary>A readable summary of a lifecycle rule.</summary>
+        public static string Describe(S3LifecycleRule rule)
+        {
+            var parts = new List<string> { "prefix '" + rule.Prefix + "'" };
+            if (rule.NoncurrentVersionExpirationDays != null)
+            {
+                parts.Add($"noncurrent versions expire after {rule.NoncurrentVersionExpirationDays} days" +
+                    (rule.NewerNoncurrentVersions != null ? $" keeping {rule.NewerNoncurrentVersions} newer" : string.Empty));
+            }
+
+            if (rule.AbortIncompleteMultipartUploadDays != null)
+            {
+                parts.Add($"incomplete multipart uploads aborted after {rule.AbortIncompleteMultipartUploadDays} days");
+            }
+
+            if (rule.ExpirationDays != null)
+            {
+                parts.Add($"current objects expire after {rule.ExpirationDays} days");
+            }
+
+            return string.Join(", ", parts);
+        }
+
+        private static void ValidateLifecycle(LifecycleSpec spec)
+        {
+            if (string.IsNullOrWhiteSpace(spec.RuleId) || spec.RuleId.Length > 255)
+            {
+                throw new InputValidationException("LifecycleRuleIdInvalid", "RuleId", "A lifecycle rule id is 1 to 255 characters, for example backup-retention.");
+            }
+
+            if (spec.NoncurrentVersionExpirationDays == null && spec.AbortIncompleteMultipartUploadDays == null && spec.ExpirationDays == null)
+            {
+                throw new InputValidationException("LifecycleRuleEmpty", "NoncurrentVersionExpirationDays",
+                    "A lifecycle rule needs at least one action: give -NoncurrentVersionExpirationDays, -AbortIncompleteMultipartUploadDays or -ExpirationDays, for example -NoncurrentVersionExpirationDays 30.");
+            }
+
+            CheckDays(spec.NoncurrentVersionExpirationDays, "NoncurrentVersionExpirationDays");
+            CheckDays(spec.AbortIncompleteMultipartUploadDays, "AbortIncompleteMultipartUploadDays");
+            CheckDays(spec.ExpirationDays, "ExpirationDays");
+            if (spec.NewerNoncurrentVersions != null)
+            {
+                if (spec.NoncurrentVersionExpirationDays == null)
+                {
+                    throw new InputValidationException("LifecycleRuleInvalid", "NewerNoncurrentVersions",
+                        "-NewerNoncurrentVersions only applies together with -NoncurrentVersionExpirationDays.");
+                }
+
+                if (spec.NewerNoncurrentVersions < 1 || spec.NewerNoncurrentVersions > 100)
+                {
+                    throw new InputValidationException("LifecycleRuleInvalid", "NewerNoncurrentVersions", "-NewerNoncurrentVersions must be between 1 and 100, for example 3.");
+                }
+            }
+        }
+
+        private static void CheckDays(int? days, string parameterName)
+        {
+            if (days != null && (days < 1 || days > 36500))
+            {
+                throw new InputValidationException("LifecycleDaysInvalid", parameterName, $"-{parameterName} must be a whole number of days from 1 to 36500, for example 30; got {days}.");
+            }
+        }
+
+        private static bool SameRule(S3LifecycleRule a, S3LifecycleRule b) =>
+            a.Id == b.Id && (a.Prefix ?? string.Empty) == (b.Prefix ?? string.Empty) && a.Status == b.Status &&
+            a.ExpirationDays == b.ExpirationDays && a.NoncurrentVersionExpirationDays == b.NoncurrentVersionExpirationDays &&
+            a.NewerNoncurrentVersions == b.NewerNoncurrentVersions && a.AbortIncompleteMultipartUploadDays == b.AbortIncompleteMultipartUploadDays;
+
+        private static bool IsFullyBlocked(S3PublicAccessBlock? pab) =>
+            pab != null && pab.BlockPublicAcls && pab.IgnorePublicAcls && pab.BlockPublicPolicy && pab.RestrictPublicBuckets;
+
+        private static bool IsOwnershipEnforced(string? ownership) => string.Equals(ownership, OwnershipEnforced, StringComparison.Ordinal);
+
+        private static string Join(IReadOnlyList<string> items) => items.Count == 0 ? "none" : string.Join(", ", items);
+    }
+}

@@ -1,0 +1,108 @@
+using System;
+using System.Collections.Generic;
+using System.Threading;
+using System.Threading.Tasks;
+
+namespace BackupIam.Engine.Provisioning
+{
+    /// <summary>What applying a plan did (or would do) to one resource.</summary>
+    public enum ResourceStatus
+    {
+        /// <summary>The resource already matched: nothing was written.</summary>
+        Unchanged,
+
+        /// <summary>The resource did not exist and was created.</summary>
+        Created,
+
+        /// <summary>The resource existed and was changed to match.</summary>
+        Updated,
+
+        /// <summary>Nothing was applied (-WhatIf, or a change was declined at -Confirm).</summary>
+        Planned,
+    }
+
+    /// <summary>
+    /// One write call a plan would make. <see cref="ApplyAsync"/> performs it and reports whether a write was
+    /// actually sent (a change may find, at apply time, that a just-created resource already has the wanted setting).
+    /// </summary>
+    public sealed class PlannedChange
+    {
+        private readonly Func<CancellationToken, Task<bool>> _apply;
+
+        public PlannedChange(string service, string operation, string target, string description, Func<CancellationToken, Task<bool>> apply)
+        {
+            Service = service;
+            Operation = operation;
+            Target = target;
+            Description = description;
+            _apply = apply;
+        }
+
+        /// <summary>iam or s3.</summary>
+        public string Service { get; }
+
+        /// <summary>The API operation, e.g. CreateUser or PutBucketPolicy.</summary>
+        public string Operation { get; }
+
+        /// <summary>The resource written, e.g. "user MySiteBackupUser" or "bucket your-bucket-name".</summary>
+        public string Target { get; }
+
+        /// <summary>What the change does, in a sentence fragment suitable for -WhatIf.</summary>
+        public string Description { get; }
+
+        /// <summary>"service:Operation".</summary>
+        public string Action => Service + ":" + Operation;
+
+        /// <summary>Applies the change; true when a write call was sent.</summary>
+        public Task<bool> ApplyAsync(CancellationToken cancellationToken) => _apply(cancellationToken);
+
+        public override string ToString() => Action + " " + Target + ": " + Description;
+    }
+
+    /// <summary>The difference between the desired state of one resource and what AWS reports: the writes that close it.</summary>
+    public class ResourcePlan
+    {
+        public ResourcePlan(string resourceType, string name)
+        {
+            ResourceType = resourceType;
+            Name = name;
+        }
+
+        public string ResourceType { get; }
+
+        public string Name { get; }
+
+        /// <summary>True when the resource existed before the plan was made.</summary>
+        public bool Exists { get; internal set; }
+
+        /// <summary>The writes, in order. Empty when the resource already matches (a re-run makes zero writes).</summary>
+        public List<PlannedChange> Changes { get; } = new List<PlannedChange>();
+
+        /// <summary>Things the caller should know that the plan does not change (e.g. an existing console password).</summary>
+        public List<string> Warnings { get; } = new List<string>();
+
+        /// <summary>Informational notes (e.g. "the existing key's secret cannot be shown again").</summary>
+        public List<string> Notes { get; } = new List<string>();
+
+        public bool IsUpToDate => Changes.Count == 0;
+
+        /// <summary>The status after every change has been applied.</summary>
+        public ResourceStatus StatusWhenApplied => Changes.Count == 0 ? ResourceStatus.Unchanged : Exists ? ResourceStatus.Updated : ResourceStatus.Created;
+
+        internal PlannedChange Add(string service, string operation, string target, string description, Func<CancellationToken, Task<bool>> apply)
+        {
+            var change = new PlannedChange(service, operation, target, description, apply);
+            Changes.Add(change);
+            return change;
+        }
+
+        internal PlannedChange Add(string service, string operation, string target, string description, Func<CancellationToken, Task> apply)
+        {
+            return Add(service, operation, target, description, async ct =>
+            {
+                await apply(ct).ConfigureAwait(false);
+                return true;
+            });
+        }
+    }
+}

@@ -1,0 +1,239 @@
+using System;
+using System.Collections.Generic;
+using System.Management.Automation;
+using BackupIam.Engine.Aws;
+using BackupIam.Engine.Aws.Iam;
+using BackupIam.Engine.Provisioning;
+
+namespace BackupIam.Abstractions
+{
+    /// <summary>
+    /// Base of every AWS-touching cmdlet: AWS Tools for PowerShell's credential, region and endpoint parameters,
+    /// its session defaults ($StoredAWSCredentials, $StoredAWSRegion), lazily created gateways, and the one way plans
+    /// are applied (ShouldProcess per write, -WhatIf shows the plan and writes nothing).
+    /// </summary>
+    public abstract class AwsCmdlet : BackupIamCmdlet
+    {
+        private AwsSession? _session;
+        private IIamClient? _iam;
+        private IS3Gateway? _s3;
+        private bool _identityAnnounced;
+
+        [Parameter]
+        [Alias("StoredCredentials", "AWSProfileName")]
+        [ValidateNotNullOrEmpty]
+        public string? ProfileName { get; set; }
+
+        [Parameter]
+        [Alias("AWSProfilesLocation", "ProfilesLocation")]
+        [ValidateNotNullOrEmpty]
+        public string? ProfileLocation { get; set; }
+
+        [Parameter]
+        [Alias("AK")]
+        [ValidateNotNullOrEmpty]
+        public string? AccessKey { get; set; }
+
+        [Parameter]
+        [Alias("SK", "SecretAccessKey")]
+        [ValidateNotNullOrEmpty]
+        public string? SecretKey { get; set; }
+
+        [Parameter]
+        [Alias("ST")]
+        [ValidateNotNullOrEmpty]
+        public string? SessionToken { get; set; }
+
+        /// <summary>An AWSCredentials object (AWS.Tools' objects are accepted by shape, whatever AWSSDK.Core made them).</summary>
+        [Parameter]
+        [ValidateNotNull]
+        public object? Credential { get; set; }
+
+        [Parameter]
+        [Alias("RegionToCall")]
+        [ValidateNotNullOrEmpty]
+        public string? Region { get; set; }
+
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string? EndpointUrl { get; set; }
+
+        /// <summary>True when the command runs under -WhatIf (then resources made earlier in the pipeline may only be planned).</summary>
+        protected bool IsWhatIf
+        {
+            get
+            {
+                if (MyInvocation.BoundParameters.TryGetValue("WhatIf", out object? value) && value is SwitchParameter s)
+                {
+                    return s.IsPresent;
+                }
+
+                object? preference = SessionState.PSVariable.GetValue("WhatIfPreference");
+                return preference is SwitchParameter sp ? sp.IsPresent : preference is bool b && b;
+            }
+        }
+
+        protected AwsSession Session => _session ??= CreateSession();
+
+        protected IIamClient Iam => _iam ??= new IamQueryClient(Session);
+
+        protected IS3Gateway S3 => _s3 ??= new S3Gateway(Session);
+
+        protected override void EndProcessing()
+        {
+            DisposeClients();
+        }
+
+        protected override void StopProcessing()
+        {
+            base.StopProcessing();
+        }
+
+        /// <summary>
+        /// Applies a plan: warnings and notes first, then each write behind ShouldProcess. Returns the outcome and the
+        /// actions written (or, under -WhatIf, the actions planned).
+        /// </summary>
+        protected PlanOutcome ApplyPlan(ResourcePlan plan)
+        {
+            foreach (string warning in plan.Warnings)
+            {
+                WriteWarning(warning);
+            }
+
+            foreach (string note in plan.Notes)
+            {
+                WriteVerbose(note);
+            }
+
+            if (plan.IsUpToDate)
+            {
+                WriteVerbose($"{plan.ResourceType} '{plan.Name}' already matches: nothing to change.");
+                return new PlanOutcome(ResourceStatus.Unchanged, new string[0]);
+            }
+
+            var written = new List<string>();
+            var declined = new List<string>();
+            foreach (PlannedChange change in plan.Changes)
+            {
+                if (!ShouldProcess(change.Target, change.Description))
+                {
+                    declined.Add(change.Action);
+                    continue;
+                }
+
+                AnnounceIdentity();
+                WriteVerbose($"{change.Action} on {change.Target}");
+                if (Run(ct => change.ApplyAsync(ct)))
+                {
+                    written.Add(change.Action);
+                }
+            }
+
+            if (declined.Count > 0)
+            {
+                return new PlanOutcome(ResourceStatus.Planned, declined.ToArray());
+            }
+
+            return new PlanOutcome(written.Count == 0 && plan.Exists ? ResourceStatus.Unchanged : plan.StatusWhenApplied, written.ToArray());
+        }
+
+        private void AnnounceIdentity()
+        {
+            if (_identityAnnounced)
+            {
+                return;
+            }
+
+            _identityAnnounced = true;
+            object? verbose = null;
+            bool verboseOn = MyInvocation.BoundParameters.TryGetValue("Verbose", out verbose)
+                ? verbose is SwitchParameter s && s.IsPresent
+                : SessionState.PSVariable.GetValue("VerbosePreference") is ActionPreference p && p != ActionPreference.SilentlyContinue && p != ActionPreference.Ignore;
+            if (!verboseOn)
+            {
+                return;
+            }
+
+            WriteVerbose($"Credentials: {Session.CredentialSource}; region {Session.Region.SystemName} ({Session.RegionSource}); IAM endpoint {Session.IamEndpoint}.");
+            try
+            {
+                using (var sts = new StsGateway(Session))
+                {
+                    CallerIdentity who = Run(ct => sts.GetCallerIdentityAsync(ct));
+                    WriteVerbose($"Acting as {who.Arn} (account {who.Account}), from sts:GetCallerIdentity.");
+                }
+            }
+            catch (Exception ex) when (!(ex is PipelineStoppedException))
+            {
+                WriteVerbose($"Could not ask sts:GetCallerIdentity who these credentials are: {ex.Message}");
+            }
+        }
+
+        private AwsSession CreateSession()
+        {
+            var settings = new AwsConnectionSettings
+            {
+                ProfileName = ProfileName,
+                ProfileLocation = ProfileLocation,
+                AccessKey = AccessKey,
+                SecretKey = SecretKey,
+                SessionToken = SessionToken,
+                Region = Region,
+                EndpointUrl = EndpointUrl,
+            };
+
+            if (Credential != null)
+            {
+                settings.Credentials = ForeignCredentials.Convert(Credential, nameof(Credential), out string? profile);
+                settings.ProfileName ??= profile;
+            }
+
+            bool explicitCredentials = AccessKey != null || Credential != null || ProfileName != null;
+            if (!explicitCredentials)
+            {
+                // AWS.Tools' session defaults, set by Set-AWSCredential and Set-DefaultAWSRegion.
+                object? stored = SessionState.PSVariable.GetValue("StoredAWSCredentials");
+                if (stored != null)
+                {
+                    settings.Credentials = ForeignCredentials.Convert(stored, "StoredAWSCredentials", out string? storedProfile);
+                    settings.ProfileName ??= storedProfile;
+                }
+            }
+
+            if (Region == null)
+            {
+                object? storedRegion = SessionState.PSVariable.GetValue("StoredAWSRegion");
+                string? regionName = (storedRegion is PSObject ps ? ps.BaseObject : storedRegion)?.ToString();
+                if (!string.IsNullOrEmpty(regionName))
+                {
+                    settings.Region = regionName;
+                }
+            }
+
+            return AwsSessionFactory.Create(settings);
+        }
+
+        private void DisposeClients()
+        {
+            _iam?.Dispose();
+            _s3?.Dispose();
+            _iam = null;
+            _s3 = null;
+        }
+    }
+
+    /// <summary>What applying a plan did.</summary>
+    public sealed class PlanOutcome
+    {
+        public PlanOutcome(ResourceStatus status, string[] actions)
+        {
+            Status = status;
+            Actions = actions;
+        }
+
+        public ResourceStatus Status { get; }
+
+        /// <summary>The write calls made, or under -WhatIf the ones planned.</summary>
+        public string[] Actions { get; }
+    }
+}

@@ -1,0 +1,57 @@
+using System.Management.Automation;
+using BackupIam.Engine.Errors;
+using BackupIam.Engine.Provisioning;
+
+namespace BackupIam.Abstractions
+{
+    /// <summary>Shared body of Set-BackupGroupPolicy and Set-BackupUserPolicy.</summary>
+    public abstract class InlinePolicyCmdlet : AwsCmdlet
+    {
+        private const string DocumentSet = "Document";
+        private const string PolicySet = "Policy";
+
+        [Parameter(Mandatory = true, ParameterSetName = DocumentSet, ValueFromPipelineByPropertyName = true)]
+        [ValidateNotNullOrEmpty]
+        public string PolicyName { get; set; } = "";
+
+        [Parameter(Mandatory = true, ParameterSetName = DocumentSet, ValueFromPipelineByPropertyName = true)]
+        [ValidateNotNullOrEmpty]
+        public string PolicyDocument { get; set; } = "";
+
+        /// <summary>A BackupPolicy from New-BackupPolicy, instead of -PolicyName and -PolicyDocument.</summary>
+        [Parameter(Mandatory = true, ParameterSetName = PolicySet)]
+        [ValidateNotNull]
+        public BackupPolicy? Policy { get; set; }
+
+        protected abstract InlinePolicyOwner Owner { get; }
+
+        protected abstract string OwnerName { get; }
+
+        protected override void ProcessRecord()
+        {
+            string policyName = Policy?.PolicyName ?? PolicyName;
+            string document = Policy?.PolicyDocument ?? PolicyDocument;
+            try
+            {
+                var planner = new IdentityPlanner(Iam);
+                InlinePolicyPlan plan = Run(ct => planner.PlanInlinePolicyAsync(Owner, OwnerName, policyName, document, IsWhatIf, ct));
+                PlanOutcome outcome = ApplyPlan(plan);
+                WriteObject(new BackupInlinePolicy
+                {
+                    OwnerType = Owner.ToString(),
+                    UserName = Owner == InlinePolicyOwner.User ? OwnerName : null,
+                    GroupName = Owner == InlinePolicyOwner.Group ? OwnerName : null,
+                    PolicyName = policyName,
+                    PolicyDocument = plan.PolicyDocument,
+                    Changed = outcome.Actions.Length > 0 && outcome.Status != ResourceStatus.Planned,
+                    Status = outcome.Status.ToString(),
+                    Changes = outcome.Actions,
+                });
+            }
+            catch (BackupIamException ex)
+            {
+                WriteFailure(ex, OwnerName);
+            }
+        }
+    }
+}

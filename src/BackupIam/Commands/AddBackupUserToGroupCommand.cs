@@ -1,0 +1,42 @@
+using System.Management.Automation;
+using BackupIam.Abstractions;
+using BackupIam.Engine.Errors;
+using BackupIam.Engine.Provisioning;
+
+namespace BackupIam.Commands
+{
+    /// <summary>Adds a backup user to a group, unless it is already a member.</summary>
+    [Cmdlet(VerbsCommon.Add, "BackupUserToGroup", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
+    [OutputType(typeof(BackupGroupMembership))]
+    public sealed class AddBackupUserToGroupCommand : AwsCmdlet
+    {
+        [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
+        [ValidateNotNullOrEmpty]
+        public string UserName { get; set; } = "";
+
+        [Parameter(Mandatory = true, Position = 1, ValueFromPipelineByPropertyName = true)]
+        [ValidateNotNullOrEmpty]
+        public string GroupName { get; set; } = "";
+
+        protected override void ProcessRecord()
+        {
+            try
+            {
+                var planner = new IdentityPlanner(Iam);
+                MembershipPlan plan = Run(ct => planner.PlanMembershipAsync(UserName, GroupName, IsWhatIf, ct));
+                PlanOutcome outcome = ApplyPlan(plan);
+                WriteObject(new BackupGroupMembership
+                {
+                    UserName = UserName,
+                    GroupName = GroupName,
+                    Status = outcome.Status.ToString(),
+                    Changes = outcome.Actions,
+                });
+            }
+            catch (BackupIamException ex)
+            {
+                WriteFailure(ex, UserName);
+            }
+        }
+    }
+}

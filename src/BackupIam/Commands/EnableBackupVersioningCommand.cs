@@ -1,0 +1,41 @@
+using System.Management.Automation;
+using BackupIam.Abstractions;
+using BackupIam.Engine.Aws;
+using BackupIam.Engine.Errors;
+using BackupIam.Engine.Provisioning;
+
+namespace BackupIam.Commands
+{
+    /// <summary>Turns on versioning for a backup bucket, so overwritten or deleted backups can be recovered.</summary>
+    [Cmdlet(VerbsLifecycle.Enable, "BackupVersioning", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
+    [OutputType(typeof(BackupBucketVersioning))]
+    public sealed class EnableBackupVersioningCommand : AwsCmdlet
+    {
+        [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+        [Alias("Bucket")]
+        [ValidateNotNullOrEmpty]
+        public string BucketName { get; set; } = "";
+
+        protected override void ProcessRecord()
+        {
+            try
+            {
+                var planner = new BucketPlanner(S3);
+                VersioningPlan plan = Run(ct => planner.PlanVersioningAsync(BucketName, IsWhatIf, ct));
+                PlanOutcome outcome = ApplyPlan(plan);
+                WriteObject(new BackupBucketVersioning
+                {
+                    BucketName = BucketName,
+                    PreviousVersioning = plan.Before.ToString(),
+                    Versioning = outcome.Status == ResourceStatus.Planned ? plan.Before.ToString() : S3VersioningState.Enabled.ToString(),
+                    Status = outcome.Status.ToString(),
+                    Changes = outcome.Actions,
+                });
+            }
+            catch (BackupIamException ex)
+            {
+                WriteFailure(ex, BucketName);
+            }
+        }
+    }
+}

@@ -1,0 +1,61 @@
+using System.Management.Automation;
+using BackupIam.Abstractions;
+using BackupIam.Engine.Errors;
+using BackupIam.Engine.Provisioning;
+
+namespace BackupIam.Commands
+{
+    /// <summary>Creates an access key for a backup user, returning the secret as a SecureString or storing it as a profile.</summary>
+    [Cmdlet(VerbsCommon.New, "BackupAccessKey", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
+    [OutputType(typeof(BackupAccessKey))]
+    public sealed class NewBackupAccessKeyCommand : AwsCmdlet
+    {
+        [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+        [ValidateNotNullOrEmpty]
+        public string UserName { get; set; } = "";
+
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string? StoreAs { get; set; }
+
+        [Parameter]
+        public SwitchParameter Additional { get; set; }
+
+        protected override void ProcessRecord()
+        {
+            try
+            {
+                AccessKeyStoreRequest? store = StoreAs == null ? null : new AccessKeyStoreRequest(StoreAs, ProfileLocation);
+                var planner = new IdentityPlanner(Iam);
+                AccessKeyPlan plan = Run(ct => planner.PlanAccessKeyAsync(UserName, Additional, store, IsWhatIf, ct));
+                PlanOutcome outcome = ApplyPlan(plan);
+                var result = new BackupAccessKey { UserName = UserName, Status = outcome.Status.ToString(), Changes = outcome.Actions };
+                if (plan.CreatedKey != null)
+                {
+                    result.AccessKeyId = plan.CreatedKey.AccessKeyId;
+                    result.SecretAccessKey = plan.CreatedKey.SecretAccessKey;
+                    result.KeyStatus = "Active";
+                    result.CreateDate = plan.CreatedKey.CreateDate;
+                    result.StoredAs = plan.StoredAs;
+                    result.ProfileLocation = plan.StoredIn;
+                    if (plan.StoredAs != null)
+                    {
+                        WriteVerbose($"Stored access key {plan.CreatedKey.AccessKeyId} as profile '{plan.StoredAs}' in {plan.StoredIn} (owner-only permissions).");
+                    }
+                }
+                else if (plan.ExistingKeys.Count > 0)
+                {
+                    result.AccessKeyId = plan.ExistingKeys[0].AccessKeyId;
+                    result.KeyStatus = plan.ExistingKeys[0].Status;
+                    result.CreateDate = plan.ExistingKeys[0].CreateDate;
+                }
+
+                WriteObject(result);
+            }
+            catch (BackupIamException ex)
+            {
+                WriteFailure(ex, UserName);
+            }
+        }
+    }
+}

@@ -1,0 +1,66 @@
+using System.Linq;
+using System.Management.Automation;
+using BackupIam.Abstractions;
+using BackupIam.Engine.Errors;
+using BackupIam.Engine.Provisioning;
+
+namespace BackupIam.Commands
+{
+    /// <summary>Creates (or confirms) a backup bucket with folder placeholders, Block Public Access, BucketOwnerEnforced and default encryption.</summary>
+    [Cmdlet(VerbsCommon.New, "BackupBucket", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
+    [OutputType(typeof(BackupBucket))]
+    public sealed class NewBackupBucketCommand : AwsCmdlet
+    {
+        [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+        [Alias("Bucket")]
+        [ValidateNotNullOrEmpty]
+        public string BucketName { get; set; } = "";
+
+        [Parameter(Position = 1)]
+        [Alias("Folders")]
+        [ValidateNotNull]
+        public string[] Folder { get; set; } = new string[0];
+
+        [Parameter]
+        public SwitchParameter SkipPublicAccessBlock { get; set; }
+
+        [Parameter]
+        public SwitchParameter SkipOwnershipControls { get; set; }
+
+        [Parameter]
+        public SwitchParameter SkipEncryption { get; set; }
+
+        protected override void ProcessRecord()
+        {
+            try
+            {
+                var spec = new BucketSpec
+                {
+                    BucketName = BucketName,
+                    Folders = Folder.ToList(),
+                    BlockPublicAccess = !SkipPublicAccessBlock,
+                    EnforceBucketOwnership = !SkipOwnershipControls,
+                    DefaultEncryption = !SkipEncryption,
+                };
+                var planner = new BucketPlanner(S3);
+                BucketPlan plan = Run(ct => planner.PlanBucketAsync(spec, ct));
+                PlanOutcome outcome = ApplyPlan(plan);
+                WriteObject(new BackupBucket
+                {
+                    BucketName = BucketName,
+                    Region = Session.Region.SystemName,
+                    Folders = plan.Folders.ToArray(),
+                    BlockPublicAccess = spec.BlockPublicAccess,
+                    BucketOwnerEnforced = spec.EnforceBucketOwnership,
+                    DefaultEncryption = spec.DefaultEncryption,
+                    Status = outcome.Status.ToString(),
+                    Changes = outcome.Actions,
+                });
+            }
+            catch (BackupIamException ex)
+            {
+                WriteFailure(ex, BucketName);
+            }
+        }
+    }
+}

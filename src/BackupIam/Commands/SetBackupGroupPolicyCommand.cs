@@ -1,0 +1,20 @@
+using System.Management.Automation;
+using BackupIam.Abstractions;
+using BackupIam.Engine.Provisioning;
+
+namespace BackupIam.Commands
+{
+    /// <summary>Sets an inline policy on an IAM group, writing only when the policy differs.</summary>
+    [Cmdlet(VerbsCommon.Set, "BackupGroupPolicy", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
+    [OutputType(typeof(BackupInlinePolicy))]
+    public sealed class SetBackupGroupPolicyCommand : InlinePolicyCmdlet
+    {
+        [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
+        [ValidateNotNullOrEmpty]
+        public string GroupName { get; set; } = "";
+
+        protected override InlinePolicyOwner Owner => InlinePolicyOwner.Group;
+
+        protected override string OwnerName => GroupName;
+    }
+}

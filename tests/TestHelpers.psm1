@@ -24,4 +24,102 @@ function Invoke-FreshPwsh {
     }
 }
 
-Export-ModuleMember -Function Get-BuiltModuleManifest, Import-BuiltModule, Invoke-FreshPwsh
+function Get-FreePort {
+    $listener = [System.Net.Sockets.TcpListener]::new([System.Net.IPAddress]::Loopback, 0)
+    $listener.Start()
+    try { $listener.LocalEndpoint.Port } finally { $listener.Stop() }
+}
+
+function Start-MotoServer {
+    <#
+    Starts a real moto server (IAM, STS, S3) on a free 127.0.0.1 port and waits until it answers.
+    Throws (the tests then fail, never skip) when it cannot start.
+    #>
+    $python = if ($env:BACKUPIAM_PYTHON) { $env:BACKUPIAM_PYTHON } else { 'python3' }
+    for ($attempt = 0; $attempt -lt 3; $attempt++) {
+        $port = Get-FreePort
+        $log = Join-Path ([System.IO.Path]::GetTempPath()) "moto-$port.log"
+        $info = [System.Diagnostics.ProcessStartInfo]::new($python)
+        foreach ($a in '-m', 'moto.server', '-H', '127.0.0.1', '-p', "$port") { $info.ArgumentList.Add($a) }
+        $info.Environment['MOTO_RECORDER_FILEPATH'] = Join-Path ([System.IO.Path]::GetTempPath()) "moto-recording-$port.jsonl"
+        $info.RedirectStandardOutput = $true
+        $info.RedirectStandardError = $true
+        $info.UseShellExecute = $false
+        $process = [System.Diagnostics.Process]::Start($info)
+        $url = "http://127.0.0.1:$port"
+        $deadline = [DateTime]::UtcNow.AddSeconds(30)
+        while ([DateTime]::UtcNow -lt $deadline -and -not $process.HasExited) {
+            try {
+                $null = Invoke-WebRequest -Uri "$url/moto-api/" -TimeoutSec 2 -UseBasicParsing
+                return [pscustomobject]@{ Url = $url; Port = $port; Process = $process }
+            }
+            catch { Start-Sleep -Milliseconds 200 }
+        }
+        if (-not $process.HasExited) { $process.Kill($true) }
+    }
+    throw "moto did not start: is moto[server] installed in '$python'? ($($process.StandardError.ReadToEnd()))"
+}
+
+function Stop-MotoServer {
+    param([Parameter(Mandatory)] $Server)
+    if ($Server -and $Server.Process -and -not $Server.Process.HasExited) {
+        $Server.Process.Kill($true)
+        $null = $Server.Process.WaitForExit(5000)
+    }
+}
+
+function Start-MotoRecording {
+    <# Clears moto's request recording and starts recording every request the server receives. #>
+    param([Parameter(Mandatory)] [string] $Url)
+    $null = Invoke-WebRequest -Method Post -Uri "$Url/moto-api/recorder/stop-recording" -UseBasicParsing
+    $null = Invoke-WebRequest -Method Post -Uri "$Url/moto-api/recorder/reset-recording" -UseBasicParsing
+    $null = Invoke-WebRequest -Method Post -Uri "$Url/moto-api/recorder/start-recording" -UseBasicParsing
+}
+
+function Get-MotoCall {
+    <#
+    Returns every request moto received since Start-MotoRecording, as the SERVER saw it: Service (iam, sts, s3),
+    Operation (the IAM/STS Action, or 'METHOD /path?subresource' for S3), Name (the IAM entity or the S3 key),
+    IsWrite, and the raw Authorization header.
+    #>
+    param([Parameter(Mandatory)] [string] $Url)
+    $text = (Invoke-WebRequest -Uri "$Url/moto-api/recorder/download-recording" -UseBasicParsing).Content
+    if ($text -is [byte[]]) { $text = [System.Text.Encoding]::UTF8.GetString($text) }
+    foreach ($line in ($text -split "`n")) {
+        if (-not $line.Trim()) { continue }
+        $entry = $line | ConvertFrom-Json
+        $body = [string]$entry.body
+        if ($entry.body_encoded) { $body = [System.Text.Encoding]::UTF8.GetString([Convert]::FromBase64String($body)) }
+        $uri = [uri]$entry.url
+        $form = @{}
+        if ($body -match '(^|&)Action=') {
+            foreach ($pair in $body -split '&') {
+                $k, $v = $pair -split '=', 2
+                $form[[uri]::UnescapeDataString($k)] = [uri]::UnescapeDataString(($v -replace '\+', ' '))
+            }
+        }
+        if ($form.ContainsKey('Action')) {
+            $service = if ($form['Version'] -eq '2011-06-15') { 'sts' } else { 'iam' }
+            $operation = $form['Action']
+            $name = @($form['PolicyName'], $form['UserName'], $form['GroupName']) | Where-Object { $_ } | Select-Object -First 1
+            $isWrite = $operation -notmatch '^(Get|List)'
+        }
+        else {
+            $service = 's3'
+            $sub = ($uri.Query.TrimStart('?') -split '&' | Where-Object { $_ } | ForEach-Object { ($_ -split '=')[0] }) -join '&'
+            $operation = "$($entry.method) $($uri.AbsolutePath)" + $(if ($sub) { "?$sub" } else { '' })
+            $name = [uri]::UnescapeDataString($uri.AbsolutePath)
+            $isWrite = $entry.method -in 'PUT', 'POST', 'DELETE'
+        }
+        $authorization = $entry.headers.Authorization
+        if (-not $authorization) { $authorization = $entry.headers.authorization }
+        [pscustomobject]@{ Service = $service; Operation = $operation; Name = $name; IsWrite = $isWrite; Authorization = $authorization }
+    }
+}
+
+function Get-MotoWriteCall {
+    param([Parameter(Mandatory)] [string] $Url)
+    @(Get-MotoCall -Url $Url | Where-Object IsWrite)
+}
+
+Export-ModuleMember -Function Get-BuiltModuleManifest, Import-BuiltModule, Invoke-FreshPwsh, Get-FreePort, Start-MotoServer, Stop-MotoServer, Start-MotoRecording, Get-MotoCall, Get-MotoWriteCall

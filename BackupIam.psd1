@@ -9,7 +9,7 @@
     Description          = 'Least-privilege AWS IAM and S3 setups for backup software: build, simulate, lint, provision and prove the policies.'
     PowerShellVersion    = '5.1'
     CompatiblePSEditions = @('Desktop', 'Core')
-    FormatsToProcess     = @('BackupIam.Format.ps1xml')
+    # BackupIam.Format.ps1xml is loaded by the first BackupIam cmdlet that runs (see FormatLoader), not at import.
     CmdletsToExport      = @(
         'Add-BackupUserToGroup'
         'Enable-BackupVersioning'

@@ -13,7 +13,8 @@ if ($PSVersionTable.PSVersion.Major -ge 7) {
         $alreadyLoaded = $true
     }
     else {
-        Add-Type -Path ([System.IO.Path]::Combine($PSScriptRoot, 'bin', 'BackupIam.Loader.dll'))
+        # Assembly.LoadFrom is far cheaper than Add-Type -Path, which pays for its compiler plumbing on first use.
+        $null = [System.Reflection.Assembly]::LoadFrom([System.IO.Path]::Combine($PSScriptRoot, 'bin', 'BackupIam.Loader.dll'))
     }
     $assembly = [BackupIam.Loader.LoadContext]::Initialize($lib)
 }

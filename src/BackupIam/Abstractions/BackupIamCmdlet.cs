@@ -18,6 +18,11 @@ namespace BackupIam.Abstractions
         /// <summary>Cancelled when the user presses Ctrl+C or the pipeline stops.</summary>
         protected CancellationToken CancellationToken => _cancellation.Token;
 
+        protected override void BeginProcessing()
+        {
+            FormatLoader.EnsureLoaded(this);
+        }
+
         protected override void StopProcessing()
         {
             _cancellation.Cancel();

@@ -162,14 +162,22 @@ Describe 'Provisioning details' {
 
     It 'takes a new key back when it cannot be stored, so no unrecorded key is left' {
         New-BackupUser -UserName store-fails | Out-Null
-        $directory = Join-Path ([System.IO.Path]::GetTempPath()) ("bi-dir-" + [guid]::NewGuid())
-        $null = New-Item -ItemType Directory -Path $directory
+        # The credentials file's folder is a regular file: the up-front check passes, storing the key fails.
+        $blocker = Join-Path ([System.IO.Path]::GetTempPath()) ("bi-blocker-" + [guid]::NewGuid())
+        Set-Content -Path $blocker -Value 'not a folder'
         Start-MotoRecording -Url $script:moto.Url
-        { New-BackupAccessKey -UserName store-fails -StoreAs x -ProfileLocation $directory -ErrorAction Stop } | Should -Throw -ErrorId 'AccessKeyStoreFailed*'
+        { New-BackupAccessKey -UserName store-fails -StoreAs x -ProfileLocation (Join-Path $blocker 'credentials') -ErrorAction Stop } | Should -Throw -ErrorId 'AccessKeyStoreFailed*'
         (Get-WriteSummary (Get-MotoWriteCall -Url $script:moto.Url)) | Should -Be @('iam CreateAccessKey store-fails', 'iam DeleteAccessKey store-fails')
         # A re-run with a usable location completes the job.
-        (New-BackupAccessKey -UserName store-fails -StoreAs x -ProfileLocation "$directory.ini").Status | Should -Be 'Created'
-        Remove-Item -Recurse -Force $directory, "$directory.ini"
+        (New-BackupAccessKey -UserName store-fails -StoreAs x -ProfileLocation "$blocker.ini").Status | Should -Be 'Created'
+        Remove-Item -Force $blocker, "$blocker.ini"
+    }
+
+    It 'refuses a folder as the credentials file before creating a key' {
+        New-BackupUser -UserName store-folder | Out-Null
+        Start-MotoRecording -Url $script:moto.Url
+        { New-BackupAccessKey -UserName store-folder -StoreAs x -ProfileLocation ([System.IO.Path]::GetTempPath()) -ErrorAction Stop } | Should -Throw -ErrorId 'CredentialFileNotWritable*'
+        (Get-MotoWriteCall -Url $script:moto.Url).Count | Should -Be 0
     }
 
     It 'refuses bad input before any call reaches AWS' {

@@ -452,8 +452,19 @@ namespace BackupIam.Engine.Aws
                 NoncurrentVersionExpirationDays = rule.NoncurrentVersionExpiration?.NoncurrentDays > 0 ? rule.NoncurrentVersionExpiration.NoncurrentDays : null,
                 NewerNoncurrentVersions = rule.NoncurrentVersionExpiration?.NewerNoncurrentVersions > 0 ? rule.NoncurrentVersionExpiration.NewerNoncurrentVersions : null,
                 AbortIncompleteMultipartUploadDays = rule.AbortIncompleteMultipartUpload?.DaysAfterInitiation > 0 ? rule.AbortIncompleteMultipartUpload.DaysAfterInitiation : null,
+                HasUnmodelledSettings = HasUnmodelledSettings(rule),
+                Original = rule,
             };
         }
+
+        private static bool HasUnmodelledSettings(LifecycleRule rule) =>
+            (rule.Transitions != null && rule.Transitions.Count > 0) ||
+            (rule.NoncurrentVersionTransitions != null && rule.NoncurrentVersionTransitions.Count > 0) ||
+            rule.Expiration?.Date != null ||
+            rule.Expiration?.ExpiredObjectDeleteMarker == true ||
+            rule.NoncurrentVersionExpiration?.NewerNoncurrentVersions > 0 && rule.NoncurrentVersionExpiration?.NoncurrentDays <= 0 ||
+            (rule.Filter != null && rule.Filter.Prefix == null && rule.Filter.LifecycleFilterPredicate != null && !(rule.Filter.LifecycleFilterPredicate is LifecyclePrefixPredicate)) ||
+            rule.Filter?.Tag != null || rule.Filter?.And != null || rule.Filter?.ObjectSizeGreaterThan > 0 || rule.Filter?.ObjectSizeLessThan > 0;
 
 #pragma warning disable CS0618 // rules written before Filter existed still carry the old top-level Prefix
         private static string? LegacyPrefix(LifecycleRule rule) => rule.Prefix;
@@ -461,6 +472,12 @@ namespace BackupIam.Engine.Aws
 
         private static LifecycleRule ToSdk(S3LifecycleRule rule)
         {
+            if (rule.Original is LifecycleRule original)
+            {
+                // A rule read from the bucket and not replaced goes back exactly as it came.
+                return original;
+            }
+
             var sdk = new LifecycleRule
             {
                 Id = rule.Id,

@@ -77,6 +77,15 @@ namespace BackupIam.Engine.Aws
 
         /// <summary>Abort incomplete multipart uploads after this many days.</summary>
         public int? AbortIncompleteMultipartUploadDays { get; set; }
+
+        /// <summary>
+        /// True when the rule read from S3 has settings this model does not carry (transitions, tag or size filters,
+        /// date expirations, delete-marker cleanup). Such a rule is written back exactly as it was read.
+        /// </summary>
+        public bool HasUnmodelledSettings { get; internal set; }
+
+        /// <summary>The SDK rule this was read from: written back unchanged, so no setting of another rule is lost.</summary>
+        internal object? Original { get; set; }
     }
 
     /// <summary>

@@ -230,7 +230,8 @@ namespace BackupIam.Engine.Provisioning
                 plan.Before = S3VersioningState.Off;
             }
 
-            plan.Exists = plan.Before != S3VersioningState.Off;
+            // Versioning is a setting of the bucket, so turning it on updates the bucket rather than creating anything.
+            plan.Exists = true;
             if (plan.Before != S3VersioningState.Enabled)
             {
                 plan.Add("s3", "PutBucketVersioning", "bucket " + bucketName, $"Enable versioning on bucket '{bucketName}' (was {plan.Before})",
@@ -275,6 +276,11 @@ namespace BackupIam.Engine.Provisioning
 
             if (index >= 0)
             {
+                if (rules[index].HasUnmodelledSettings)
+                {
+                    plan.Warnings.Add($"Lifecycle rule '{rule.Id}' on bucket '{bucketName}' has settings (transitions, tag or size filters, dates) that the new rule does not keep. Give your rule another -RuleId to keep it.");
+                }
+
                 rules[index] = rule;
             }
             else

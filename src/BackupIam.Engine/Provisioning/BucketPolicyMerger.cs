@@ -47,7 +47,13 @@ namespace BackupIam.Engine.Provisioning
             if (existing == null || replace)
             {
                 bool changed = existing == null || Canonical(existing) != Canonical(desired);
-                if (existing != null && replace)
+                if (!changed)
+                {
+                    kept.AddRange(existing!.Statements.Select(Label));
+                    return new BucketPolicyMerge(existing, false, added, replaced, kept);
+                }
+
+                if (existing != null)
                 {
                     replaced.AddRange(existing.Statements.Select(Label));
                 }
@@ -56,7 +62,10 @@ namespace BackupIam.Engine.Provisioning
                 return new BucketPolicyMerge(desired, changed, added, replaced, kept);
             }
 
-            var result = new PolicyDocument { Version = PolicyDocument.CurrentVersion, Id = existing.Id ?? desired.Id };
+            // A 2008-10-17 policy reads ${...} as literal text; moving its statements to 2012-10-17 would silently
+            // turn such text into policy variables. Keep the old version unless the new statements need variables.
+            bool keepLegacy = existing.Version == PolicyJson.LegacyVersion && !UsesVariables(desired);
+            var result = new PolicyDocument { Version = keepLegacy ? PolicyJson.LegacyVersion : PolicyDocument.CurrentVersion, Id = existing.Id ?? desired.Id };
             result.Statements.AddRange(existing.Statements);
             foreach (PolicyStatement statement in desired.Statements)
             {
@@ -92,12 +101,10 @@ namespace BackupIam.Engine.Provisioning
 
         private static string Label(PolicyStatement statement) => string.IsNullOrEmpty(statement.Sid) ? "(no Sid)" : statement.Sid!;
 
-        private static string Canonical(PolicyDocument document)
-        {
-            var copy = new PolicyDocument { Version = PolicyDocument.CurrentVersion, Id = document.Id };
-            copy.Statements.AddRange(document.Statements);
-            return PolicyJson.ToJson(copy, indented: false);
-        }
+        private static string Canonical(PolicyDocument document) => PolicyJson.ToJson(document, indented: false);
+
+        private static bool UsesVariables(PolicyDocument document) =>
+            PolicyJson.ToJson(document, indented: false).IndexOf("${", StringComparison.Ordinal) >= 0;
 
         private static string CanonicalStatement(PolicyStatement statement)
         {

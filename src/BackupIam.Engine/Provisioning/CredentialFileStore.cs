@@ -31,14 +31,15 @@ namespace BackupIam.Engine.Provisioning
         public static void CheckWritable(AccessKeyStoreRequest request)
         {
             string path = ResolvePath(request.ProfileLocation);
+            if (Directory.Exists(path))
+            {
+                throw new InputValidationException("CredentialFileNotWritable", "ProfileLocation",
+                    $"'{path}' is a folder, not a credentials file. Give a file path, for example ~/.aws/credentials.");
+            }
+
             try
             {
-                string? directory = Path.GetDirectoryName(path);
-                if (!string.IsNullOrEmpty(directory))
-                {
-                    Directory.CreateDirectory(directory);
-                }
-
+                // Nothing is created here (this also runs under -WhatIf): the folder is made when the key is stored.
                 if (File.Exists(path))
                 {
                     using (new FileStream(path, FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite))
@@ -57,6 +58,12 @@ namespace BackupIam.Engine.Provisioning
         public static string Store(AccessKeyStoreRequest request, string accessKeyId, string secretAccessKey)
         {
             string path = ResolvePath(request.ProfileLocation);
+            string? folder = Path.GetDirectoryName(path);
+            if (!string.IsNullOrEmpty(folder))
+            {
+                Directory.CreateDirectory(folder);
+            }
+
             if (!File.Exists(path))
             {
                 using (File.Create(path))

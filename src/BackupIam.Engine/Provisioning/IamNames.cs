@@ -7,7 +7,7 @@ namespace BackupIam.Engine.Provisioning
     /// <summary>IAM's naming rules, checked before any call so that bad input never creates anything.</summary>
     public static class IamNames
     {
-        private static readonly Regex NameChars = new Regex(@"^[\w+=,.@-]+$", RegexOptions.CultureInvariant);
+        private static readonly Regex NameChars = new Regex(@"^[A-Za-z0-9_+=,.@-]+$", RegexOptions.CultureInvariant);
         private static readonly Regex PathPattern = new Regex(@"^/$|^/[\u0021-\u007E]+/$", RegexOptions.CultureInvariant);
         private static readonly Regex PolicyArnPattern = new Regex(@"^arn:aws(-cn|-us-gov)?:iam::([0-9]{12}|aws):policy/[\u0021-\u007E]+$", RegexOptions.CultureInvariant);
         private static readonly Regex ProfileNamePattern = new Regex(@"^[A-Za-z0-9_.\-]+$", RegexOptions.CultureInvariant);

@@ -414,7 +414,19 @@ namespace BackupIam.Engine.Provisioning
                     catch (Exception ex) when (!(ex is OperationCanceledException))
                     {
                         // Never leave a live key whose secret nobody holds: take it back, then report.
-                        await _iam.DeleteAccessKeyAsync(new DeleteAccessKeyRequest { UserName = userName, AccessKeyId = key.AccessKeyId }, CancellationToken.None).ConfigureAwait(false);
+                        try
+                        {
+                            await _iam.DeleteAccessKeyAsync(new DeleteAccessKeyRequest { UserName = userName, AccessKeyId = key.AccessKeyId }, CancellationToken.None).ConfigureAwait(false);
+                        }
+                        catch (Exception deleteFailure)
+                        {
+                            throw new BackupIamException("AccessKeyOrphaned", FailureKind.InvalidData,
+                                $"The new access key {key.AccessKeyId} could not be stored as profile '{store.ProfileName}' ({ex.Message}), and deleting it again failed too ({deleteFailure.Message}). " +
+                                $"The key is active and its secret is not kept anywhere: delete it now (aws iam delete-access-key --user-name {userName} --access-key-id {key.AccessKeyId}).",
+                                new AggregateException(ex, deleteFailure))
+                            { Target = userName };
+                        }
+
                         throw new BackupIamException("AccessKeyStoreFailed", FailureKind.InvalidData,
                             $"The new access key {key.AccessKeyId} could not be stored as profile '{store.ProfileName}' ({ex.Message}); it was deleted again so no unrecorded key is left. Fix the cause and run the command again.", ex)
                         { Target = userName };

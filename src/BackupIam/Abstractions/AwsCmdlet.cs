@@ -75,6 +75,10 @@ namespace BackupIam.Abstractions
 
         protected AwsSession Session => _session ??= CreateSession();
 
+        /// <summary>-ProfileLocation resolved against PowerShell's current location (not the process's working directory).</summary>
+        protected string? ResolvedProfileLocation =>
+            ProfileLocation == null ? null : SessionState.Path.GetUnresolvedProviderPathFromPSPath(ProfileLocation);
+
         protected IIamClient Iam => _iam ??= new IamQueryClient(Session);
 
         protected IS3Gateway S3 => _s3 ??= new S3Gateway(Session);
@@ -129,9 +133,14 @@ namespace BackupIam.Abstractions
                 }
             }
 
-            if (declined.Count > 0)
+            if (declined.Count > 0 && written.Count == 0)
             {
                 return new PlanOutcome(ResourceStatus.Planned, declined.ToArray());
+            }
+
+            if (declined.Count > 0)
+            {
+                WriteWarning($"{plan.ResourceType} '{plan.Name}' is only partly applied: declined {string.Join(", ", declined)}. Run the command again to complete it.");
             }
 
             return new PlanOutcome(written.Count == 0 && plan.Exists ? ResourceStatus.Unchanged : plan.StatusWhenApplied, written.ToArray());
@@ -174,7 +183,7 @@ namespace BackupIam.Abstractions
             var settings = new AwsConnectionSettings
             {
                 ProfileName = ProfileName,
-                ProfileLocation = ProfileLocation,
+                ProfileLocation = ResolvedProfileLocation,
                 AccessKey = AccessKey,
                 SecretKey = SecretKey,
                 SessionToken = SessionToken,

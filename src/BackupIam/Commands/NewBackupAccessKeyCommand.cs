@@ -25,7 +25,7 @@ namespace BackupIam.Commands
         {
             try
             {
-                AccessKeyStoreRequest? store = StoreAs == null ? null : new AccessKeyStoreRequest(StoreAs, ProfileLocation);
+                AccessKeyStoreRequest? store = StoreAs == null ? null : new AccessKeyStoreRequest(StoreAs, ResolvedProfileLocation);
                 var planner = new IdentityPlanner(Iam);
                 AccessKeyPlan plan = Run(ct => planner.PlanAccessKeyAsync(UserName, Additional, store, IsWhatIf, ct));
                 PlanOutcome outcome = ApplyPlan(plan);
@@ -45,6 +45,11 @@ namespace BackupIam.Commands
                 }
                 else if (plan.ExistingKeys.Count > 0)
                 {
+                    if (StoreAs != null && outcome.Status == ResourceStatus.Unchanged)
+                    {
+                        WriteWarning($"Nothing was stored as profile '{StoreAs}': IAM user '{UserName}' already has access key {plan.ExistingKeys[0].AccessKeyId}, whose secret cannot be read back. Use -Additional to create and store a second key.");
+                    }
+
                     result.AccessKeyId = plan.ExistingKeys[0].AccessKeyId;
                     result.KeyStatus = plan.ExistingKeys[0].Status;
                     result.CreateDate = plan.ExistingKeys[0].CreateDate;

@@ -30,7 +30,7 @@ namespace BackupIam.Commands
             {
                 var planner = new BucketPlanner(S3);
                 BucketPolicyPlan plan = Run(ct => planner.PlanBucketPolicyAsync(BucketName, PolicyDocument, Replace, IsWhatIf, ct));
-                if (Replace && plan.Merge != null && plan.Merge.Replaced.Count > 0)
+                if (Replace && plan.Merge != null && plan.Merge.Changed && plan.Merge.Replaced.Count > 0)
                 {
                     WriteVerbose($"-Replace drops the bucket's existing statements: {string.Join(", ", plan.Merge.Replaced)}.");
                 }

@@ -157,8 +157,9 @@ public sealed class BucketPolicyMergerTests
     }
 
     [Fact]
-    public void LegacyVersionPolicyIsMergedIntoACurrentVersionDocumentKeepingItsStatements()
+    public void LegacyVersionPolicyKeepsItsVersionWhenTheNewStatementsUseNoVariables()
     {
+        // Under 2008-10-17, ${...} is literal text: upgrading the version would change what old statements mean.
         PolicyDocument existing = PolicyJson.Parse(
             "{\"Version\":\"2008-10-17\",\"Id\":\"OldPolicy\",\"Statement\":[" + Statement("Legacy", "s3:GetObject") + "]}");
         Assert.Equal(PolicyJson.LegacyVersion, existing.Version);
@@ -167,11 +168,36 @@ public sealed class BucketPolicyMergerTests
         BucketPolicyMerge merge = BucketPolicyMerger.Merge(existing, desired, replace: false);
 
         Assert.True(merge.Changed);
-        Assert.Equal(PolicyDocument.CurrentVersion, merge.Result.Version);
+        Assert.Equal(PolicyJson.LegacyVersion, merge.Result.Version);
         Assert.Equal("OldPolicy", merge.Result.Id);
         Assert.Equal(new[] { "Legacy", "BackupWrite" }, Sids(merge.Result));
         Assert.Equal(new[] { "Legacy" }, merge.Kept);
         Assert.Equal(new[] { "BackupWrite" }, merge.Added);
-        Assert.StartsWith("{\"Version\":\"2012-10-17\"", PolicyJson.ToJson(merge.Result, indented: false));
+        Assert.StartsWith("{\"Version\":\"2008-10-17\"", PolicyJson.ToJson(merge.Result, indented: false));
+    }
+
+    [Fact]
+    public void LegacyVersionPolicyMovesToTheCurrentVersionWhenTheNewStatementsUseVariables()
+    {
+        PolicyDocument existing = PolicyJson.Parse(
+            "{\"Version\":\"2008-10-17\",\"Statement\":[" + Statement("Legacy", "s3:GetObject") + "]}");
+        PolicyDocument desired = PolicyJson.Parse(
+            "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Sid\":\"Home\",\"Effect\":\"Allow\",\"Principal\":{\"AWS\":\"arn:aws:iam::123456789012:user/backup\"},\"Action\":\"s3:PutObject\",\"Resource\":\"arn:aws:s3:::bkt/home/${aws:username}/*\"}]}");
+
+        BucketPolicyMerge merge = BucketPolicyMerger.Merge(existing, desired, replace: false);
+
+        Assert.Equal(PolicyDocument.CurrentVersion, merge.Result.Version);
+        Assert.Equal(new[] { "Legacy", "Home" }, Sids(merge.Result));
+    }
+
+    [Fact]
+    public void ReplacingWithTheSamePolicyReportsEverythingKept()
+    {
+        PolicyDocument existing = Doc(Statement("A", "s3:GetObject"), Statement("B", "s3:PutObject"));
+        BucketPolicyMerge merge = BucketPolicyMerger.Merge(existing, Doc(Statement("A", "s3:GetObject"), Statement("B", "s3:PutObject")), replace: true);
+        Assert.False(merge.Changed);
+        Assert.Empty(merge.Replaced);
+        Assert.Empty(merge.Added);
+        Assert.Equal(new[] { "A", "B" }, merge.Kept);
     }
 }

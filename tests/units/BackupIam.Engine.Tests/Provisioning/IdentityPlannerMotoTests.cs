@@ -496,7 +496,10 @@ public sealed class IdentityPlannerMotoTests : IDisposable
     {
         string user = await NewUserAsync();
         string directory = NewTempDir();
-        var store = new AccessKeyStoreRequest("mysite-backup", directory);
+        // The folder of the credentials file is a regular file: the up-front check passes, storing fails.
+        string blocker = Path.Combine(directory, "not-a-folder");
+        File.WriteAllText(blocker, "x");
+        var store = new AccessKeyStoreRequest("mysite-backup", Path.Combine(blocker, "credentials"));
 
         AccessKeyPlan plan = await _planner.PlanAccessKeyAsync(user, false, store, false, _ct);
         Assert.Single(plan.Changes);
@@ -509,6 +512,18 @@ public sealed class IdentityPlannerMotoTests : IDisposable
         Assert.Null(plan.CreatedKey);
         Assert.Null(plan.StoredAs);
         Assert.Empty(await _iam.ListAllAccessKeysAsync(user, _ct));
-        Assert.True(Directory.Exists(directory));
+        Assert.True(File.Exists(blocker));
+    }
+
+    [Fact]
+    public async Task AFolderAsCredentialsFileIsRefusedBeforeAnyKeyIsCreated()
+    {
+        string user = await NewUserAsync();
+        string directory = NewTempDir();
+        var ex = await Assert.ThrowsAsync<InputValidationException>(() =>
+            _planner.PlanAccessKeyAsync(user, false, new AccessKeyStoreRequest("mysite-backup", directory), false, _ct));
+        Assert.Equal("CredentialFileNotWritable", ex.ErrorId);
+        Assert.Equal("ProfileLocation", ex.ParameterName);
+        Assert.Empty(await _iam.ListAllAccessKeysAsync(user, _ct));
     }
 }

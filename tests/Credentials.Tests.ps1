@@ -21,11 +21,6 @@ BeforeAll {
     $script:savedStoredRegion = Get-Variable -Scope Global -Name StoredAWSRegion -ValueOnly -ErrorAction SilentlyContinue
 
     $script:moto = Start-MotoServer
-    # Start-MotoServer redirects moto's stdout/stderr without reading them: once werkzeug's request log fills the
-    # pipe (about 64 KB) moto blocks in its logger and every later request hangs. Drain both pipes.
-    foreach ($begin in 'BeginOutputReadLine', 'BeginErrorReadLine') {
-        try { $script:moto.Process.$begin() } catch [System.InvalidOperationException] { <# already read by the helper #> }
-    }
     $script:url = $script:moto.Url
 
     function Get-SigningKey {

@@ -23,6 +23,8 @@ $config.Output.Verbosity = 'Normal'
 $config.TestResult.Enabled = $true
 $config.TestResult.OutputFormat = 'NUnitXml'
 $config.TestResult.OutputPath = Join-Path $ResultDirectory 'pester.xml'
+# The tests run under PowerShell's default preferences, as a user's session would.
+$ErrorActionPreference = 'Continue'
 $result = Invoke-Pester -Configuration $config
 
 $failed = $result.FailedCount + $result.FailedBlocksCount + $result.FailedContainersCount

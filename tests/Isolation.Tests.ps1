@@ -8,11 +8,6 @@ BeforeAll {
     $script:manifest = (Resolve-Path (Get-BuiltModuleManifest)).Path
     $script:standIn = (Resolve-Path (Join-Path $PSScriptRoot 'fixtures/StandInAwsModule/StandInAwsModule.psd1')).Path
     $script:moto = Start-MotoServer
-    # Start-MotoServer redirects moto's stdout/stderr without reading them: once werkzeug's request log fills the
-    # pipe (about 64 KB) moto blocks in its logger and every later request hangs. Drain both pipes.
-    foreach ($begin in 'BeginOutputReadLine', 'BeginErrorReadLine') {
-        try { $script:moto.Process.$begin() } catch [System.InvalidOperationException] { <# already read by the helper #> }
-    }
     $script:url = $script:moto.Url
 
     # The AWSSDK.Core that BackupIam ships (the build copies it next to the cmdlet assembly).

@@ -13,7 +13,7 @@ BeforeAll {
     $env:AWS_ACCESS_KEY_ID = 'AKIAPROVISIONTEST01'
     $env:AWS_SECRET_ACCESS_KEY = 'provisioning-test-secret-not-real'
     $env:AWS_REGION = 'us-east-1'
-    $env:AWS_PROFILE = $null
+    Remove-Item Env:AWS_PROFILE -ErrorAction SilentlyContinue
     $script:creds = Join-Path ([System.IO.Path]::GetTempPath()) ("bi-creds-" + [guid]::NewGuid())
 
     function Invoke-Recorded {
@@ -95,7 +95,7 @@ BeforeAll {
 
 AfterAll {
     Stop-MotoServer $script:moto
-    foreach ($name in $script:saved.Keys) { [Environment]::SetEnvironmentVariable($name, $script:saved[$name]) }
+    foreach ($name in $script:saved.Keys) { Restore-EnvironmentVariable -Name $name -Value $script:saved[$name] }
     Remove-Item -Force $script:creds -ErrorAction SilentlyContinue
 }
 

@@ -39,13 +39,16 @@ function Start-MotoServer {
     for ($attempt = 0; $attempt -lt 3; $attempt++) {
         $port = Get-FreePort
         $log = Join-Path ([System.IO.Path]::GetTempPath()) "moto-$port.log"
-        $info = [System.Diagnostics.ProcessStartInfo]::new($python)
-        foreach ($a in '-m', 'moto.server', '-H', '127.0.0.1', '-p', "$port") { $info.ArgumentList.Add($a) }
-        $info.Environment['MOTO_RECORDER_FILEPATH'] = Join-Path ([System.IO.Path]::GetTempPath()) "moto-recording-$port.jsonl"
-        $info.RedirectStandardOutput = $true
-        $info.RedirectStandardError = $true
-        $info.UseShellExecute = $false
-        $process = [System.Diagnostics.Process]::Start($info)
+        # moto's request log goes to files: a redirected pipe that nobody reads fills up and freezes the server.
+        $savedRecorder = $env:MOTO_RECORDER_FILEPATH
+        $env:MOTO_RECORDER_FILEPATH = Join-Path ([System.IO.Path]::GetTempPath()) "moto-recording-$port.jsonl"
+        try {
+            $process = Start-Process -FilePath $python -ArgumentList '-m', 'moto.server', '-H', '127.0.0.1', '-p', "$port" `
+                -RedirectStandardOutput $log -RedirectStandardError "$log.err" -PassThru
+        }
+        finally {
+            if ($null -eq $savedRecorder) { Remove-Item Env:MOTO_RECORDER_FILEPATH -ErrorAction SilentlyContinue } else { $env:MOTO_RECORDER_FILEPATH = $savedRecorder }
+        }
         $url = "http://127.0.0.1:$port"
         $deadline = [DateTime]::UtcNow.AddSeconds(30)
         while ([DateTime]::UtcNow -lt $deadline -and -not $process.HasExited) {
@@ -57,7 +60,7 @@ function Start-MotoServer {
         }
         if (-not $process.HasExited) { $process.Kill($true) }
     }
-    throw "moto did not start: is moto[server] installed in '$python'? ($($process.StandardError.ReadToEnd()))"
+    throw "moto did not start: is moto[server] installed in '$python'? ($(Get-Content -Raw "$log.err" -ErrorAction SilentlyContinue))"
 }
 
 function Stop-MotoServer {
@@ -122,4 +125,11 @@ function Get-MotoWriteCall {
     @(Get-MotoCall -Url $Url | Where-Object IsWrite)
 }
 
-Export-ModuleMember -Function Get-BuiltModuleManifest, Import-BuiltModule, Invoke-FreshPwsh, Get-FreePort, Start-MotoServer, Stop-MotoServer, Start-MotoRecording, Get-MotoCall, Get-MotoWriteCall
+function Restore-EnvironmentVariable {
+    <# Sets an environment variable back to a saved value; a saved $null removes it (an empty value is not the same). #>
+    param([Parameter(Mandatory)] [string] $Name, [AllowNull()] [string] $Value)
+    if ([string]::IsNullOrEmpty($Value)) { Remove-Item "Env:$Name" -ErrorAction SilentlyContinue }
+    else { Set-Item "Env:$Name" -Value $Value }
+}
+
+Export-ModuleMember -Function Restore-EnvironmentVariable, Get-BuiltModuleManifest, Import-BuiltModule, Invoke-FreshPwsh, Get-FreePort, Start-MotoServer, Stop-MotoServer, Start-MotoRecording, Get-MotoCall, Get-MotoWriteCall

@@ -26,6 +26,12 @@ namespace BackupIam.Engine.Aws
         /// <summary>A ready credentials object (for example AWS.Tools' <c>$StoredAWSCredentials</c>).</summary>
         public AWSCredentials? Credentials { get; set; }
 
+        /// <summary>How <see cref="Credentials"/> was obtained, for -Verbose (default "explicit -Credential object").</summary>
+        public string? CredentialsSource { get; set; }
+
+        /// <summary>Where <see cref="Region"/> came from, for -Verbose (default "-Region").</summary>
+        public string? RegionSource { get; set; }
+
         /// <summary>Region system name such as <c>eu-west-1</c>.</summary>
         public string? Region { get; set; }
 

@@ -116,7 +116,7 @@ namespace BackupIam.Engine.Aws
             else if (settings.Credentials != null)
             {
                 credentials = settings.Credentials;
-                credentialSource = "explicit -Credential object";
+                credentialSource = settings.CredentialsSource ?? "explicit -Credential object";
             }
             else if (regionProfile != null)
             {
@@ -141,7 +141,7 @@ namespace BackupIam.Engine.Aws
             if (!string.IsNullOrEmpty(settings.Region))
             {
                 regionName = settings.Region!;
-                regionSource = "-Region";
+                regionSource = settings.RegionSource ?? "-Region";
             }
             else if (regionProfile?.Region != null)
             {

@@ -204,7 +204,8 @@ namespace BackupIam.Abstractions
                 object? stored = SessionState.PSVariable.GetValue("StoredAWSCredentials");
                 if (stored != null)
                 {
-                    settings.Credentials = ForeignCredentials.Convert(stored, "StoredAWSCredentials", out string? storedProfile);
+                    settings.Credentials = ForeignCredentials.Convert(stored, "$StoredAWSCredentials", out string? storedProfile);
+                    settings.CredentialsSource = "$StoredAWSCredentials (AWS.Tools session default)";
                     settings.ProfileName ??= storedProfile;
                 }
             }
@@ -216,6 +217,7 @@ namespace BackupIam.Abstractions
                 if (!string.IsNullOrEmpty(regionName))
                 {
                     settings.Region = regionName;
+                    settings.RegionSource = "$StoredAWSRegion (AWS.Tools session default)";
                 }
             }
 

@@ -53,7 +53,7 @@ namespace BackupIam.Abstractions
             if (getCredentials == null)
             {
                 throw new InputValidationException("CredentialInvalid", parameterName,
-                    $"-{parameterName} takes an AWSCredentials object (for example from AWS.Tools' Get-AWSCredential or New-AWSCredential); got {item.GetType().FullName}.");
+                    $"{Describe(parameterName)} takes an AWSCredentials object (for example from AWS.Tools' Get-AWSCredential or New-AWSCredential); got {item.GetType().FullName}.");
             }
 
             object? immutable = getCredentials.Invoke(item, null);
@@ -62,13 +62,15 @@ namespace BackupIam.Abstractions
             string? token = Read(immutable, "Token");
             if (string.IsNullOrEmpty(accessKey) || string.IsNullOrEmpty(secretKey))
             {
-                throw new InputValidationException("CredentialInvalid", parameterName, $"The credentials given to -{parameterName} have no access key.");
+                throw new InputValidationException("CredentialInvalid", parameterName, $"The credentials given to {Describe(parameterName)} have no access key.");
             }
 
             return string.IsNullOrEmpty(token)
                 ? new BasicAWSCredentials(accessKey, secretKey)
                 : (AWSCredentials)new SessionAWSCredentials(accessKey, secretKey, token);
         }
+
+        private static string Describe(string parameterName) => parameterName.StartsWith("$", StringComparison.Ordinal) ? parameterName : "-" + parameterName;
 
         private static string? Read(object? value, string property) =>
             value?.GetType().GetProperty(property, BindingFlags.Public | BindingFlags.Instance)?.GetValue(value) as string;

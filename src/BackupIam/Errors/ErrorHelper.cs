@@ -19,7 +19,9 @@ namespace BackupIam.Errors
                 {
                     record.ErrorDetails = new ErrorDetails(exception.Message)
                     {
-                        RecommendedAction = $"Correct the value of -{input.ParameterName} and run the command again.",
+                        RecommendedAction = input.ParameterName.StartsWith("$", StringComparison.Ordinal)
+                            ? $"Correct {input.ParameterName} and run the command again."
+                            : $"Correct the value of -{input.ParameterName} and run the command again.",
                     };
                 }
 

@@ -18,6 +18,9 @@ namespace BackupIam.Loader
         private static readonly object Gate = new object();
         private static BackupIamLoadContext? _context;
 
+        /// <summary>True once <see cref="Initialize"/> has run in this process (the module is being re-imported).</summary>
+        public static bool IsInitialized => _context != null;
+
         /// <summary>Loads (once) and returns the cmdlet assembly BackupIam.dll from <paramref name="libDirectory"/>.</summary>
         public static Assembly Initialize(string libDirectory)
         {

@@ -3,28 +3,26 @@
 # into their own AssemblyLoadContext, so import order against other AWS modules never matters.
 # Windows PowerShell 5.1 has no load contexts: there the assemblies load into the one AppDomain, and a
 # module that loads a different AWSSDK.Core build first wins (see README, "Windows PowerShell 5.1").
+# This file runs on every import, so it avoids command and type-name lookups, which are slow in a cold pwsh.
 
-$coreImport = Get-Command -Name Import-Module -Module Microsoft.PowerShell.Core
 $lib = [System.IO.Path]::Combine($PSScriptRoot, 'bin', 'lib')
-$alreadyLoaded = $false
-
 if ($PSVersionTable.PSVersion.Major -ge 7) {
-    if ('BackupIam.Loader.LoadContext' -as [type]) {
-        $alreadyLoaded = $true
-    }
-    else {
-        # Assembly.LoadFrom is far cheaper than Add-Type -Path, which pays for its compiler plumbing on first use.
-        $null = [System.Reflection.Assembly]::LoadFrom([System.IO.Path]::Combine($PSScriptRoot, 'bin', 'BackupIam.Loader.dll'))
-    }
-    $assembly = [BackupIam.Loader.LoadContext]::Initialize($lib)
+    # Assembly.LoadFrom is far cheaper than Add-Type -Path, and returns the loaded assembly on a re-import.
+    $loader = [System.Reflection.Assembly]::LoadFrom([System.IO.Path]::Combine($PSScriptRoot, 'bin', 'BackupIam.Loader.dll'))
+    $loadContext = $loader.GetType('BackupIam.Loader.LoadContext', $true)
+    $alreadyLoaded = $loadContext::IsInitialized
+    $assembly = $loadContext::Initialize($lib)
 }
 else {
-    $existing = [System.AppDomain]::CurrentDomain.GetAssemblies() | Where-Object { $_.GetName().Name -eq 'BackupIam' } | Select-Object -First 1
-    $alreadyLoaded = [bool]$existing
-    $assembly = if ($existing) { $existing } else { [System.Reflection.Assembly]::LoadFrom([System.IO.Path]::Combine($lib, 'BackupIam.dll')) }
+    $assembly = $null
+    foreach ($candidate in [System.AppDomain]::CurrentDomain.GetAssemblies()) {
+        if ($candidate.GetName().Name -eq 'BackupIam') { $assembly = $candidate; break }
+    }
+    $alreadyLoaded = $null -ne $assembly
+    if (-not $alreadyLoaded) { $assembly = [System.Reflection.Assembly]::LoadFrom([System.IO.Path]::Combine($lib, 'BackupIam.dll')) }
 }
 
-$inner = & $coreImport -Assembly $assembly -PassThru -ErrorAction Stop
+$inner = Microsoft.PowerShell.Core\Import-Module -Assembly $assembly -PassThru -ErrorAction Stop
 if ($alreadyLoaded -and $inner) {
     # A re-import (Import-Module -Force) gets PowerShell's cached module for the already loaded assembly, which
     # does not add its cmdlets to this module again (PowerShell issue 20710); add them explicitly.

@@ -1,6 +1,8 @@
 @{
     # The version is written here by build.ps1 from Directory.Build.props (the one place it lives).
-    RootModule           = 'BackupIam.psm1'
+    # A binary root module: PowerShell loads bin/BackupIam.dll (the cmdlets) and its ModuleInitializer puts the
+    # engine and the AWSSDK copies (bin/deps) into BackupIam's own AssemblyLoadContext on PowerShell 7.
+    RootModule           = 'bin/BackupIam.dll'
     ModuleVersion        = '0.0.0'
     GUID                 = '5b0e6f1e-3c3a-4b8e-9f0e-8d3f2a7c41d2'
     Author               = 'BackupIam contributors'

@@ -58,17 +58,21 @@ function Invoke-Build {
     $staging = Join-Path $root 'artifacts/staging'
     if (Test-Path $moduleRoot) { Remove-Item -Recurse -Force $moduleRoot }
     if (Test-Path $staging) { Remove-Item -Recurse -Force $staging }
-    $lib = Join-Path $moduleRoot 'bin/lib'
-    $null = New-Item -ItemType Directory -Force -Path $lib
+    $bin = Join-Path $moduleRoot 'bin'
+    $deps = Join-Path $bin 'deps'
+    $null = New-Item -ItemType Directory -Force -Path $deps
 
     Write-Host "Building BackupIam $version ($Configuration)"
     Invoke-Native dotnet @('restore', (Join-Path $root 'build/tools.csproj'), '--nologo', '-v', 'quiet')
     Invoke-Native dotnet @('publish', (Join-Path $root 'src/BackupIam/BackupIam.csproj'), '-c', $Configuration, '-o', "$staging/lib", '--nologo', '-v', 'quiet')
     Invoke-Native dotnet @('publish', (Join-Path $root 'src/BackupIam.Loader/BackupIam.Loader.csproj'), '-c', $Configuration, '-o', "$staging/loader", '--nologo', '-v', 'quiet')
 
-    Get-ChildItem "$staging/lib" -Filter *.dll | Where-Object Name -NE 'System.Management.Automation.dll' | Copy-Item -Destination $lib
-    Copy-Item "$staging/loader/BackupIam.Loader.dll" (Join-Path $moduleRoot 'bin')
-    Copy-Item (Join-Path $root 'src/BackupIam/BackupIam.psm1'), (Join-Path $root 'src/BackupIam/BackupIam.Format.ps1xml') $moduleRoot
+    # bin/: the cmdlet assembly PowerShell loads, and the PowerShell 7 loader. bin/deps/: everything else, which the
+    # module initializer resolves (into BackupIam's own load context on PowerShell 7).
+    Copy-Item "$staging/lib/BackupIam.dll" $bin
+    Get-ChildItem "$staging/lib" -Filter *.dll | Where-Object Name -NotIn 'System.Management.Automation.dll', 'BackupIam.dll' | Copy-Item -Destination $deps
+    Copy-Item "$staging/loader/BackupIam.Loader.dll" $bin
+    Copy-Item (Join-Path $root 'src/BackupIam/BackupIam.Format.ps1xml') $moduleRoot
 
     $manifest = Get-Content -Raw (Join-Path $root 'BackupIam.psd1')
     $manifest = $manifest -replace "ModuleVersion\s*=\s*'[^']*'", "ModuleVersion        = '$version'"

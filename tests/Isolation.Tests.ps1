@@ -11,7 +11,7 @@ BeforeAll {
     $script:url = $script:moto.Url
 
     # The AWSSDK.Core that BackupIam ships (the build copies it next to the cmdlet assembly).
-    $ownSdk = Join-Path (Split-Path $script:manifest) 'bin/lib/AWSSDK.Core.dll'
+    $ownSdk = Join-Path (Split-Path $script:manifest) 'bin/deps/AWSSDK.Core.dll'
     $script:ownSdkFileVersion = [System.Diagnostics.FileVersionInfo]::GetVersionInfo($ownSdk).FileVersion
     $script:standInSdkFileVersion = '4.0.3.3'
 
@@ -99,7 +99,8 @@ $result.Sdk = Get-SdkCore
         It 'BackupIam''s AWS cmdlet succeeds against moto' {
             $script:a.Bucket.Name | Should -Be 'iso-a-bucket'
             $script:a.Bucket.Status | Should -Be 'Created'
-            $script:a.Bucket.Context | Should -Be 'BackupIam'
+            # Output objects come from the cmdlet assembly, which PowerShell loads into Default; it has no AWSSDK types.
+            $script:a.Bucket.Context | Should -Be 'Default'
         }
 
         It 'two AWSSDK.Core builds are loaded: BackupIam''s in the BackupIam context, the stand-in''s in Default' {
@@ -202,17 +203,32 @@ Import-Module $standIn -ErrorAction Stop
 }
 
 Describe 'Importing BackupIam' {
+    It 'keeps AWSSDK out of the cmdlet assembly, which lives in the shared Default context' {
+        # Any AWSSDK reference from BackupIam.dll would resolve in Default, where another module's AWSSDK.Core may sit.
+        $cmdlets = Join-Path (Split-Path $script:manifest) 'bin/BackupIam.dll'
+        $pe = [System.Reflection.PortableExecutable.PEReader]::new([System.IO.File]::OpenRead($cmdlets))
+        try {
+            $md = [System.Reflection.Metadata.PEReaderExtensions]::GetMetadataReader($pe)
+            $references = @($md.AssemblyReferences | ForEach-Object { $md.GetString($md.GetAssemblyReference($_).Name) })
+        }
+        finally { $pe.Dispose() }
+        $references | Should -Contain 'BackupIam.Engine'
+        @($references | Where-Object { $_ -like 'AWSSDK*' }) | Should -HaveCount 0
+    }
+
     It 'loads no AWSSDK assembly until an AWS cmdlet runs (an offline cmdlet included)' {
         $r = Invoke-IsolationScript -Body @'
 Import-Module $manifest -ErrorAction Stop
 $result.Presets = @(Get-BackupPreset).Count
 $result.Sdk = @([AppDomain]::CurrentDomain.GetAssemblies() | Where-Object { $_.GetName().Name -like 'AWSSDK*' } | ForEach-Object { $_.GetName().Name })
 $result.BackupIam = @([AppDomain]::CurrentDomain.GetAssemblies() | Where-Object { $_.GetName().Name -eq 'BackupIam' } | ForEach-Object { [System.Runtime.Loader.AssemblyLoadContext]::GetLoadContext($_).Name })
+$result.Engine = @([AppDomain]::CurrentDomain.GetAssemblies() | Where-Object { $_.GetName().Name -eq 'BackupIam.Engine' } | ForEach-Object { [System.Runtime.Loader.AssemblyLoadContext]::GetLoadContext($_).Name })
 '@
         $r.Exception | Should -BeNullOrEmpty
         @($r.Errors) | Should -HaveCount 0
         $r.Presets | Should -BeGreaterThan 0
-        @($r.BackupIam) | Should -Be @('BackupIam') -Because 'the cmdlet assembly itself is loaded, into its own context'
+        @($r.BackupIam) | Should -Be @('Default') -Because 'PowerShell loads the binary module (the thin cmdlet assembly) into Default'
+        @($r.Engine) | Should -Be @('BackupIam') -Because 'the engine and its dependencies live in BackupIam''s own load context'
         @($r.Sdk) | Should -HaveCount 0 -Because "no AWSSDK assembly should load at import; found: $($r.Sdk -join ', ')"
     }
 

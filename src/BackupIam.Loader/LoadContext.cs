@@ -7,27 +7,37 @@ using System.Runtime.Loader;
 namespace BackupIam.Loader
 {
     /// <summary>
-    /// Loads BackupIam and its private dependencies (the AWSSDK copies among them) into an
-    /// AssemblyLoadContext of their own on PowerShell 7, so that another module that loads a
-    /// different AWSSDK.Core build into the default context, before or after us, breaks neither.
-    /// Assemblies the runtime itself provides (System.*, System.Management.Automation) are left
-    /// to the default context so that types shared with PowerShell stay one type.
+    /// Puts BackupIam's engine and its private dependencies (the AWSSDK copies among them) in an AssemblyLoadContext of
+    /// their own on PowerShell 7, so that another module that loads a different AWSSDK.Core build into the default
+    /// context, before or after us, breaks neither. The cmdlet assembly itself stays in the default context, where
+    /// PowerShell loads binary modules; when it needs a dependency the default context cannot find, the Resolving
+    /// handler registered here answers from the private context. Assemblies the runtime itself provides (System.*,
+    /// System.Management.Automation) are never loaded privately, so types shared with PowerShell stay one type.
     /// </summary>
     public static class LoadContext
     {
         private static readonly object Gate = new object();
         private static BackupIamLoadContext? _context;
 
-        /// <summary>True once <see cref="Initialize"/> has run in this process (the module is being re-imported).</summary>
-        public static bool IsInitialized => _context != null;
+        /// <summary>The private load context's name.</summary>
+        public const string ContextName = "BackupIam";
 
-        /// <summary>Loads (once) and returns the cmdlet assembly BackupIam.dll from <paramref name="libDirectory"/>.</summary>
-        public static Assembly Initialize(string libDirectory)
+        /// <summary>True once <see cref="Register"/> has run in this process.</summary>
+        public static bool IsRegistered => _context != null;
+
+        /// <summary>Creates the private context over <paramref name="dependencyDirectory"/> and hooks it up (once per process).</summary>
+        public static void Register(string dependencyDirectory)
         {
             lock (Gate)
             {
-                _context ??= new BackupIamLoadContext(Path.GetFullPath(libDirectory));
-                return _context.LoadFromAssemblyName(new AssemblyName("BackupIam"));
+                if (_context != null)
+                {
+                    return;
+                }
+
+                var context = new BackupIamLoadContext(Path.GetFullPath(dependencyDirectory));
+                AssemblyLoadContext.Default.Resolving += (_, name) => context.TryLoad(name);
+                _context = context;
             }
         }
 
@@ -37,7 +47,7 @@ namespace BackupIam.Loader
             private readonly HashSet<string> _platformAssemblies;
 
             public BackupIamLoadContext(string directory)
-                : base("BackupIam", isCollectible: false)
+                : base(ContextName, isCollectible: false)
             {
                 _directory = directory;
                 _platformAssemblies = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
@@ -50,7 +60,8 @@ namespace BackupIam.Loader
                 }
             }
 
-            protected override Assembly? Load(AssemblyName assemblyName)
+            /// <summary>Loads a private dependency into this context, or returns null when it is not ours to load.</summary>
+            public Assembly? TryLoad(AssemblyName assemblyName)
             {
                 string? name = assemblyName.Name;
                 if (name is null || _platformAssemblies.Contains(name))
@@ -61,6 +72,8 @@ namespace BackupIam.Loader
                 string candidate = Path.Combine(_directory, name + ".dll");
                 return File.Exists(candidate) ? LoadFromAssemblyPath(candidate) : null;
             }
+
+            protected override Assembly? Load(AssemblyName assemblyName) => TryLoad(assemblyName);
         }
     }
 }

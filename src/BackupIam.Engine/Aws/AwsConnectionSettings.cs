@@ -26,6 +26,15 @@ namespace BackupIam.Engine.Aws
         /// <summary>A ready credentials object (for example AWS.Tools' <c>$StoredAWSCredentials</c>).</summary>
         public AWSCredentials? Credentials { get; set; }
 
+        /// <summary>
+        /// A credentials object of any origin (our AWSCredentials, or AWS.Tools' AWSCredentials/AWSPSCredentials from another
+        /// AWSSDK.Core, or a profile name), converted by shape when the session is created. Used when <see cref="Credentials"/> is null.
+        /// </summary>
+        public object? CredentialObject { get; set; }
+
+        /// <summary>How the caller names <see cref="CredentialObject"/> in messages, e.g. "Credential" or "$StoredAWSCredentials".</summary>
+        public string CredentialObjectName { get; set; } = "Credential";
+
         /// <summary>How <see cref="Credentials"/> was obtained, for -Verbose (default "explicit -Credential object").</summary>
         public string? CredentialsSource { get; set; }
 

@@ -50,6 +50,9 @@ namespace BackupIam.Engine.Aws
         /// <summary>Where the region came from, e.g. <c>-Region</c>, <c>AWS_REGION</c> or <c>fallback us-east-1</c>.</summary>
         public string RegionSource { get; }
 
+        /// <summary>The region's system name, e.g. eu-west-1.</summary>
+        public string RegionName => Region.SystemName;
+
         /// <summary>The AWS partition of <see cref="Region"/>: <c>aws</c>, <c>aws-cn</c> or <c>aws-us-gov</c> (or an ISO partition).</summary>
         public string Partition { get; }
 

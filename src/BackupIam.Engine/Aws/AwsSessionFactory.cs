@@ -39,6 +39,12 @@ namespace BackupIam.Engine.Aws
                 throw new ArgumentNullException(nameof(settings));
             }
 
+            if (settings.Credentials == null && settings.CredentialObject != null)
+            {
+                settings.Credentials = ForeignCredentials.Convert(settings.CredentialObject, settings.CredentialObjectName, out string? profileName);
+                settings.ProfileName ??= profileName;
+            }
+
             IDictionary<string, string?> env = environment ?? ReadProcessEnvironment();
 
             // ---- validation first: nothing below may run on bad input ----

@@ -73,15 +73,15 @@ namespace BackupIam.Abstractions
             }
         }
 
-        protected AwsSession Session => _session ??= CreateSession();
+        private protected AwsSession Session => _session ??= CreateSession();
 
         /// <summary>-ProfileLocation resolved against PowerShell's current location (not the process's working directory).</summary>
-        protected string? ResolvedProfileLocation =>
+        private protected string? ResolvedProfileLocation =>
             ProfileLocation == null ? null : SessionState.Path.GetUnresolvedProviderPathFromPSPath(ProfileLocation);
 
-        protected IIamClient Iam => _iam ??= new IamQueryClient(Session);
+        private protected IIamClient Iam => _iam ??= new IamQueryClient(Session);
 
-        protected IS3Gateway S3 => _s3 ??= new S3Gateway(Session);
+        private protected IS3Gateway S3 => _s3 ??= new S3Gateway(Session);
 
         protected override void EndProcessing()
         {
@@ -97,7 +97,7 @@ namespace BackupIam.Abstractions
         /// Applies a plan: warnings and notes first, then each write behind ShouldProcess. Returns the outcome and the
         /// actions written (or, under -WhatIf, the actions planned).
         /// </summary>
-        protected PlanOutcome ApplyPlan(ResourcePlan plan)
+        private protected PlanOutcome ApplyPlan(ResourcePlan plan)
         {
             foreach (string warning in plan.Warnings)
             {
@@ -163,7 +163,7 @@ namespace BackupIam.Abstractions
                 return;
             }
 
-            WriteVerbose($"Credentials: {Session.CredentialSource}; region {Session.Region.SystemName} ({Session.RegionSource}); IAM endpoint {Session.IamEndpoint}.");
+            WriteVerbose($"Credentials: {Session.CredentialSource}; region {Session.RegionName} ({Session.RegionSource}); IAM endpoint {Session.IamEndpoint}.");
             try
             {
                 using (var sts = new StsGateway(Session))
@@ -193,8 +193,8 @@ namespace BackupIam.Abstractions
 
             if (Credential != null)
             {
-                settings.Credentials = ForeignCredentials.Convert(Credential, nameof(Credential), out string? profile);
-                settings.ProfileName ??= profile;
+                settings.CredentialObject = Credential is PSObject wrapped ? wrapped.BaseObject : Credential;
+                settings.CredentialObjectName = nameof(Credential);
             }
 
             bool explicitCredentials = AccessKey != null || Credential != null || ProfileName != null;
@@ -204,9 +204,9 @@ namespace BackupIam.Abstractions
                 object? stored = SessionState.PSVariable.GetValue("StoredAWSCredentials");
                 if (stored != null)
                 {
-                    settings.Credentials = ForeignCredentials.Convert(stored, "$StoredAWSCredentials", out string? storedProfile);
+                    settings.CredentialObject = stored is PSObject wrapped ? wrapped.BaseObject : stored;
+                    settings.CredentialObjectName = "$StoredAWSCredentials";
                     settings.CredentialsSource = "$StoredAWSCredentials (AWS.Tools session default)";
-                    settings.ProfileName ??= storedProfile;
                 }
             }
 
@@ -234,7 +234,7 @@ namespace BackupIam.Abstractions
     }
 
     /// <summary>What applying a plan did.</summary>
-    public sealed class PlanOutcome
+    internal sealed class PlanOutcome
     {
         public PlanOutcome(ResourceStatus status, string[] actions)
         {

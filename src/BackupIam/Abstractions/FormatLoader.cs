@@ -40,14 +40,14 @@ namespace BackupIam.Abstractions
 
         private static string? FindFormatFile()
         {
-            // The module lays out <root>/bin/lib/BackupIam.dll and <root>/BackupIam.Format.ps1xml.
-            string? lib = Path.GetDirectoryName(typeof(FormatLoader).Assembly.Location);
-            if (string.IsNullOrEmpty(lib))
+            // The module lays out <root>/bin/BackupIam.dll and <root>/BackupIam.Format.ps1xml.
+            string? bin = Path.GetDirectoryName(typeof(FormatLoader).Assembly.Location);
+            if (string.IsNullOrEmpty(bin))
             {
                 return null;
             }
 
-            string candidate = Path.GetFullPath(Path.Combine(lib, "..", "..", "BackupIam.Format.ps1xml"));
+            string candidate = Path.GetFullPath(Path.Combine(bin, "..", "BackupIam.Format.ps1xml"));
             return File.Exists(candidate) ? candidate : null;
         }
     }

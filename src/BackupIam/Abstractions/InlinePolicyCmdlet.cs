@@ -23,9 +23,13 @@ namespace BackupIam.Abstractions
         [ValidateNotNull]
         public BackupPolicy? Policy { get; set; }
 
-        protected abstract InlinePolicyOwner Owner { get; }
+        /// <summary>True for Set-BackupUserPolicy, false for Set-BackupGroupPolicy. (Engine types stay out of signatures
+        /// that PowerShell loads at import, before the engine is loadable.)</summary>
+        private protected abstract bool IsUserPolicy { get; }
 
-        protected abstract string OwnerName { get; }
+        private protected abstract string OwnerName { get; }
+
+        private InlinePolicyOwner Owner => IsUserPolicy ? InlinePolicyOwner.User : InlinePolicyOwner.Group;
 
         protected override void ProcessRecord()
         {

@@ -23,7 +23,8 @@ namespace BackupIam.Commands
         public string[] Path { get; set; } = new string[0];
 
         [Parameter]
-        public PolicyContainer? Container { get; set; }
+        [ValidateSet("UserInline", "GroupInline", "RoleInline", "Managed", "BucketPolicy")]
+        public string? Container { get; set; }
 
         [Parameter]
         public string? PolicyName { get; set; }
@@ -44,7 +45,8 @@ namespace BackupIam.Commands
         public SwitchParameter NoOverwriteRule { get; set; }
 
         [Parameter]
-        public FindingSeverity MinimumSeverity { get; set; } = FindingSeverity.Suggestion;
+        [ValidateSet("Suggestion", "Warning", "Error")]
+        public string MinimumSeverity { get; set; } = "Suggestion";
 
         protected override void ProcessRecord()
         {
@@ -76,7 +78,9 @@ namespace BackupIam.Commands
                 string name = PolicyName ?? input.Name;
                 var options = new LintOptions
                 {
-                    Container = Container ?? (input.IsBucketPolicy ? PolicyContainer.BucketPolicy : PolicyContainer.UserInline),
+                    Container = Container != null
+                        ? (PolicyContainer)Enum.Parse(typeof(PolicyContainer), Container, ignoreCase: true)
+                        : (input.IsBucketPolicy ? PolicyContainer.BucketPolicy : PolicyContainer.UserInline),
                     PolicyName = name,
                     WriteOnlyIntent = WriteOnly,
                     VersioningEnabled = VersioningEnabled,
@@ -84,9 +88,10 @@ namespace BackupIam.Commands
                     AclsDisabled = AclsDisabled,
                     HasNoOverwriteRule = NoOverwriteRule,
                 };
+                var minimum = (FindingSeverity)Enum.Parse(typeof(FindingSeverity), MinimumSeverity, ignoreCase: true);
                 foreach (PolicyFinding finding in PolicyLinter.Lint(input.Text, options))
                 {
-                    if (finding.Severity > MinimumSeverity)
+                    if (finding.Severity > minimum)
                     {
                         continue;
                     }

@@ -48,7 +48,7 @@ namespace BackupIam.Commands
                 WriteObject(new BackupBucket
                 {
                     BucketName = BucketName,
-                    Region = Session.Region.SystemName,
+                    Region = Session.RegionName,
                     Folders = plan.Folders.ToArray(),
                     BlockPublicAccess = spec.BlockPublicAccess,
                     BucketOwnerEnforced = spec.EnforceBucketOwnership,

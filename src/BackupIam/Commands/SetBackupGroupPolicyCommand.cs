@@ -1,6 +1,5 @@
 using System.Management.Automation;
 using BackupIam.Abstractions;
-using BackupIam.Engine.Provisioning;
 
 namespace BackupIam.Commands
 {
@@ -13,8 +12,8 @@ namespace BackupIam.Commands
         [ValidateNotNullOrEmpty]
         public string GroupName { get; set; } = "";
 
-        protected override InlinePolicyOwner Owner => InlinePolicyOwner.Group;
+        private protected override bool IsUserPolicy => false;
 
-        protected override string OwnerName => GroupName;
+        private protected override string OwnerName => GroupName;
     }
 }

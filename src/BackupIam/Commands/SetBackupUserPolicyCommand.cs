@@ -1,6 +1,5 @@
 using System.Management.Automation;
 using BackupIam.Abstractions;
-using BackupIam.Engine.Provisioning;
 
 namespace BackupIam.Commands
 {
@@ -13,8 +12,8 @@ namespace BackupIam.Commands
         [ValidateNotNullOrEmpty]
         public string UserName { get; set; } = "";
 
-        protected override InlinePolicyOwner Owner => InlinePolicyOwner.User;
+        private protected override bool IsUserPolicy => true;
 
-        protected override string OwnerName => UserName;
+        private protected override string OwnerName => UserName;
     }
 }

@@ -1,23 +1,25 @@
 using System;
-using System.Management.Automation;
 using System.Reflection;
 using Amazon.Runtime;
 using BackupIam.Engine.Errors;
 
-namespace BackupIam.Abstractions
+namespace BackupIam.Engine.Aws
 {
     /// <summary>
     /// Turns credentials made by another module (AWS.Tools' AWSCredentials or AWSPSCredentials, loaded from a different
     /// AWSSDK.Core in another load context) into our own AWSCredentials, by shape rather than by type, so that
     /// AWS.Tools' objects and $StoredAWSCredentials work however the two modules were imported.
     /// </summary>
-    internal static class ForeignCredentials
+    public static class ForeignCredentials
     {
-        /// <summary>Returns our credentials, or a profile name (when <paramref name="profileName"/> is set) for a string value.</summary>
+        /// <summary>
+        /// Returns our credentials, or sets <paramref name="profileName"/> for a string value. The caller unwraps any
+        /// PowerShell wrapper first. Lives in the engine so that only the engine's load context ever touches AWSSDK types.
+        /// </summary>
         public static AWSCredentials? Convert(object? value, string parameterName, out string? profileName)
         {
             profileName = null;
-            object? item = value is PSObject ps ? ps.BaseObject : value;
+            object? item = value;
             if (item == null)
             {
                 return null;

@@ -27,6 +27,11 @@ $config.TestResult.OutputPath = Join-Path $ResultDirectory 'pester.xml'
 $ErrorActionPreference = 'Continue'
 $result = Invoke-Pester -Configuration $config
 
+foreach ($test in $result.Skipped) {
+    $reason = ($test.ErrorRecord | Select-Object -First 1 | ForEach-Object { $_.Exception.Message }) -join ' '
+    Write-Host "skipped: $($test.ExpandedPath)$(if ($reason) { " -- $reason" })"
+}
+
 $failed = $result.FailedCount + $result.FailedBlocksCount + $result.FailedContainersCount
 [pscustomobject]@{
     Passed  = $result.PassedCount

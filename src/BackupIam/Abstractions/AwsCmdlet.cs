@@ -117,6 +117,8 @@ namespace BackupIam.Abstractions
 
             var written = new List<string>();
             var declined = new List<string>();
+            // Who the writes would be made as, before the first of them (and under -WhatIf, before the plan is shown).
+            AnnounceIdentity();
             foreach (PlannedChange change in plan.Changes)
             {
                 if (!ShouldProcess(change.Target, change.Description))
@@ -125,7 +127,6 @@ namespace BackupIam.Abstractions
                     continue;
                 }
 
-                AnnounceIdentity();
                 WriteVerbose($"{change.Action} on {change.Target}");
                 if (Run(ct => change.ApplyAsync(ct)))
                 {

@@ -13,10 +13,10 @@ $policy.PolicyDocument | Out-Host
 
 Write-Host "`nPS> `$policy | Test-BackupPolicy | Where-Object Decision -eq Allowed" -ForegroundColor Cyan
 $matrix = @($policy | Test-BackupPolicy)
-$matrix | Where-Object Decision -EQ 'Allowed' | Format-Table -AutoSize | Out-Host
+$matrix | Where-Object Decision -EQ 'Allowed' | Format-Table -AutoSize | Out-String -Width 200 | Out-Host
 Write-Host ("Access matrix: {0} checks; {1} allowed, {2} implicitly denied, {3} explicitly denied." -f $matrix.Count,
     @($matrix | Where-Object Decision -EQ 'Allowed').Count, @($matrix | Where-Object Decision -EQ 'ImplicitDeny').Count,
     @($matrix | Where-Object Decision -EQ 'ExplicitDeny').Count)
 
 Write-Host "`nPS> `$policy | Get-BackupPolicyFinding" -ForegroundColor Cyan
-$policy | Get-BackupPolicyFinding | Format-Table -AutoSize -Wrap | Out-Host
+$policy | Get-BackupPolicyFinding | Format-List Severity, Id, Statement, Message, Fix | Out-String -Width 120 | Out-Host

@@ -96,20 +96,36 @@ namespace BackupIam.Engine.Simulation
         public string? UnknownOperatorNote { get; }
 
         /// <summary>True when the statement's action and resource (and principal, for resource policies) match the request.</summary>
-        public bool MatchesTarget(EvaluationRequest request)
+        public bool MatchesTarget(EvaluationRequest request) => MatchTarget(request) == TargetMatch.Yes;
+
+        /// <summary>
+        /// As <see cref="MatchesTarget"/>, but tells apart an Allow of a resource policy that names only the principal's
+        /// account (<c>arn:aws:iam::ACCOUNT:root</c> or the bare id): that delegates to the account's own IAM policies
+        /// and grants nothing by itself, while the same principal in a Deny does apply to every identity of the account.
+        /// </summary>
+        public TargetMatch MatchTarget(EvaluationRequest request)
         {
             if (IsIgnored || !MatchesAction(request.Action) || !MatchesResource(request))
             {
-                return false;
+                return TargetMatch.No;
             }
 
-            if (_principal != null && !PrincipalMatcher.Matches(_principal, request.Principal))
+            if (_principal != null)
             {
-                return false;
+                PrincipalMatch match = PrincipalMatcher.Match(_principal, request.Principal);
+                if (match == PrincipalMatch.None)
+                {
+                    return TargetMatch.No;
+                }
+
+                if (match == PrincipalMatch.Account && !IsDeny)
+                {
+                    return TargetMatch.AccountDelegated;
+                }
             }
 
             // NotPrincipal: the statement applies to every principal NOT listed.
-            return _notPrincipal == null || !PrincipalMatcher.Matches(_notPrincipal, request.Principal);
+            return _notPrincipal == null || !PrincipalMatcher.Matches(_notPrincipal, request.Principal) ? TargetMatch.Yes : TargetMatch.No;
         }
 
         /// <summary>True when every condition clause holds (AND).</summary>
@@ -155,36 +171,69 @@ namespace BackupIam.Engine.Simulation
         }
     }
 
+    /// <summary>How a statement's target matches a request.</summary>
+    internal enum TargetMatch
+    {
+        /// <summary>Action, resource or principal do not match.</summary>
+        No,
+
+        /// <summary>The statement applies.</summary>
+        Yes,
+
+        /// <summary>A resource-policy Allow that names only the principal's account: it grants nothing by itself.</summary>
+        AccountDelegated,
+    }
+
+    /// <summary>How a Principal element names a principal.</summary>
+    internal enum PrincipalMatch
+    {
+        /// <summary>Not named.</summary>
+        None,
+
+        /// <summary>Named only through its account (the root ARN or the bare 12-digit id).</summary>
+        Account,
+
+        /// <summary>Named directly: "*", {"AWS":"*"} or its own ARN.</summary>
+        Direct,
+    }
+
     /// <summary>
     /// Same-account principal matching: "*", {"AWS":"*"}, the principal ARN, the account root ARN or the bare account id.
     /// Other principal types (Service, Federated, CanonicalUser) never match an IAM principal.
     /// </summary>
     internal static class PrincipalMatcher
     {
-        public static bool Matches(PrincipalBlock block, PrincipalInfo principal)
+        /// <summary>True when the block names the principal directly or through its account.</summary>
+        public static bool Matches(PrincipalBlock block, PrincipalInfo principal) => Match(block, principal) != PrincipalMatch.None;
+
+        /// <summary>Whether the block names the principal directly, only through its account, or not at all.</summary>
+        public static PrincipalMatch Match(PrincipalBlock block, PrincipalInfo principal)
         {
             if (block.IsWildcard)
             {
-                return true;
+                return PrincipalMatch.Direct;
             }
 
             if (!block.Values.TryGetValue("AWS", out var values))
             {
-                return false;
+                return PrincipalMatch.None;
             }
 
+            var result = PrincipalMatch.None;
             foreach (string value in values)
             {
-                if (value == "*"
-                    || string.Equals(value, principal.Arn, StringComparison.Ordinal)
-                    || string.Equals(value, principal.AccountId, StringComparison.Ordinal)
-                    || IsRootOf(value, principal))
+                if (value == "*" || string.Equals(value, principal.Arn, StringComparison.Ordinal))
                 {
-                    return true;
+                    return PrincipalMatch.Direct;
+                }
+
+                if (string.Equals(value, principal.AccountId, StringComparison.Ordinal) || IsRootOf(value, principal))
+                {
+                    result = PrincipalMatch.Account;
                 }
             }
 
-            return false;
+            return result;
         }
 
         private static bool IsRootOf(string value, PrincipalInfo principal) =>

@@ -8,8 +8,10 @@ namespace BackupIam.Engine.Simulation
     /// Offline, single-account IAM policy evaluation, following
     /// https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html:
     /// any matching Deny (identity or resource policy) gives <see cref="Decision.ExplicitDeny"/>; otherwise a matching
-    /// Allow in an identity policy, or in the resource policy with a matching Principal, gives
-    /// <see cref="Decision.Allowed"/>; otherwise <see cref="Decision.ImplicitDeny"/>.
+    /// Allow in an identity policy, or in the resource policy with a Principal naming the principal itself (its ARN or "*"),
+    /// gives <see cref="Decision.Allowed"/>; otherwise <see cref="Decision.ImplicitDeny"/>. A resource-policy Allow whose
+    /// Principal names only the principal's account (root ARN or bare id) delegates to the account and grants nothing by
+    /// itself; a Deny naming the account applies to every identity in it.
     /// Not modelled: SCPs, permission boundaries, session policies, cross-account rules, ACLs.
     /// </summary>
     /// <remarks>
@@ -77,8 +79,20 @@ namespace BackupIam.Engine.Simulation
                 for (int s = 0; s < statements.Length; s++)
                 {
                     var st = statements[s];
-                    if ((!st.IsDeny && allow != null) || !st.MatchesTarget(request))
+                    if (!st.IsDeny && allow != null)
                     {
+                        continue;
+                    }
+
+                    TargetMatch target = st.MatchTarget(request);
+                    if (target != TargetMatch.Yes)
+                    {
+                        if (target == TargetMatch.AccountDelegated && st.ConditionsHold(request))
+                        {
+                            note ??= st.Label + " names only the account " + request.Principal.AccountRootArn
+                                + ", which delegates to the account's IAM policies: " + request.Principal.Arn + " also needs an identity-policy Allow";
+                        }
+
                         continue;
                     }
 

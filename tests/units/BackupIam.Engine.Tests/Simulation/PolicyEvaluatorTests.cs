@@ -377,12 +377,32 @@ namespace BackupIam.Engine.Tests.Simulation
             Assert.Equal(Decision.ImplicitDeny, ViaBucketPolicy(bp, OtherUser));
         }
 
-        [Fact]
-        public void BucketPolicyPrincipalAccountRootAndBareAccountId()
+        [Theory]
+        [InlineData("{\"AWS\":\"arn:aws:iam::123456789012:root\"}")]
+        [InlineData("{\"AWS\":\"123456789012\"}")]
+        public void BucketPolicyAllowNamingOnlyTheAccountDelegatesToIdentityPolicies(string principal)
         {
-            Assert.Equal(Decision.Allowed, ViaBucketPolicy(BucketPolicy("{\"AWS\":\"arn:aws:iam::123456789012:root\"}"), User));
-            Assert.Equal(Decision.Allowed, ViaBucketPolicy(BucketPolicy("{\"AWS\":\"123456789012\"}"), OtherUser));
+            // An account principal delegates to the account: the user still needs an identity-policy Allow.
+            var bp = BucketPolicy(principal);
+            var evaluator = new PolicyEvaluator();
+            var listOnly = Policy("ListOnly", "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"s3:ListBucket\",\"Resource\":\"arn:aws:s3:::bkt\"}]}");
+            var alone = evaluator.Evaluate(new[] { listOnly }, bp, new EvaluationRequest("s3:GetObject", "arn:aws:s3:::bkt/k", User));
+            Assert.Equal(Decision.ImplicitDeny, alone.Decision);
+            Assert.Contains("delegates to the account", alone.Reason);
+
+            var getObject = Policy("Get", "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"s3:GetObject\",\"Resource\":\"arn:aws:s3:::bkt/*\"}]}");
+            Assert.Equal(Decision.Allowed, evaluator.Evaluate(new[] { getObject }, bp, new EvaluationRequest("s3:GetObject", "arn:aws:s3:::bkt/k", User)).Decision);
             Assert.Equal(Decision.ImplicitDeny, ViaBucketPolicy(BucketPolicy("{\"AWS\":\"arn:aws:iam::999999999999:root\"}"), User));
+        }
+
+        [Theory]
+        [InlineData("{\"AWS\":\"arn:aws:iam::123456789012:root\"}")]
+        [InlineData("{\"AWS\":\"123456789012\"}")]
+        public void BucketPolicyDenyNamingTheAccountAppliesToItsUsers(string principal)
+        {
+            var allow = Policy("AllowAll", "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"s3:*\",\"Resource\":\"*\"}]}");
+            var result = new PolicyEvaluator().Evaluate(new[] { allow }, BucketPolicy(principal, "Deny"), new EvaluationRequest("s3:GetObject", "arn:aws:s3:::bkt/k", User));
+            Assert.Equal(Decision.ExplicitDeny, result.Decision);
         }
 
         [Fact]

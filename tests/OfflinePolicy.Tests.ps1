@@ -122,6 +122,17 @@ Describe 'New-WriteOnlyBucketPolicy' {
     It 'refuses a malformed account id' {
         { New-WriteOnlyBucketPolicy -BucketName my-backup-bucket -UserName backup -AccountId 12345 -ErrorAction Stop } | Should -Throw -ErrorId 'AccountIdInvalid*'
     }
+
+    It 'refuses a bad user name naming -UserName, and points a pasted ARN to -PrincipalArn' {
+        try { New-WriteOnlyBucketPolicy -BucketName my-backup-bucket -UserName 'bad user' -AccountId 123456789012 -ErrorAction Stop } catch { $e = $_ }
+        $e.FullyQualifiedErrorId | Should -BeLike 'UserNameInvalid*'
+        $e.Exception.ParameterName | Should -Be 'UserName'
+        $e.TargetObject | Should -Be 'bad user'
+        $e = $null
+        try { New-WriteOnlyBucketPolicy -BucketName my-backup-bucket -UserName 'arn:aws:iam::123456789012:user/backup' -AccountId 123456789012 -ErrorAction Stop } catch { $e = $_ }
+        $e.FullyQualifiedErrorId | Should -BeLike 'UserNameInvalid*'
+        $e.Exception.Message | Should -Match '-PrincipalArn'
+    }
 }
 
 Describe 'Test-BackupPolicy' {
@@ -173,6 +184,18 @@ Describe 'Test-BackupPolicy' {
         @($policy | Test-BackupPolicy -Expect s3:GetObject, s3:PutObject, s3:DeleteObject).Count | Should -Be 0
         $diff = $policy | Test-BackupPolicy -Expect s3:PutObject
         ($diff.Action | Sort-Object -Unique) | Should -Be @('s3:DeleteObject', 's3:GetObject')
+    }
+
+    It 'gives aws:username only to users, not to roles' {
+        $homeDirs = '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::bbb/home/${aws:username}/*"}]}'
+        ($homeDirs | Test-BackupPolicy -Action s3:GetObject -Resource arn:aws:s3:::bbb/home/backup-role/x -PrincipalArn arn:aws:iam::123456789012:role/backup-role).Decision | Should -Be 'ImplicitDeny'
+        ($homeDirs | Test-BackupPolicy -Action s3:GetObject -Resource arn:aws:s3:::bbb/home/alice/x -PrincipalArn arn:aws:iam::123456789012:user/alice).Decision | Should -Be 'Allowed'
+    }
+
+    It 'names -AccountId for a malformed account id' {
+        try { '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}]}' | Test-BackupPolicy -Action s3:GetObject -AccountId 12345 -ErrorAction Stop } catch { $e = $_ }
+        $e.FullyQualifiedErrorId | Should -BeLike 'AccountIdInvalid*'
+        $e.Exception.ParameterName | Should -Be 'AccountId'
     }
 
     It 'names the statement and field of a malformed policy' {

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Text.RegularExpressions;
 using BackupIam.Engine.Errors;
 
 namespace BackupIam.Engine.Simulation
@@ -11,6 +12,10 @@ namespace BackupIam.Engine.Simulation
     /// </summary>
     public sealed class PrincipalInfo
     {
+        private static readonly Regex PrincipalArnPattern = new Regex(
+            @"^arn:(aws|aws-[a-z0-9-]+):iam::([0-9]{12}):(user|role)/(?:[A-Za-z0-9+=,.@_-]+/)*([A-Za-z0-9+=,.@_-]{1,64})$",
+            RegexOptions.CultureInvariant);
+
         private IReadOnlyList<string>? _arnList;
         private IReadOnlyList<string>? _accountList;
         private IReadOnlyList<string>? _userNameList;
@@ -64,12 +69,7 @@ namespace BackupIam.Engine.Simulation
         public static PrincipalInfo ForUser(string accountId, string userName, string? path = "/")
         {
             ValidateAccountId(accountId);
-            if (string.IsNullOrEmpty(userName) || userName.Length > 64 || !IsUserNameChars(userName))
-            {
-                throw new InputValidationException(
-                    "UserNameInvalid", "UserName",
-                    $"User name '{userName}' is not a valid IAM user name: use 1 to 64 letters, digits or the characters +=,.@_- (for example 'backup-restic').");
-            }
+            ValidateUserName(userName, "UserName");
 
             string p = string.IsNullOrEmpty(path) ? "/" : path!;
             if (p[0] != '/' || p[p.Length - 1] != '/' || p.Length > 512)
@@ -118,7 +118,60 @@ namespace BackupIam.Engine.Simulation
         /// <inheritdoc />
         public override string ToString() => Arn;
 
-        private static void ValidateAccountId(string accountId)
+        /// <summary>
+        /// Parses the ARN of an IAM user or role, <c>arn:PARTITION:iam::ACCOUNT:user/[path/]name</c> or <c>role/[path/]name</c>.
+        /// Only a user gets a user name (<c>aws:username</c>) and a unique id; AWS sets neither <c>aws:username</c> for a
+        /// role nor an <c>aws:userid</c> this simulator could know (it carries the session name).
+        /// </summary>
+        /// <param name="arn">The ARN, e.g. <c>arn:aws:iam::123456789012:user/backup</c>.</param>
+        /// <param name="parameterName">The parameter the ARN came from, named in the error.</param>
+        /// <exception cref="InputValidationException">ErrorId <c>PrincipalArnInvalid</c>.</exception>
+        public static PrincipalInfo FromArn(string arn, string parameterName = "PrincipalArn")
+        {
+            var match = PrincipalArnPattern.Match(arn ?? string.Empty);
+            if (!match.Success)
+            {
+                throw new InputValidationException(
+                    "PrincipalArnInvalid", parameterName,
+                    $"-{parameterName} '{arn}' is not the ARN of an IAM user or role: use the form arn:aws:iam::123456789012:user/backup (or ...:role/backup-role).")
+                {
+                    Target = arn,
+                };
+            }
+
+            string account = match.Groups[2].Value;
+            bool user = match.Groups[3].Value == "user";
+            string name = match.Groups[4].Value;
+            return new PrincipalInfo(arn!, account, user ? name : null, user ? "AIDA" + account + "EXAMPLE" : null);
+        }
+
+        /// <summary>Checks an IAM user name: 1 to 64 of letters, digits and <c>+=,.@_-</c>.</summary>
+        /// <param name="userName">The name.</param>
+        /// <param name="parameterName">The parameter the name came from, named in the error.</param>
+        /// <exception cref="InputValidationException">ErrorId <c>UserNameInvalid</c>; an ARN is pointed to -PrincipalArn.</exception>
+        public static void ValidateUserName(string? userName, string parameterName)
+        {
+            if (!string.IsNullOrEmpty(userName) && userName!.Length <= 64 && IsUserNameChars(userName))
+            {
+                return;
+            }
+
+            string hint = userName != null && userName.StartsWith("arn:", StringComparison.OrdinalIgnoreCase)
+                ? " It looks like an ARN: give just the name (for example 'backup'), or pass the ARN to -PrincipalArn instead."
+                : string.Empty;
+            throw new InputValidationException(
+                "UserNameInvalid", parameterName,
+                $"-{parameterName} '{userName}' is not a valid IAM user name: use 1 to 64 letters, digits or the characters +=,.@_- (for example 'backup-restic').{hint}")
+            {
+                Target = userName,
+            };
+        }
+
+        /// <summary>Checks a 12-digit AWS account id.</summary>
+        /// <param name="accountId">The id.</param>
+        /// <param name="parameterName">The parameter the id came from, named in the error.</param>
+        /// <exception cref="InputValidationException">ErrorId <c>AccountIdInvalid</c>.</exception>
+        public static void ValidateAccountId(string? accountId, string parameterName)
         {
             bool ok = accountId != null && accountId.Length == 12;
             for (int i = 0; ok && i < accountId!.Length; i++)
@@ -129,10 +182,15 @@ namespace BackupIam.Engine.Simulation
             if (!ok)
             {
                 throw new InputValidationException(
-                    "AccountIdInvalid", "AccountId",
-                    $"Account id '{accountId}' must be exactly 12 digits, for example '123456789012'.");
+                    "AccountIdInvalid", parameterName,
+                    $"-{parameterName} '{accountId}' is not an AWS account id: it must be exactly 12 digits, for example '123456789012'.")
+                {
+                    Target = accountId,
+                };
             }
         }
+
+        private static void ValidateAccountId(string accountId) => ValidateAccountId(accountId, "AccountId");
 
         private static bool IsUserNameChars(string s)
         {

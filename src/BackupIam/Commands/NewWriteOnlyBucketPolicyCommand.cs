@@ -1,10 +1,10 @@
 using System;
 using System.Management.Automation;
-using System.Text.RegularExpressions;
 using BackupIam.Abstractions;
 using BackupIam.Engine.Errors;
 using BackupIam.Engine.Policies;
 using BackupIam.Engine.Presets;
+using BackupIam.Engine.Simulation;
 
 namespace BackupIam.Commands
 {
@@ -15,7 +15,6 @@ namespace BackupIam.Commands
     {
         private const string ByUserSet = "ByUser";
         private const string ByArnSet = "ByArn";
-        private static readonly Regex AccountIdPattern = new Regex("^[0-9]{12}$", RegexOptions.CultureInvariant);
 
         [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
         [Alias("Bucket")]
@@ -54,12 +53,8 @@ namespace BackupIam.Commands
             {
                 if (ParameterSetName == ByUserSet)
                 {
-                    if (!AccountIdPattern.IsMatch(AccountId))
-                    {
-                        throw new InputValidationException(
-                            "AccountIdInvalid", "AccountId", $"'{AccountId}' is not an AWS account id: it must be exactly 12 digits, for example 123456789012.");
-                    }
-
+                    PrincipalInfo.ValidateAccountId(AccountId, nameof(AccountId));
+                    PrincipalInfo.ValidateUserName(UserName, nameof(UserName));
                     principal = $"arn:{Partition}:iam::{AccountId}:user/{UserName}";
                 }
 

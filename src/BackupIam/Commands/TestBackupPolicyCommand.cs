@@ -249,29 +249,32 @@ namespace BackupIam.Commands
 
         private PrincipalInfo ResolvePrincipal(NamedPolicy? resource)
         {
-            string? arn = PrincipalArn;
-            if (arn == null && UserName != null)
+            if (AccountId != null)
             {
-                arn = $"arn:aws:iam::{AccountId ?? DefaultAccountId}:user/{UserName}";
+                PrincipalInfo.ValidateAccountId(AccountId, nameof(AccountId));
             }
 
-            if (arn == null && resource != null)
+            if (PrincipalArn != null)
             {
-                arn = resource.Document.Statements
-                    .Where(s => s.Principal != null && s.Principal.Values.ContainsKey("AWS"))
-                    .SelectMany(s => s.Principal!.Values["AWS"])
-                    .FirstOrDefault(a => a.StartsWith("arn:", StringComparison.Ordinal) && a.Contains(":user/"));
+                return PrincipalInfo.FromArn(PrincipalArn, nameof(PrincipalArn));
             }
 
-            arn ??= $"arn:aws:iam::{AccountId ?? DefaultAccountId}:user/backup-user";
-            Match match = Regex.Match(arn, @"^arn:([a-z\-]+):iam::([0-9]{12}):(user|role)/(?:.*/)?([^/]+)$");
-            if (!match.Success)
+            if (UserName != null)
             {
-                throw new InputValidationException("PrincipalArnInvalid", nameof(PrincipalArn),
-                    $"'{arn}' is not an IAM user or role ARN; use the form arn:aws:iam::123456789012:user/backup.");
+                PrincipalInfo.ValidateUserName(UserName, nameof(UserName));
+                return PrincipalInfo.FromArn($"arn:aws:iam::{AccountId ?? DefaultAccountId}:user/{UserName}", nameof(UserName));
             }
 
-            return new PrincipalInfo(arn, match.Groups[2].Value, match.Groups[4].Value, "AIDA" + match.Groups[2].Value + "EXAMPLE");
+            string? named = resource?.Document.Statements
+                .Where(s => s.Principal != null && s.Principal.Values.ContainsKey("AWS"))
+                .SelectMany(s => s.Principal!.Values["AWS"])
+                .FirstOrDefault(a => a.StartsWith("arn:", StringComparison.Ordinal) && (a.Contains(":user/") || a.Contains(":role/")));
+            if (named != null)
+            {
+                return PrincipalInfo.FromArn(named, nameof(BucketPolicy));
+            }
+
+            return PrincipalInfo.FromArn($"arn:aws:iam::{AccountId ?? DefaultAccountId}:user/backup-user", nameof(AccountId));
         }
 
         private string ResolveBucketName(List<NamedPolicy> identity, NamedPolicy? resource)

@@ -158,6 +158,9 @@ namespace BackupIam.Engine.Lint
         /// <summary>An Allow statement with the action "*" or "s3:*".</summary>
         public const string WildcardAction = "WildcardAction";
 
+        /// <summary>The policy JSON has no Version element, so AWS evaluates it with the 2008-10-17 rules (policy variables are literal).</summary>
+        public const string MissingVersion = "MissingVersion";
+
         /// <summary>A statement without Resource or NotResource.</summary>
         public const string MissingResource = "MissingResource";
 

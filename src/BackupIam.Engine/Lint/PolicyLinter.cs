@@ -173,6 +173,20 @@ namespace BackupIam.Engine.Lint
                         : "Merge statements that share a Resource, drop actions the backup client never calls, and use precise wildcards such as \"s3:GetObject*\" instead of long lists."));
             }
 
+            if (doc.VersionMissing)
+            {
+                bool usesVariables = UsesPolicyVariables(doc);
+                findings.Add(new PolicyFinding(
+                    FindingSeverity.Warning,
+                    FindingIds.MissingVersion,
+                    null,
+                    null,
+                    null,
+                    "The policy has no \"Version\" element, so AWS evaluates it with the 2008-10-17 rules: policy variables such as ${aws:username} are literal text"
+                    + (usesVariables ? " (this policy uses some, which therefore match nothing but the literal characters)." : "."),
+                    "Add \"Version\": \"2012-10-17\" as the first element. Policy variables (${...}) then start to be evaluated, so check that each one resolves as intended."));
+            }
+
             bool writeOnly = options.WriteOnlyIntent;
             bool policyHasNoOverwriteRule = options.HasNoOverwriteRule || HasNoOverwriteRule(doc, catalog);
 
@@ -252,6 +266,43 @@ namespace BackupIam.Engine.Lint
             }
 
             return findings.AsReadOnly();
+        }
+
+        private static bool UsesPolicyVariables(PolicyDocument doc)
+        {
+            foreach (PolicyStatement st in doc.Statements)
+            {
+                if (st == null)
+                {
+                    continue;
+                }
+
+                foreach (string r in st.Resources)
+                {
+                    if (r != null && r.IndexOf("${", StringComparison.Ordinal) >= 0)
+                    {
+                        return true;
+                    }
+                }
+
+                foreach (ConditionClause c in st.Conditions)
+                {
+                    if (c == null)
+                    {
+                        continue;
+                    }
+
+                    foreach (string v in c.Values)
+                    {
+                        if (v != null && v.IndexOf("${", StringComparison.Ordinal) >= 0)
+                        {
+                            return true;
+                        }
+                    }
+                }
+            }
+
+            return false;
         }
 
         private static string Describe(PolicyContainer container)

@@ -40,7 +40,8 @@ namespace BackupIam.Engine.Policies
         /// Parses policy JSON: <c>Statement</c> as one object or an array; Action/NotAction and Resource/NotResource as a
         /// string or an array; Principal as <c>"*"</c> or a map of type to value(s); Condition as
         /// <c>{operator: {key: value or [values]}}</c> with string, number or boolean values (numbers and booleans are
-        /// kept as their JSON text). A missing Version becomes 2012-10-17.
+        /// kept as their JSON text). A missing Version reads as 2012-10-17 but sets
+        /// <see cref="PolicyDocument.VersionMissing"/>, so the document is evaluated with the 2008-10-17 rules as AWS does.
         /// </summary>
         /// <exception cref="ArgumentNullException"><paramref name="json"/> is null.</exception>
         /// <exception cref="PolicyFormatException">
@@ -579,11 +580,15 @@ namespace BackupIam.Engine.Policies
 
                     doc.Version = v;
                 }
+                else
+                {
+                    doc.VersionMissing = true;
+                }
 
                 JsonNode? id = obj["Id"];
                 if (id != null)
                 {
-                    doc.Id = AsString(id, "Id", "a string such as \"BackupPolicy\"");
+                    doc.Id = AsString(id, "Id", "\"BackupPolicy\"");
                 }
 
                 JsonNode? statement = obj["Statement"];

@@ -14,7 +14,28 @@ namespace BackupIam.Engine.Policies
     {
         public const string CurrentVersion = "2012-10-17";
 
-        public string Version { get; set; } = CurrentVersion;
+        private string _version = CurrentVersion;
+
+        /// <summary>The Version element. Setting it clears <see cref="VersionMissing"/>.</summary>
+        public string Version
+        {
+            get => _version;
+            set
+            {
+                _version = value;
+                VersionMissing = false;
+            }
+        }
+
+        /// <summary>
+        /// True when the parsed JSON had no Version element. AWS then evaluates the policy with the 2008-10-17 rules
+        /// (policy variables such as ${aws:username} are literal text), although <see cref="Version"/> reads, and the
+        /// canonical JSON is written with, 2012-10-17.
+        /// </summary>
+        public bool VersionMissing { get; set; }
+
+        /// <summary>The version AWS evaluates the document with: 2008-10-17 when <see cref="VersionMissing"/>, else <see cref="Version"/>.</summary>
+        public string EffectiveVersion => VersionMissing ? "2008-10-17" : Version;
 
         public string? Id { get; set; }
 

@@ -11,7 +11,8 @@ namespace BackupIam.Engine.Simulation
         {
             Source = policy;
             Snapshot = DocumentSnapshot.Take(policy.Document);
-            bool variables = string.Equals(policy.Document.Version, PolicyDocument.CurrentVersion, StringComparison.Ordinal);
+            // Policy variables exist only in 2012-10-17; a document without Version is evaluated as 2008-10-17.
+            bool variables = string.Equals(policy.Document.EffectiveVersion, PolicyDocument.CurrentVersion, StringComparison.Ordinal);
             var statements = policy.Document.Statements;
             Statements = new CompiledStatement[statements.Count];
             for (int i = 0; i < statements.Count; i++)
@@ -279,7 +280,7 @@ namespace BackupIam.Engine.Simulation
         private static bool Walk<TSink>(PolicyDocument d, ref TSink sink)
             where TSink : struct, ISink
         {
-            if (!sink.Ref(d.Version) || !sink.Num(d.Statements.Count))
+            if (!sink.Ref(d.Version) || !sink.Num(d.VersionMissing ? 1 : 0) || !sink.Num(d.Statements.Count))
             {
                 return false;
             }

@@ -744,6 +744,16 @@ namespace BackupIam.Engine.Lint
             return "Scope \"" + info.Name + "\" to an ARN of type " + DescribeTypes(info) + " (see the Service Authorization Reference for Amazon S3).";
         }
 
+        private static readonly EvaluationRequest MissingKeyProbe =
+            new EvaluationRequest("s3:GetObject", "arn:aws:s3:::example-bucket/example-object", new PrincipalInfo("arn:aws:iam::123456789012:user/lint", "123456789012"));
+
+        /// <summary>
+        /// For each s3: condition key, every action entry none of whose actions supports the key is reported: for that
+        /// action the key is always absent, so the clause is constant. What that means follows the operator: a clause that
+        /// is false on a missing key (StringEquals, StringLike, ...) means the Allow never grants, or the Deny never denies,
+        /// that action; one that is true on a missing key (StringNotEquals, ...IfExists, Null "true", ForAllValues:) means
+        /// the condition never restricts it, so the Allow grants it unconditionally, or the Deny always denies it.
+        /// </summary>
         private static void CheckConditionKeys(List<PolicyFinding> findings, PolicyStatement st, int i, S3ActionCatalog catalog)
         {
             if (st.IsNotAction || st.Conditions.Count == 0)
@@ -751,6 +761,7 @@ namespace BackupIam.Engine.Lint
                 return;
             }
 
+            bool allow = st.Effect == PolicyEffect.Allow;
             foreach (ConditionClause clause in st.Conditions)
             {
                 string? key = clause?.Key;
@@ -759,15 +770,22 @@ namespace BackupIam.Engine.Lint
                     continue;
                 }
 
-                bool supported = false;
+                bool holdsWhenMissing = new CompiledCondition(clause!, variables: false).Evaluate(MissingKeyProbe);
                 foreach (string action in st.Actions)
                 {
-                    if (action == null)
+                    if (action == null || !(IsS3Action(action) || action == "*"))
                     {
                         continue;
                     }
 
-                    foreach (S3ActionInfo info in catalog.Match(action))
+                    IReadOnlyList<S3ActionInfo> infos = catalog.Match(action);
+                    if (infos.Count == 0)
+                    {
+                        continue; // UnknownAction reports it.
+                    }
+
+                    bool supported = false;
+                    foreach (S3ActionInfo info in infos)
                     {
                         if (info.SupportsConditionKey(key))
                         {
@@ -778,19 +796,32 @@ namespace BackupIam.Engine.Lint
 
                     if (supported)
                     {
-                        break;
+                        continue;
                     }
-                }
 
-                if (!supported)
-                {
+                    string subject = "\"" + action + "\" " + (infos.Count == 1 && !HasWildcard(action) ? "does" : "(none of the actions it matches) does");
+                    string clauseText = clause!.Operator + " on \"" + key + "\"";
+                    string effect;
+                    if (holdsWhenMissing)
+                    {
+                        effect = allow
+                            ? "the key is always absent for it, so the " + clauseText + " condition always holds and does not restrict \"" + action + "\": the statement grants it unconditionally."
+                            : "the key is always absent for it, so the " + clauseText + " condition always holds and the Deny always applies to \"" + action + "\".";
+                    }
+                    else
+                    {
+                        effect = allow
+                            ? "the key is always absent for it, so the " + clauseText + " condition never holds and the statement never grants \"" + action + "\"."
+                            : "the key is always absent for it, so the " + clauseText + " condition never holds and the Deny never applies to \"" + action + "\".";
+                    }
+
                     findings.Add(new PolicyFinding(
                         FindingSeverity.Warning,
                         FindingIds.UnsupportedConditionKey,
                         i,
                         st.Sid,
-                        null,
-                        "No action of the statement supports the condition key \"" + key + "\", so the condition " + (st.Effect == PolicyEffect.Allow ? "never holds and the statement grants nothing" : "never holds and the Deny never applies") + " (unless an ...IfExists operator is used).",
+                        action,
+                        subject + " not support the condition key \"" + key + "\": " + effect,
                         FixForKey(key)));
                 }
             }

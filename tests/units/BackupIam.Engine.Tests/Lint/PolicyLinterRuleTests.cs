@@ -437,7 +437,11 @@ namespace BackupIam.Engine.Tests.Lint
             objects.Principal = User();
             var findings = PolicyLinter.Lint(Doc(bucket, objects), new LintOptions { Container = PolicyContainer.BucketPolicy, VersioningEnabled = true });
             Assert.DoesNotContain(findings, f => f.Severity == FindingSeverity.Error);
-            Assert.Empty(findings);
+
+            // s3:GetBucketLocation has no s3:prefix key, so the prefix condition keeps it from ever being granted.
+            var f = Assert.Single(findings);
+            Assert.Equal(FindingIds.UnsupportedConditionKey, f.Id);
+            Assert.Equal("s3:GetBucketLocation", f.Action);
         }
 
         [Fact]

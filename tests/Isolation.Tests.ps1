@@ -203,6 +203,23 @@ Import-Module $standIn -ErrorAction Stop
 }
 
 Describe 'Importing BackupIam' {
+    It 'never hands its private AWSSDK to others who resolve AWSSDK.Core by name in the default context' {
+        $r = Invoke-IsolationScript -Body @'
+$env:AWS_ACCESS_KEY_ID = 'AKIAISOLATIONTEST99'; $env:AWS_SECRET_ACCESS_KEY = 'x'
+Import-Module $manifest -ErrorAction Stop
+$null = New-BackupBucket -BucketName iso-byname-bucket -EndpointUrl $url
+$result.OwnLoaded = @([AppDomain]::CurrentDomain.GetAssemblies() | Where-Object { $_.GetName().Name -eq 'AWSSDK.Core' } | ForEach-Object { [System.Runtime.Loader.AssemblyLoadContext]::GetLoadContext($_).Name })
+try {
+    $asm = [System.Runtime.Loader.AssemblyLoadContext]::Default.LoadFromAssemblyName([System.Reflection.AssemblyName]::new('AWSSDK.Core'))
+    $result.ByName = [System.Runtime.Loader.AssemblyLoadContext]::GetLoadContext($asm).Name
+}
+catch { $result.ByName = 'not found' }
+'@
+        $r.Exception | Should -BeNullOrEmpty
+        @($r.OwnLoaded) | Should -Be @('BackupIam')
+        $r.ByName | Should -Be 'not found' -Because 'the default context must not resolve AWSSDK.Core to BackupIam''s private copy'
+    }
+
     It 'keeps AWSSDK out of the cmdlet assembly, which lives in the shared Default context' {
         # Any AWSSDK reference from BackupIam.dll would resolve in Default, where another module's AWSSDK.Core may sit.
         $cmdlets = Join-Path (Split-Path $script:manifest) 'bin/BackupIam.dll'

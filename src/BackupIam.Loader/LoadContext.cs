@@ -36,7 +36,13 @@ namespace BackupIam.Loader
                 }
 
                 var context = new BackupIamLoadContext(Path.GetFullPath(dependencyDirectory));
-                AssemblyLoadContext.Default.Resolving += (_, name) => context.TryLoad(name);
+
+                // The default context asks only for what the cmdlet assembly references that it cannot find: the engine.
+                // Answer for BackupIam's own assemblies and nothing else, so another module that resolves, say,
+                // AWSSDK.Core by name never gets our private copy. The engine's own dependencies are resolved inside
+                // the private context by its Load override.
+                AssemblyLoadContext.Default.Resolving += (_, name) =>
+                    name.Name != null && name.Name.StartsWith("BackupIam.", StringComparison.Ordinal) ? context.TryLoad(name) : null;
                 _context = context;
             }
         }

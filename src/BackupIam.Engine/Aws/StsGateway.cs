@@ -79,7 +79,7 @@ namespace BackupIam.Engine.Aws
             {
                 throw new BackupIamException("StsConnectionFailed", FailureKind.ConnectionError,
                     "STS GetCallerIdentity could not reach the endpoint: " + ex.GetBaseException().Message
-                    + ". Check network access, proxy settings and -StsEndpointUrl/-EndpointUrl.", ex);
+                    + ". Check network access, proxy settings, and -EndpointUrl or AWS_ENDPOINT_URL_STS.", ex);
             }
         }
     }

@@ -65,6 +65,9 @@ namespace BackupIam.Engine.Provisioning
         public int? AbortIncompleteMultipartUploadDays { get; set; }
 
         public int? ExpirationDays { get; set; }
+
+        /// <summary>Allow <see cref="ExpirationDays"/> without a prefix, which expires every current object of the bucket.</summary>
+        public bool AllowWholeBucketExpiration { get; set; }
     }
 
     public sealed class LifecyclePlan : ResourcePlan
@@ -112,7 +115,17 @@ namespace BackupIam.Engine.Provisioning
             plan.Exists = await _s3.BucketExistsAsync(bucket, cancellationToken).ConfigureAwait(false);
             if (!plan.Exists)
             {
-                plan.Add("s3", "CreateBucket", target, $"Create S3 bucket '{bucket}'", ct => _s3.CreateBucketAsync(bucket, ct));
+                plan.Add("s3", "CreateBucket", target, $"Create S3 bucket '{bucket}'", async ct =>
+                {
+                    try
+                    {
+                        await _s3.CreateBucketAsync(bucket, ct).ConfigureAwait(false);
+                    }
+                    catch (S3ServiceException ex) when (ex.AwsErrorCode == "BucketAlreadyOwnedByYou")
+                    {
+                        // A retried CreateBucket whose first attempt went through (or a concurrent run): it is ours.
+                    }
+                });
             }
 
             // For a new bucket the settings are read again at apply time: AWS now creates buckets with Block Public
@@ -173,15 +186,7 @@ namespace BackupIam.Engine.Provisioning
         public async Task<BucketPolicyPlan> PlanBucketPolicyAsync(string bucketName, string policyDocument, bool replace, bool bucketMayBePlanned, CancellationToken cancellationToken)
         {
             S3Names.ValidateBucketName(bucketName, "BucketName");
-            PolicyDocument desired = PolicyJson.Parse(policyDocument);
-            for (int i = 0; i < desired.Statements.Count; i++)
-            {
-                if (desired.Statements[i].Principal == null && desired.Statements[i].NotPrincipal == null)
-                {
-                    throw new InputValidationException("PolicyNotBucketPolicy", "PolicyDocument",
-                        $"Statement[{i}] has no Principal: a bucket policy must name who it grants to. Build one with New-WriteOnlyBucketPolicy or New-BackupPolicy -AsBucketPolicy -PrincipalArn.");
-                }
-            }
+            PolicyDocument desired = ValidateBucketPolicy(policyDocument);
 
             var plan = new BucketPolicyPlan(bucketName);
             string? current = null;
@@ -215,6 +220,22 @@ namespace BackupIam.Engine.Provisioning
             }
 
             return plan;
+        }
+
+        /// <summary>Parses a bucket policy and checks that every statement names a Principal; throws on bad input.</summary>
+        public static PolicyDocument ValidateBucketPolicy(string policyDocument)
+        {
+            PolicyDocument desired = PolicyJson.Parse(policyDocument);
+            for (int i = 0; i < desired.Statements.Count; i++)
+            {
+                if (desired.Statements[i].Principal == null && desired.Statements[i].NotPrincipal == null)
+                {
+                    throw new InputValidationException("PolicyNotBucketPolicy", "PolicyDocument",
+                        $"Statement[{i}] has no Principal: a bucket policy must name who it grants to. Build one with New-WriteOnlyBucketPolicy or New-BackupPolicy -AsBucketPolicy -PrincipalArn.");
+                }
+            }
+
+            return desired;
         }
 
         public async Task<VersioningPlan> PlanVersioningAsync(string bucketName, bool bucketMayBePlanned, CancellationToken cancellationToken)
@@ -319,7 +340,8 @@ namespace BackupIam.Engine.Provisioning
             return string.Join(", ", parts);
         }
 
-        private static void ValidateLifecycle(LifecycleSpec spec)
+        /// <summary>Checks a lifecycle rule's input (ids, days, combinations) without any call; throws InputValidationException.</summary>
+        public static void ValidateLifecycle(LifecycleSpec spec)
         {
             if (string.IsNullOrWhiteSpace(spec.RuleId) || spec.RuleId.Length > 255)
             {
@@ -347,6 +369,13 @@ namespace BackupIam.Engine.Provisioning
                 {
                     throw new InputValidationException("LifecycleRuleInvalid", "NewerNoncurrentVersions", "-NewerNoncurrentVersions must be between 1 and 100, for example 3.");
                 }
+            }
+
+            if (spec.ExpirationDays != null && string.IsNullOrEmpty(S3Names.NormalizePrefix(spec.Prefix, "Prefix")) && !spec.AllowWholeBucketExpiration)
+            {
+                throw new InputValidationException("LifecycleExpirationNeedsPrefix", "Prefix",
+                    "-ExpirationDays deletes current objects, and without -Prefix it would delete every backup in the bucket. " +
+                    "Limit it with -Prefix (for example -Prefix tmp/), or give -Force if the whole bucket is meant.");
             }
         }
 

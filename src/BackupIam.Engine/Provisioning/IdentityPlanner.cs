@@ -156,7 +156,15 @@ namespace BackupIam.Engine.Provisioning
                         request.Tags.AddRange(spec.Tags.Select(t => new Tag(t.Key, t.Value)));
                     }
 
-                    plan.User = (await _iam.CreateUserAsync(request, ct).ConfigureAwait(false)).User;
+                    try
+                    {
+                        plan.User = (await _iam.CreateUserAsync(request, ct).ConfigureAwait(false)).User;
+                    }
+                    catch (EntityAlreadyExistsException)
+                    {
+                        // A retried CreateUser whose first attempt went through (or a concurrent run): the user is there.
+                        plan.User = await GetUserOrNullAsync(spec.UserName, ct).ConfigureAwait(false);
+                    }
                 });
                 return plan;
             }
@@ -218,7 +226,15 @@ namespace BackupIam.Engine.Provisioning
             {
                 plan.Add("iam", "CreateGroup", "group " + groupName, $"Create IAM group '{groupName}'", async ct =>
                 {
-                    plan.Group = (await _iam.CreateGroupAsync(new CreateGroupRequest { GroupName = groupName, Path = path ?? "/" }, ct).ConfigureAwait(false)).Group;
+                    try
+                    {
+                        plan.Group = (await _iam.CreateGroupAsync(new CreateGroupRequest { GroupName = groupName, Path = path ?? "/" }, ct).ConfigureAwait(false)).Group;
+                    }
+                    catch (EntityAlreadyExistsException)
+                    {
+                        // A retried CreateGroup whose first attempt went through (or a concurrent run): the group is there.
+                        plan.Group = (await _iam.GetGroupAsync(new GetGroupRequest { GroupName = groupName, MaxItems = 1 }, ct).ConfigureAwait(false)).Group;
+                    }
                 });
             }
 
@@ -267,18 +283,9 @@ namespace BackupIam.Engine.Provisioning
             return plan;
         }
 
-        public async Task<InlinePolicyPlan> PlanInlinePolicyAsync(
-            InlinePolicyOwner owner, string ownerName, string policyName, string policyDocument, bool parentsMayBePlanned, CancellationToken cancellationToken)
+        /// <summary>Checks an inline policy's name and document (IAM grammar, no Principal, IAM's size limit) without any call.</summary>
+        public static PolicyDocument ValidateInlinePolicy(InlinePolicyOwner owner, string policyName, string policyDocument)
         {
-            if (owner == InlinePolicyOwner.User)
-            {
-                IamNames.ValidateUserName(ownerName);
-            }
-            else
-            {
-                IamNames.ValidateGroupName(ownerName);
-            }
-
             IamNames.ValidatePolicyName(policyName);
             PolicyDocument desired = PolicyJson.Parse(policyDocument);
             if (desired.Statements.Any(s => s.Principal != null || s.NotPrincipal != null))
@@ -295,6 +302,23 @@ namespace BackupIam.Engine.Provisioning
                 throw new InputValidationException("PolicyTooLarge", "PolicyDocument",
                     $"The policy is {size} characters without whitespace; IAM allows {limit} for a {owner.ToString().ToLowerInvariant()} inline policy. Split it or use a managed policy.");
             }
+
+            return desired;
+        }
+
+        public async Task<InlinePolicyPlan> PlanInlinePolicyAsync(
+            InlinePolicyOwner owner, string ownerName, string policyName, string policyDocument, bool parentsMayBePlanned, CancellationToken cancellationToken)
+        {
+            if (owner == InlinePolicyOwner.User)
+            {
+                IamNames.ValidateUserName(ownerName);
+            }
+            else
+            {
+                IamNames.ValidateGroupName(ownerName);
+            }
+
+            PolicyDocument desired = ValidateInlinePolicy(owner, policyName, policyDocument);
 
             string desiredCanonical = PolicyJson.ToJson(desired, indented: false);
             var plan = new InlinePolicyPlan(owner, ownerName, policyName) { PolicyDocument = PolicyJson.ToJson(desired, indented: true) };
@@ -385,6 +409,23 @@ namespace BackupIam.Engine.Provisioning
                 plan.ExistingKeys = new AccessKeyMetadata[0];
             }
 
+            if (store != null)
+            {
+                string? stored = CredentialFileStore.ReadAccessKeyId(store);
+                if (stored != null && plan.ExistingKeys.Any(k => k.AccessKeyId == stored))
+                {
+                    // The profile already holds one of this user's keys: nothing to store unless a new key is made.
+                    plan.StoredAs = store.ProfileName;
+                    plan.StoredIn = CredentialFileStore.ResolvePath(store.ProfileLocation);
+                }
+                else if (stored != null && !store.Overwrite)
+                {
+                    throw new InputValidationException("CredentialProfileExists", "StoreAs",
+                        $"Profile '{store.ProfileName}' in {CredentialFileStore.ResolvePath(store.ProfileLocation)} already holds access key {stored}, which is not a key of IAM user '{userName}'. " +
+                        "Choose another -StoreAs name, or give -Force to replace that profile.");
+                }
+            }
+
             if (plan.ExistingKeys.Count >= 2 && additional)
             {
                 throw new BackupIamException("AccessKeyLimitReached", FailureKind.LimitExceeded,
@@ -402,7 +443,7 @@ namespace BackupIam.Engine.Provisioning
 
             plan.Add("iam", "CreateAccessKey", "user " + userName, $"Create an access key for IAM user '{userName}'" + (store == null ? string.Empty : $" and store it as profile '{store.ProfileName}'"), async ct =>
             {
-                AccessKey key = (await _iam.CreateAccessKeyAsync(new CreateAccessKeyRequest { UserName = userName }, ct).ConfigureAwait(false)).AccessKey;
+                AccessKey key = await CreateAccessKeyOrCleanUpAsync(plan, ct).ConfigureAwait(false);
                 SecureString secret = ToSecureString(key.SecretAccessKey);
                 if (store != null)
                 {
@@ -436,6 +477,62 @@ namespace BackupIam.Engine.Provisioning
                 plan.CreatedKey = new CreatedAccessKey(key.AccessKeyId, secret, key.CreateDate);
             });
             return plan;
+        }
+
+        /// <summary>
+        /// CreateAccessKey has no idempotency token: when IAM's answer is lost (timeout, dropped connection, 5xx, Ctrl+C),
+        /// a key may exist whose secret nobody received. Then every key that was not there when the plan was made is
+        /// deleted again, and the failure says so; a re-run creates the key afresh.
+        /// </summary>
+        private async Task<AccessKey> CreateAccessKeyOrCleanUpAsync(AccessKeyPlan plan, CancellationToken cancellationToken)
+        {
+            try
+            {
+                return (await _iam.CreateAccessKeyAsync(new CreateAccessKeyRequest { UserName = plan.UserName }, cancellationToken).ConfigureAwait(false)).AccessKey;
+            }
+            catch (Exception ex) when (IsUncertain(ex))
+            {
+                var deleted = new List<string>();
+                try
+                {
+                    IReadOnlyList<AccessKeyMetadata> now = await _iam.ListAllAccessKeysAsync(plan.UserName, CancellationToken.None).ConfigureAwait(false);
+                    foreach (AccessKeyMetadata key in now.Where(k => !plan.ExistingKeys.Any(e => e.AccessKeyId == k.AccessKeyId)))
+                    {
+                        await _iam.DeleteAccessKeyAsync(new DeleteAccessKeyRequest { UserName = plan.UserName, AccessKeyId = key.AccessKeyId }, CancellationToken.None).ConfigureAwait(false);
+                        deleted.Add(key.AccessKeyId);
+                    }
+                }
+                catch (Exception cleanup) when (!(cleanup is OperationCanceledException))
+                {
+                    throw new BackupIamException("AccessKeyOrphaned", FailureKind.ConnectionError,
+                        $"IAM did not confirm CreateAccessKey for user '{plan.UserName}' ({ex.Message}), and checking for a key it may have created failed too ({cleanup.Message}). " +
+                        $"List the user's keys (aws iam list-access-keys --user-name {plan.UserName}) and delete any you did not receive a secret for.",
+                        new AggregateException(ex, cleanup))
+                    { Target = plan.UserName };
+                }
+
+                if (ex is OperationCanceledException)
+                {
+                    throw;
+                }
+
+                throw new BackupIamException("AccessKeyCreateUncertain", FailureKind.ConnectionError,
+                    $"IAM did not confirm CreateAccessKey for user '{plan.UserName}' ({ex.Message}). " +
+                    (deleted.Count == 0 ? "No new key was found. " : $"The key it had created ({string.Join(", ", deleted)}) was deleted again, since its secret was never received. ") +
+                    "Run the command again.", ex)
+                { Target = plan.UserName };
+            }
+        }
+
+        private static bool IsUncertain(Exception ex)
+        {
+            if (ex is IamServiceException service)
+            {
+                // 4xx answers are definite refusals (nothing was created); 5xx may have been applied.
+                return service.HttpStatus >= 500;
+            }
+
+            return ex is OperationCanceledException || (ex is BackupIamException b && (b.Kind == FailureKind.ConnectionError || b.Kind == FailureKind.OperationTimeout));
         }
 
         private async Task<User?> GetUserOrNullAsync(string userName, CancellationToken cancellationToken)

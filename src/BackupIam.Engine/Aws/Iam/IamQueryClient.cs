@@ -25,6 +25,9 @@ namespace BackupIam.Engine.Aws.Iam
         /// <summary>The IAM API version this client speaks.</summary>
         public const string ApiVersion = "2010-05-08";
 
+        /// <summary>Actions whose repetition would create a second resource (no idempotency token in IAM's API).</summary>
+        private static readonly HashSet<string> NotIdempotent = new HashSet<string>(StringComparer.Ordinal) { "CreateAccessKey" };
+
         private static readonly HashSet<string> ThrottlingCodes = new HashSet<string>(StringComparer.Ordinal)
         {
             "Throttling", "ThrottlingException", "RequestLimitExceeded", "TooManyRequestsException", "RequestThrottled",
@@ -442,6 +445,9 @@ namespace BackupIam.Engine.Aws.Iam
             bool lastWasTimeout = false;
             IamServiceException? lastServiceError = null;
 
+            // A request that creates something new each time (a second access key) is only retried when IAM certainly
+            // rejected it (throttling); after a timeout, a dropped connection or a 5xx it may have taken effect.
+            bool retryOnlyWhenRejected = NotIdempotent.Contains(action);
             for (int attempt = 1; attempt <= _options.MaxAttempts; attempt++)
             {
                 cancellationToken.ThrowIfCancellationRequested();
@@ -466,18 +472,22 @@ namespace BackupIam.Engine.Aws.Iam
                     {
                         lastTransient = ex;
                         lastWasTimeout = true;
+                        if (retryOnlyWhenRejected)
+                        {
+                            break;
+                        }
+
                         continue;
                     }
-                    catch (HttpRequestException ex)
+                    catch (Exception ex) when (ex is HttpRequestException || ex is IOException)
                     {
                         lastTransient = ex;
                         lastWasTimeout = false;
-                        continue;
-                    }
-                    catch (IOException ex)
-                    {
-                        lastTransient = ex;
-                        lastWasTimeout = false;
+                        if (retryOnlyWhenRejected)
+                        {
+                            break;
+                        }
+
                         continue;
                     }
 
@@ -491,7 +501,8 @@ namespace BackupIam.Engine.Aws.Iam
                         }
 
                         IamServiceException error = ParseError(action, responseBytes, headerRequestId, status, credentials, sensitiveResponse);
-                        bool retryable = status == 429 || status >= 500 || ThrottlingCodes.Contains(error.AwsErrorCode);
+                        bool rejected = status == 429 || ThrottlingCodes.Contains(error.AwsErrorCode);
+                        bool retryable = rejected || (status >= 500 && !retryOnlyWhenRejected);
                         if (!retryable)
                         {
                             throw error;
@@ -513,7 +524,7 @@ namespace BackupIam.Engine.Aws.Iam
             {
                 throw new BackupIamException("IamRequestTimeout", FailureKind.OperationTimeout,
                     "IAM " + action + " at " + _endpoint + " did not answer within " + _options.RequestTimeout.TotalSeconds.ToString(CultureInfo.InvariantCulture)
-                    + " s, " + attempts + " attempts. Check network access to the endpoint, or give -IamEndpointUrl/-EndpointUrl if IAM lives elsewhere.",
+                    + " s, " + attempts + " attempts. Check network access to the endpoint, or set -EndpointUrl or AWS_ENDPOINT_URL_IAM if IAM lives elsewhere.",
                     lastTransient);
             }
 

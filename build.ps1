@@ -22,6 +22,10 @@ param(
 $ErrorActionPreference = 'Stop'
 Set-StrictMode -Version Latest
 $root = $PSScriptRoot
+# Where build output goes: out/ and artifacts/ unless BACKUPIAM_OUT / ArtifactsPath name other folders (so that two
+# builds of one checkout, e.g. by two people, do not overwrite each other).
+$outRoot = if ($env:BACKUPIAM_OUT) { $env:BACKUPIAM_OUT } else { Join-Path $root 'out' }
+$artifacts = if ($env:ArtifactsPath) { $env:ArtifactsPath } else { Join-Path $root 'artifacts' }
 $env:DOTNET_CLI_TELEMETRY_OPTOUT = '1'
 $env:DOTNET_NOLOGO = '1'
 
@@ -54,8 +58,8 @@ function Get-PesterPath {
 
 function Invoke-Build {
     $version = Get-ModuleVersion
-    $moduleRoot = Join-Path $root "out/BackupIam/$version"
-    $staging = Join-Path $root 'artifacts/staging'
+    $moduleRoot = Join-Path $outRoot "BackupIam/$version"
+    $staging = Join-Path $artifacts 'staging'
     if (Test-Path $moduleRoot) { Remove-Item -Recurse -Force $moduleRoot }
     if (Test-Path $staging) { Remove-Item -Recurse -Force $staging }
     $bin = Join-Path $moduleRoot 'bin'
@@ -91,7 +95,7 @@ function Invoke-Build {
 
 function Invoke-Test {
     param([string] $ModuleRoot)
-    $results = Join-Path $root 'artifacts/test-results'
+    $results = Join-Path $artifacts 'test-results'
     if (Test-Path $results) { Remove-Item -Recurse -Force $results }
     $null = New-Item -ItemType Directory -Force -Path $results
 

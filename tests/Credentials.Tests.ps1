@@ -235,6 +235,20 @@ Describe 'A half key pair' {
     }
 }
 
+Describe '-ProfileLocation without -ProfileName' {
+    It 'uses the default profile of that file, as AWS.Tools does' {
+        $file = Join-Path ([System.IO.Path]::GetTempPath()) ("bi-profloc-" + [guid]::NewGuid())
+        Set-Content -Path $file -Value "[default]`naws_access_key_id = AKIAPROFILELOCATION1`naws_secret_access_key = not-a-real-secret"
+        Start-MotoRecording -Url $script:url
+        try {
+            New-BackupGroup -GroupName cred-profloc-group -ProfileLocation $file -EndpointUrl $script:url | Out-Null
+        }
+        finally { Remove-Item -Force $file }
+        $keys = @(Get-MotoCall -Url $script:url | ForEach-Object { if ($_.Authorization -match 'Credential=([^/]+)/') { $Matches[1] } } | Sort-Object -Unique)
+        $keys | Should -Be @('AKIAPROFILELOCATION1')
+    }
+}
+
 Describe 'Secrets' {
     BeforeAll {
         $script:passedSecret = 'LeakCanary' + [guid]::NewGuid().ToString('N')

@@ -37,7 +37,7 @@ BeforeAll {
             New-BackupGroup -GroupName MySiteBackupUsers -WhatIf:$WhatIf | Set-BackupGroupPolicy -Policy $policy -WhatIf:$WhatIf
             New-BackupUser -UserName MySiteBackupUser -WhatIf:$WhatIf |
                 Add-BackupUserToGroup -GroupName MySiteBackupUsers -WhatIf:$WhatIf |
-                New-BackupAccessKey -StoreAs mysite-backup -ProfileLocation $script:creds -WhatIf:$WhatIf
+                New-BackupAccessKey -StoreAs mysite-backup -StoreLocation $script:creds -WhatIf:$WhatIf
         }
         2 = {
             param([switch] $WhatIf)
@@ -166,17 +166,17 @@ Describe 'Provisioning details' {
         $blocker = Join-Path ([System.IO.Path]::GetTempPath()) ("bi-blocker-" + [guid]::NewGuid())
         Set-Content -Path $blocker -Value 'not a folder'
         Start-MotoRecording -Url $script:moto.Url
-        { New-BackupAccessKey -UserName store-fails -StoreAs x -ProfileLocation (Join-Path $blocker 'credentials') -ErrorAction Stop } | Should -Throw -ErrorId 'AccessKeyStoreFailed*'
+        { New-BackupAccessKey -UserName store-fails -StoreAs x -StoreLocation (Join-Path $blocker 'credentials') -ErrorAction Stop } | Should -Throw -ErrorId 'AccessKeyStoreFailed*'
         (Get-WriteSummary (Get-MotoWriteCall -Url $script:moto.Url)) | Should -Be @('iam CreateAccessKey store-fails', 'iam DeleteAccessKey store-fails')
         # A re-run with a usable location completes the job.
-        (New-BackupAccessKey -UserName store-fails -StoreAs x -ProfileLocation "$blocker.ini").Status | Should -Be 'Created'
+        (New-BackupAccessKey -UserName store-fails -StoreAs x -StoreLocation "$blocker.ini").Status | Should -Be 'Created'
         Remove-Item -Force $blocker, "$blocker.ini"
     }
 
     It 'refuses a folder as the credentials file before creating a key' {
         New-BackupUser -UserName store-folder | Out-Null
         Start-MotoRecording -Url $script:moto.Url
-        { New-BackupAccessKey -UserName store-folder -StoreAs x -ProfileLocation ([System.IO.Path]::GetTempPath()) -ErrorAction Stop } | Should -Throw -ErrorId 'CredentialFileNotWritable*'
+        { New-BackupAccessKey -UserName store-folder -StoreAs x -StoreLocation ([System.IO.Path]::GetTempPath()) -ErrorAction Stop } | Should -Throw -ErrorId 'CredentialFileNotWritable*'
         (Get-MotoWriteCall -Url $script:moto.Url).Count | Should -Be 0
     }
 
@@ -222,5 +222,48 @@ Describe 'Provisioning details' {
     It 'names the missing group when a user is added to a group that does not exist' {
         New-BackupUser -UserName orphan-check | Out-Null
         { Add-BackupUserToGroup -UserName orphan-check -GroupName NoSuchGroup -ErrorAction Stop } | Should -Throw -ErrorId 'IamGroupNotFound*'
+        try { Add-BackupUserToGroup -UserName orphan-check -GroupName NoSuchGroup -ErrorAction Stop } catch { $e = $_ }
+        $e.TargetObject | Should -Be 'NoSuchGroup'
+        $e.CategoryInfo.Category | Should -Be 'ObjectNotFound'
+    }
+
+    It 'checks a later stage''s parameters before an earlier stage writes anything' {
+        Start-MotoRecording -Url $script:moto.Url
+        { New-BackupBucket -BucketName never-made-bucket | Enable-BackupVersioning | Set-BackupLifecycle -NoncurrentVersionExpirationDays 0 -ErrorAction Stop } |
+            Should -Throw -ErrorId 'LifecycleDaysInvalid*'
+        { New-BackupUser -UserName never-made-user | Add-BackupUserToGroup -GroupName 'bad group!' -ErrorAction Stop } |
+            Should -Throw -ErrorId 'IamGroupNameInvalid*'
+        { New-BackupUser -UserName never-made-user | New-BackupAccessKey -StoreAs 'bad profile name' -ErrorAction Stop } |
+            Should -Throw -ErrorId 'ProfileNameInvalid*'
+        (Get-MotoCall -Url $script:moto.Url).Count | Should -Be 0
+    }
+
+    It 'never overwrites a credentials profile that holds somebody else''s key, unless -Force' {
+        $file = Join-Path ([System.IO.Path]::GetTempPath()) ("bi-admin-creds-" + [guid]::NewGuid())
+        Set-Content -Path $file -Value "[admin]`naws_access_key_id = AKIAADMINKEEPME00001`naws_secret_access_key = keep-me"
+        New-BackupUser -UserName profile-guard | Out-Null
+        Start-MotoRecording -Url $script:moto.Url
+        { New-BackupAccessKey -UserName profile-guard -StoreAs admin -StoreLocation $file -ErrorAction Stop } | Should -Throw -ErrorId 'CredentialProfileExists*'
+        (Get-MotoWriteCall -Url $script:moto.Url).Count | Should -Be 0
+        (Get-Content -Raw $file) | Should -Match 'AKIAADMINKEEPME00001'
+        $key = New-BackupAccessKey -UserName profile-guard -StoreAs admin -StoreLocation $file -Force
+        $key.Status | Should -Be 'Created'
+        (Get-Content -Raw $file) | Should -Match $key.AccessKeyId
+        Remove-Item -Force $file
+    }
+
+    It 'stays quiet on a re-run when the profile already holds the user''s key' {
+        $again = New-BackupUser -UserName MySiteBackupUser | New-BackupAccessKey -StoreAs mysite-backup -StoreLocation $script:creds -WarningVariable warnings
+        $again.Status | Should -Be 'Unchanged'
+        $again.StoredAs | Should -Be 'mysite-backup'
+        $warnings.Count | Should -Be 0
+    }
+
+    It 'refuses to expire a whole bucket without -Prefix, unless -Force' {
+        Start-MotoRecording -Url $script:moto.Url
+        { Set-BackupLifecycle -BucketName wp-backups -RuleId expire-all -ExpirationDays 1 -ErrorAction Stop } | Should -Throw -ErrorId 'LifecycleExpirationNeedsPrefix*'
+        (Get-MotoWriteCall -Url $script:moto.Url).Count | Should -Be 0
+        (Set-BackupLifecycle -BucketName wp-backups -RuleId expire-tmp -Prefix tmp/ -ExpirationDays 1).Status | Should -Be 'Created'
+        (Set-BackupLifecycle -BucketName wp-backups -RuleId expire-all -ExpirationDays 400 -Force).Status | Should -Be 'Created'
     }
 }

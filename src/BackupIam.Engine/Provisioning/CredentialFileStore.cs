@@ -9,11 +9,15 @@ namespace BackupIam.Engine.Provisioning
     /// <summary>Where to store a new access key: a profile in the shared credentials file.</summary>
     public sealed class AccessKeyStoreRequest
     {
-        public AccessKeyStoreRequest(string profileName, string? profileLocation)
+        public AccessKeyStoreRequest(string profileName, string? profileLocation, bool overwrite = false)
         {
             ProfileName = profileName;
             ProfileLocation = profileLocation;
+            Overwrite = overwrite;
         }
+
+        /// <summary>Replace a profile that holds another key (one not of this user). Without it such a profile is refused.</summary>
+        public bool Overwrite { get; }
 
         public string ProfileName { get; }
 
@@ -33,7 +37,7 @@ namespace BackupIam.Engine.Provisioning
             string path = ResolvePath(request.ProfileLocation);
             if (Directory.Exists(path))
             {
-                throw new InputValidationException("CredentialFileNotWritable", "ProfileLocation",
+                throw new InputValidationException("CredentialFileNotWritable", "StoreLocation",
                     $"'{path}' is a folder, not a credentials file. Give a file path, for example ~/.aws/credentials.");
             }
 
@@ -49,9 +53,22 @@ namespace BackupIam.Engine.Provisioning
             }
             catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException)
             {
-                throw new InputValidationException("CredentialFileNotWritable", "ProfileLocation",
-                    $"The credentials file '{path}' cannot be written ({ex.Message}). Give a writable -ProfileLocation, for example ~/.aws/credentials.");
+                throw new InputValidationException("CredentialFileNotWritable", "StoreLocation",
+                    $"The credentials file '{path}' cannot be written ({ex.Message}). Give a writable -StoreLocation, for example ~/.aws/credentials.");
             }
+        }
+
+        /// <summary>The access key id the profile holds now, or null when the file or the profile does not exist.</summary>
+        public static string? ReadAccessKeyId(AccessKeyStoreRequest request)
+        {
+            string path = ResolvePath(request.ProfileLocation);
+            if (!File.Exists(path))
+            {
+                return null;
+            }
+
+            var file = new SharedCredentialsFile(path);
+            return file.TryGetProfile(request.ProfileName, out CredentialProfile profile) ? profile.Options?.AccessKey : null;
         }
 
         /// <summary>Stores the key as a profile and returns the file's path. The secret never appears in exceptions.</summary>

@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Management.Automation;
 using BackupIam.Engine.Aws;
 using BackupIam.Engine.Aws.Iam;
+using BackupIam.Engine.Errors;
 using BackupIam.Engine.Provisioning;
 
 namespace BackupIam.Abstractions
@@ -58,6 +59,15 @@ namespace BackupIam.Abstractions
         [ValidateNotNullOrEmpty]
         public string? EndpointUrl { get; set; }
 
+        /// <summary>Path-style S3 addressing; on by default with a custom endpoint. -ForcePathStyleAddressing:$false turns it off.</summary>
+        [Parameter]
+        public SwitchParameter ForcePathStyleAddressing { get; set; }
+
+        /// <summary>When AWSSDK.S3 computes request checksums; WhenRequired by default with a custom endpoint.</summary>
+        [Parameter]
+        [ValidateSet("WhenRequired", "WhenSupported")]
+        public string? ChecksumCalculation { get; set; }
+
         /// <summary>True when the command runs under -WhatIf (then resources made earlier in the pipeline may only be planned).</summary>
         protected bool IsWhatIf
         {
@@ -82,6 +92,33 @@ namespace BackupIam.Abstractions
         private protected IIamClient Iam => _iam ??= new IamQueryClient(Session);
 
         private protected IS3Gateway S3 => _s3 ??= new S3Gateway(Session);
+
+        /// <summary>
+        /// Runs for every cmdlet of a pipeline before any of them processes a record: the credentials, region, endpoint
+        /// and every parameter given on the command line are checked here, so bad input in a later stage stops the
+        /// pipeline before an earlier stage has written anything.
+        /// </summary>
+        protected override void BeginProcessing()
+        {
+            base.BeginProcessing();
+            try
+            {
+                _ = Session;
+                ValidateBoundParameters();
+            }
+            catch (BackupIamException ex)
+            {
+                ThrowFailure(ex, ex.Target);
+            }
+        }
+
+        /// <summary>Checks the parameters bound from the command line (pipeline-bound ones are checked per record).</summary>
+        private protected virtual void ValidateBoundParameters()
+        {
+        }
+
+        /// <summary>True when the parameter was given on the command line (and so is known before the pipeline runs).</summary>
+        private protected bool IsBound(string parameterName) => MyInvocation.BoundParameters.ContainsKey(parameterName);
 
         protected override void EndProcessing()
         {
@@ -192,13 +229,30 @@ namespace BackupIam.Abstractions
                 EndpointUrl = EndpointUrl,
             };
 
+            if (ProfileLocation != null && ProfileName == null)
+            {
+                // As AWS.Tools does: a credentials file without a profile name means its default profile.
+                string? envProfile = Environment.GetEnvironmentVariable("AWS_PROFILE");
+                settings.ProfileName = string.IsNullOrEmpty(envProfile) ? "default" : envProfile;
+            }
+
+            if (IsBound(nameof(ForcePathStyleAddressing)))
+            {
+                settings.ForcePathStyle = ForcePathStyleAddressing.IsPresent;
+            }
+
+            if (ChecksumCalculation != null)
+            {
+                settings.ChecksumWhenRequired = ChecksumCalculation == "WhenRequired";
+            }
+
             if (Credential != null)
             {
                 settings.CredentialObject = Credential is PSObject wrapped ? wrapped.BaseObject : Credential;
                 settings.CredentialObjectName = nameof(Credential);
             }
 
-            bool explicitCredentials = AccessKey != null || Credential != null || ProfileName != null;
+            bool explicitCredentials = AccessKey != null || Credential != null || ProfileName != null || ProfileLocation != null;
             if (!explicitCredentials)
             {
                 // AWS.Tools' session defaults, set by Set-AWSCredential and Set-DefaultAWSRegion.

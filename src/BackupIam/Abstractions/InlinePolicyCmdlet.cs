@@ -31,6 +31,37 @@ namespace BackupIam.Abstractions
 
         private InlinePolicyOwner Owner => IsUserPolicy ? InlinePolicyOwner.User : InlinePolicyOwner.Group;
 
+        /// <summary>The name of the owner parameter (UserName or GroupName).</summary>
+        private protected abstract string OwnerParameterName { get; }
+
+        private protected override void ValidateBoundParameters()
+        {
+            if (IsBound(OwnerParameterName))
+            {
+                if (IsUserPolicy)
+                {
+                    IamNames.ValidateUserName(OwnerName);
+                }
+                else
+                {
+                    IamNames.ValidateGroupName(OwnerName);
+                }
+            }
+
+            if (Policy != null)
+            {
+                IdentityPlanner.ValidateInlinePolicy(Owner, Policy.PolicyName ?? string.Empty, Policy.PolicyDocument);
+            }
+            else if (IsBound(nameof(PolicyName)) && IsBound(nameof(PolicyDocument)))
+            {
+                IdentityPlanner.ValidateInlinePolicy(Owner, PolicyName, PolicyDocument);
+            }
+            else if (IsBound(nameof(PolicyName)))
+            {
+                IamNames.ValidatePolicyName(PolicyName);
+            }
+        }
+
         protected override void ProcessRecord()
         {
             string policyName = Policy?.PolicyName ?? PolicyName;

@@ -18,6 +18,19 @@ namespace BackupIam.Commands
         [ValidateNotNullOrEmpty]
         public string GroupName { get; set; } = "";
 
+        private protected override void ValidateBoundParameters()
+        {
+            if (IsBound(nameof(UserName)))
+            {
+                IamNames.ValidateUserName(UserName);
+            }
+
+            if (IsBound(nameof(GroupName)))
+            {
+                IamNames.ValidateGroupName(GroupName);
+            }
+        }
+
         protected override void ProcessRecord()
         {
             try

@@ -1,5 +1,6 @@
 using System.Management.Automation;
 using BackupIam.Abstractions;
+using BackupIam.Engine.S3;
 using BackupIam.Engine.Aws;
 using BackupIam.Engine.Errors;
 using BackupIam.Engine.Provisioning;
@@ -15,6 +16,14 @@ namespace BackupIam.Commands
         [Alias("Bucket")]
         [ValidateNotNullOrEmpty]
         public string BucketName { get; set; } = "";
+
+        private protected override void ValidateBoundParameters()
+        {
+            if (IsBound(nameof(BucketName)))
+            {
+                S3Names.ValidateBucketName(BucketName, nameof(BucketName));
+            }
+        }
 
         protected override void ProcessRecord()
         {

@@ -18,14 +18,40 @@ namespace BackupIam.Commands
         [ValidateNotNullOrEmpty]
         public string? StoreAs { get; set; }
 
+        /// <summary>The credentials file -StoreAs writes to (not the file credentials are read from: that is -ProfileLocation).</summary>
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string? StoreLocation { get; set; }
+
         [Parameter]
         public SwitchParameter Additional { get; set; }
+
+        /// <summary>With -StoreAs: replace a profile that holds a key of someone else.</summary>
+        [Parameter]
+        public SwitchParameter Force { get; set; }
+
+        private AccessKeyStoreRequest? Store => StoreAs == null ? null : new AccessKeyStoreRequest(StoreAs,
+            StoreLocation == null ? null : SessionState.Path.GetUnresolvedProviderPathFromPSPath(StoreLocation), Force);
+
+        private protected override void ValidateBoundParameters()
+        {
+            if (IsBound(nameof(UserName)))
+            {
+                IamNames.ValidateUserName(UserName);
+            }
+
+            if (Store != null)
+            {
+                IamNames.ValidateProfileName(StoreAs);
+                CredentialFileStore.CheckWritable(Store);
+            }
+        }
 
         protected override void ProcessRecord()
         {
             try
             {
-                AccessKeyStoreRequest? store = StoreAs == null ? null : new AccessKeyStoreRequest(StoreAs, ResolvedProfileLocation);
+                AccessKeyStoreRequest? store = Store;
                 var planner = new IdentityPlanner(Iam);
                 AccessKeyPlan plan = Run(ct => planner.PlanAccessKeyAsync(UserName, Additional, store, IsWhatIf, ct));
                 PlanOutcome outcome = ApplyPlan(plan);
@@ -45,7 +71,9 @@ namespace BackupIam.Commands
                 }
                 else if (plan.ExistingKeys.Count > 0)
                 {
-                    if (StoreAs != null && outcome.Status == ResourceStatus.Unchanged)
+                    result.StoredAs = plan.StoredAs;
+                    result.ProfileLocation = plan.StoredIn;
+                    if (StoreAs != null && plan.StoredAs == null && outcome.Status == ResourceStatus.Unchanged)
                     {
                         WriteWarning($"Nothing was stored as profile '{StoreAs}': IAM user '{UserName}' already has access key {plan.ExistingKeys[0].AccessKeyId}, whose secret cannot be read back. Use -Additional to create and store a second key.");
                     }

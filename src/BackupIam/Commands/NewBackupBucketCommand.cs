@@ -1,6 +1,7 @@
 using System.Linq;
 using System.Management.Automation;
 using BackupIam.Abstractions;
+using BackupIam.Engine.S3;
 using BackupIam.Engine.Errors;
 using BackupIam.Engine.Provisioning;
 
@@ -29,6 +30,19 @@ namespace BackupIam.Commands
 
         [Parameter]
         public SwitchParameter SkipEncryption { get; set; }
+
+        private protected override void ValidateBoundParameters()
+        {
+            if (IsBound(nameof(BucketName)))
+            {
+                S3Names.ValidateBucketName(BucketName, nameof(BucketName));
+            }
+
+            foreach (string folder in Folder)
+            {
+                S3Names.NormalizePrefix(folder, nameof(Folder));
+            }
+        }
 
         protected override void ProcessRecord()
         {

@@ -18,6 +18,19 @@ namespace BackupIam.Commands
         [ValidateNotNullOrEmpty]
         public string? Path { get; set; }
 
+        private protected override void ValidateBoundParameters()
+        {
+            if (IsBound(nameof(GroupName)))
+            {
+                foreach (string name in GroupName)
+                {
+                    IamNames.ValidateGroupName(name);
+                }
+            }
+
+            IamNames.ValidatePath(Path);
+        }
+
         protected override void ProcessRecord()
         {
             foreach (string name in GroupName)

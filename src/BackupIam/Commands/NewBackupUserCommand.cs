@@ -32,6 +32,21 @@ namespace BackupIam.Commands
         [ValidateNotNullOrEmpty]
         public string? PermissionsBoundary { get; set; }
 
+        private protected override void ValidateBoundParameters()
+        {
+            if (IsBound(nameof(UserName)))
+            {
+                foreach (string name in UserName)
+                {
+                    IamNames.ValidateUserName(name);
+                }
+            }
+
+            IamNames.ValidatePath(Path);
+            IamNames.ValidateTags(ToDictionary(Tag));
+            IamNames.ValidatePolicyArn(PermissionsBoundary, nameof(PermissionsBoundary));
+        }
+
         protected override void ProcessRecord()
         {
             foreach (string name in UserName)

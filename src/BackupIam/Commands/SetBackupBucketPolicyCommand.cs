@@ -1,6 +1,7 @@
 using System.Linq;
 using System.Management.Automation;
 using BackupIam.Abstractions;
+using BackupIam.Engine.S3;
 using BackupIam.Engine.Errors;
 using BackupIam.Engine.Provisioning;
 
@@ -23,6 +24,19 @@ namespace BackupIam.Commands
 
         [Parameter]
         public SwitchParameter Replace { get; set; }
+
+        private protected override void ValidateBoundParameters()
+        {
+            if (IsBound(nameof(BucketName)))
+            {
+                S3Names.ValidateBucketName(BucketName, nameof(BucketName));
+            }
+
+            if (IsBound(nameof(PolicyDocument)))
+            {
+                BucketPlanner.ValidateBucketPolicy(PolicyDocument);
+            }
+        }
 
         protected override void ProcessRecord()
         {

@@ -14,6 +14,8 @@ namespace BackupIam.Commands
 
         private protected override bool IsUserPolicy => false;
 
+        private protected override string OwnerParameterName => nameof(GroupName);
+
         private protected override string OwnerName => GroupName;
     }
 }

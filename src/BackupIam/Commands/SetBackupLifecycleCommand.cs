@@ -1,5 +1,6 @@
 using System.Management.Automation;
 using BackupIam.Abstractions;
+using BackupIam.Engine.S3;
 using BackupIam.Engine.Errors;
 using BackupIam.Engine.Provisioning;
 
@@ -35,19 +36,36 @@ namespace BackupIam.Commands
         [Parameter]
         public int? ExpirationDays { get; set; }
 
+        /// <summary>Allows -ExpirationDays without -Prefix, which expires every current object in the bucket.</summary>
+        [Parameter]
+        public SwitchParameter Force { get; set; }
+
+        private LifecycleSpec Spec => new LifecycleSpec
+        {
+            RuleId = RuleId,
+            Prefix = Prefix,
+            NoncurrentVersionExpirationDays = NoncurrentVersionExpirationDays,
+            NewerNoncurrentVersions = NewerNoncurrentVersions,
+            AbortIncompleteMultipartUploadDays = AbortIncompleteMultipartUploadDays,
+            ExpirationDays = ExpirationDays,
+            AllowWholeBucketExpiration = Force,
+        };
+
+        private protected override void ValidateBoundParameters()
+        {
+            if (IsBound(nameof(BucketName)))
+            {
+                S3Names.ValidateBucketName(BucketName, nameof(BucketName));
+            }
+
+            BucketPlanner.ValidateLifecycle(Spec);
+        }
+
         protected override void ProcessRecord()
         {
             try
             {
-                var spec = new LifecycleSpec
-                {
-                    RuleId = RuleId,
-                    Prefix = Prefix,
-                    NoncurrentVersionExpirationDays = NoncurrentVersionExpirationDays,
-                    NewerNoncurrentVersions = NewerNoncurrentVersions,
-                    AbortIncompleteMultipartUploadDays = AbortIncompleteMultipartUploadDays,
-                    ExpirationDays = ExpirationDays,
-                };
+                LifecycleSpec spec = Spec;
                 var planner = new BucketPlanner(S3);
                 LifecyclePlan plan = Run(ct => planner.PlanLifecycleAsync(BucketName, spec, IsWhatIf, ct));
                 PlanOutcome outcome = ApplyPlan(plan);

@@ -14,6 +14,8 @@ namespace BackupIam.Commands
 
         private protected override bool IsUserPolicy => true;
 
+        private protected override string OwnerParameterName => nameof(UserName);
+
         private protected override string OwnerName => UserName;
     }
 }

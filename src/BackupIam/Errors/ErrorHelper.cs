@@ -14,7 +14,8 @@ namespace BackupIam.Errors
         {
             if (exception is BackupIamException engine)
             {
-                var record = new ErrorRecord(exception, engine.ErrorId, MapCategory(engine.Kind), target ?? engine.Target);
+                // The engine knows best which item failed (e.g. the missing group, not the user being added to it).
+                var record = new ErrorRecord(exception, engine.ErrorId, MapCategory(engine.Kind), engine.Target ?? target);
                 if (exception is InputValidationException input)
                 {
                     record.ErrorDetails = new ErrorDetails(exception.Message)

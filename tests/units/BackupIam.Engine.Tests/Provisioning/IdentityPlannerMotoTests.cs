@@ -523,7 +523,7 @@ public sealed class IdentityPlannerMotoTests : IDisposable
         var ex = await Assert.ThrowsAsync<InputValidationException>(() =>
             _planner.PlanAccessKeyAsync(user, false, new AccessKeyStoreRequest("mysite-backup", directory), false, _ct));
         Assert.Equal("CredentialFileNotWritable", ex.ErrorId);
-        Assert.Equal("ProfileLocation", ex.ParameterName);
+        Assert.Equal("StoreLocation", ex.ParameterName);
         Assert.Empty(await _iam.ListAllAccessKeysAsync(user, _ct));
     }
 }

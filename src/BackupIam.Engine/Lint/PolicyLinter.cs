@@ -188,7 +188,8 @@ namespace BackupIam.Engine.Lint
             }
 
             bool writeOnly = options.WriteOnlyIntent;
-            bool policyHasNoOverwriteRule = options.HasNoOverwriteRule || HasNoOverwriteRule(doc, catalog);
+            bool checkOverwrites = options.VersioningEnabled != true && !options.HasNoOverwriteRule;
+            OverwriteProbe? overwrites = null;
 
             for (int i = 0; i < doc.Statements.Count; i++)
             {
@@ -238,9 +239,9 @@ namespace BackupIam.Engine.Lint
                     }
                 }
 
-                if (options.VersioningEnabled != true && !policyHasNoOverwriteRule)
+                if (checkOverwrites)
                 {
-                    CheckOverwrites(findings, st, i, catalog, options.VersioningEnabled);
+                    CheckOverwrites(findings, st, i, catalog, options.VersioningEnabled, () => overwrites ??= new OverwriteProbe(doc, container == PolicyContainer.BucketPolicy));
                 }
             }
 
@@ -998,9 +999,16 @@ namespace BackupIam.Engine.Lint
             }
         }
 
-        private static void CheckOverwrites(List<PolicyFinding> findings, PolicyStatement st, int i, S3ActionCatalog catalog, bool? versioning)
+        private static void CheckOverwrites(List<PolicyFinding> findings, PolicyStatement st, int i, S3ActionCatalog catalog, bool? versioning, Func<OverwriteProbe> probe)
         {
             if (!catalog.TryGet("s3:PutObject", out S3ActionInfo putObject) || !AllowsAction(st, putObject, catalog))
+            {
+                return;
+            }
+
+            // Simulated: a plain PutObject (which overwrites) must be denied for this statement's objects.
+            OverwriteProbe overwrites = probe();
+            if (!overwrites.AllowsOverwrite(st))
             {
                 return;
             }
@@ -1025,56 +1033,9 @@ namespace BackupIam.Engine.Lint
                 i,
                 st.Sid,
                 action,
-                "The statement allows s3:PutObject while " + state + " and nothing forbids overwrites, so a stolen key or a faulty client can overwrite existing backups with garbage.",
+                "The statement allows s3:PutObject while " + state + ", and a plain PutObject (without If-None-Match: *) is allowed on its objects, so a stolen key or a faulty client can overwrite existing backups with garbage"
+                + (overwrites.AllowsSafeUpload(st) ? "." : "; uploads with If-None-Match: * (which never overwrite) are not even allowed."),
                 "Enable versioning on the bucket (with a lifecycle rule that expires noncurrent versions), or add a Deny statement on \"s3:PutObject\" with Condition {\"Null\": {\"s3:if-none-match\": \"true\"}} so that uploads succeed only with If-None-Match: * (no overwrite)."));
-        }
-
-        /// <summary>True when the policy itself forbids overwrites: a Deny on s3:PutObject, or an Allow of it, conditioned on s3:if-none-match.</summary>
-        private static bool HasNoOverwriteRule(PolicyDocument doc, S3ActionCatalog catalog)
-        {
-            if (!catalog.TryGet("s3:PutObject", out S3ActionInfo putObject))
-            {
-                return false;
-            }
-
-            bool anyAllowWithout = false;
-            bool anyAllowWith = false;
-            foreach (PolicyStatement st in doc.Statements)
-            {
-                if (st == null || !AllowsAction(st, putObject, catalog))
-                {
-                    continue;
-                }
-
-                bool conditioned = false;
-                foreach (ConditionClause c in st.Conditions)
-                {
-                    if (c != null && string.Equals(c.Key, "s3:if-none-match", StringComparison.OrdinalIgnoreCase))
-                    {
-                        conditioned = true;
-                        break;
-                    }
-                }
-
-                if (st.Effect == PolicyEffect.Deny && conditioned)
-                {
-                    return true;
-                }
-
-                if (st.Effect == PolicyEffect.Allow)
-                {
-                    if (conditioned)
-                    {
-                        anyAllowWith = true;
-                    }
-                    else
-                    {
-                        anyAllowWithout = true;
-                    }
-                }
-            }
-
-            return anyAllowWith && !anyAllowWithout;
         }
     }
 }

@@ -93,7 +93,7 @@ namespace BackupIam.Engine.Simulation
         /// <summary>An object in the control bucket.</summary>
         public const string OtherBucketObject = "OtherBucketObject";
 
-        /// <summary>"*", for actions without resource-level permissions.</summary>
+        /// <summary><c>arn:PARTITION:s3:::*</c>, for actions without resource-level permissions (matched by "*" and by "arn:aws:s3:::*").</summary>
         public const string AllResources = "AllResources";
 
         /// <summary>s3:ListBucket on the backup bucket with a given s3:prefix / s3:delimiter context.</summary>
@@ -291,7 +291,7 @@ namespace BackupIam.Engine.Simulation
         /// <summary>
         /// Probes every action of <see cref="S3ActionCatalog.Default"/>: bucket actions on the bucket and the other bucket;
         /// object actions on an object inside the prefix, one outside it (when a prefix is set) and one in the other bucket;
-        /// actions without resource-level permissions on "*"; s3:ListBucket additionally with s3:prefix/s3:delimiter contexts.
+        /// actions without resource-level permissions on "arn:PARTITION:s3:::*"; s3:ListBucket additionally with s3:prefix/s3:delimiter contexts.
         /// Actions on other resource types (access points, jobs, ...) are skipped and listed in <see cref="AccessMatrix.SkippedActions"/>.
         /// </summary>
         public static AccessMatrix Build(IReadOnlyList<NamedPolicy> identityPolicies, NamedPolicy? resourcePolicy, MatrixOptions options) =>
@@ -328,6 +328,11 @@ namespace BackupIam.Engine.Simulation
             string objectInPrefix = bucketArn + "/" + prefix + ExampleObjectName;
             string objectOutside = bucketArn + "/" + (prefix.StartsWith("outside-prefix/", StringComparison.Ordinal) ? "elsewhere/" : "outside-prefix/") + ExampleObjectName;
             string otherObject = otherBucketArn + "/" + prefix + ExampleObjectName;
+
+            // Actions without resource-level permissions (s3:ListAllMyBuckets, ...) are probed on "arn:PARTITION:s3:::*", so
+            // that both "Resource": "*" and the widely documented "Resource": "arn:aws:s3:::*" grant them, as in AWS,
+            // while a bucket or object ARN does not (the linter's ResourceTypeMismatch agrees).
+            string allResourcesArn = arnPrefix + "*";
             var principal = options.Principal;
             var listContexts = ListContexts(prefix);
 
@@ -367,7 +372,7 @@ namespace BackupIam.Engine.Simulation
                 {
                     if (anyOnly)
                     {
-                        Add(entries, compiled, name, ResourceKinds.AllResources, "*", principal, null);
+                        Add(entries, compiled, name, ResourceKinds.AllResources, allResourcesArn, principal, null);
                     }
                     else
                     {
@@ -414,10 +419,13 @@ namespace BackupIam.Engine.Simulation
                 return cases;
             }
 
-            // Parent levels: "a/", "a/b/" for "a/b/c/".
+            // The root and each parent level ("a/", "a/b/" for "a/b/c/"): one level with delimiter "/" is what a client
+            // needs; the same prefix without a delimiter lists recursively, i.e. every sibling dataset too.
+            cases.Add((string.Empty, null));
             for (int i = p.IndexOf('/'); i >= 0 && i < p.Length - 1; i = p.IndexOf('/', i + 1))
             {
                 cases.Add((p.Substring(0, i + 1), "/"));
+                cases.Add((p.Substring(0, i + 1), null));
             }
 
             cases.Add((p, null));

@@ -83,6 +83,7 @@ namespace BackupIam.Engine.Tests.Intent
                 ListBucketIn(
                     NoPrefixNoDelimiter,
                     RootWithDelimiter,
+                    "s3:prefix=\"\"",
                     "s3:prefix=backups/",
                     "s3:prefix=backups/ s3:delimiter=/",
                     "s3:prefix=backups/sub/",

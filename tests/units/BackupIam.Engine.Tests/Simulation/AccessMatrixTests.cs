@@ -59,7 +59,7 @@ namespace BackupIam.Engine.Tests.Simulation
                 },
                 get);
 
-            Assert.Contains(matrix.Entries, e => e.Action == "s3:ListAllMyBuckets" && e.ResourceKind == ResourceKinds.AllResources && e.Resource == "*");
+            Assert.Contains(matrix.Entries, e => e.Action == "s3:ListAllMyBuckets" && e.ResourceKind == ResourceKinds.AllResources && e.Resource == "arn:aws:s3:::*");
             Assert.All(matrix.Entries.Where(e => e.ContextDescription != null), e => Assert.Equal("s3:ListBucket", e.Action));
             Assert.True(matrix.SkippedActionCount > 0);
             Assert.DoesNotContain(matrix.Entries, e => matrix.SkippedActions.Contains(e.Action));
@@ -88,7 +88,9 @@ namespace BackupIam.Engine.Tests.Simulation
                 {
                     "no s3:prefix, no s3:delimiter",
                     "s3:prefix=\"\" s3:delimiter=/",
+                    "s3:prefix=\"\"",
                     "s3:prefix=backups/ s3:delimiter=/",
+                    "s3:prefix=backups/",
                     "s3:prefix=backups/dataset-1/",
                     "s3:prefix=backups/dataset-1/ s3:delimiter=/",
                     "s3:prefix=backups/dataset-1/sub/",
@@ -123,6 +125,8 @@ namespace BackupIam.Engine.Tests.Simulation
                 }.OrderBy(k => k, StringComparer.Ordinal),
                 allowed);
             Assert.Equal(Decision.ImplicitDeny, list["no s3:prefix, no s3:delimiter"]);
+            Assert.Equal(Decision.ImplicitDeny, list["s3:prefix=\"\""]);
+            Assert.Equal(Decision.ImplicitDeny, list["s3:prefix=backups/"]);
             Assert.Equal(Decision.ImplicitDeny, list["s3:prefix=backups/other/"]);
             Assert.Equal(Decision.ImplicitDeny, list["s3:prefix=backups/other/ s3:delimiter=/"]);
 
@@ -216,6 +220,37 @@ namespace BackupIam.Engine.Tests.Simulation
                 Assert.NotEmpty(matrix.Allowed);
                 _output.WriteLine($"{preset.Name}: {matrix.Entries.Count} entries, allowed: " + string.Join("; ", matrix.Allowed));
             }
+        }
+
+        [Fact]
+        public void RecursiveListingOfAParentLevelIsADifferenceFromRclone()
+        {
+            // The rclone parent statement without its s3:delimiter condition lets the client list the whole bucket recursively.
+            var broken = Identity(
+                "{\"Sid\":\"ListParents\",\"Effect\":\"Allow\",\"Action\":\"s3:ListBucket\",\"Resource\":\"arn:aws:s3:::bkt\"," +
+                "\"Condition\":{\"StringEquals\":{\"s3:prefix\":[\"\",\"backups/\",\"backups/dataset-1/\"]}}}," +
+                "{\"Sid\":\"ListSubtree\",\"Effect\":\"Allow\",\"Action\":\"s3:ListBucket\",\"Resource\":\"arn:aws:s3:::bkt\"," +
+                "\"Condition\":{\"StringLike\":{\"s3:prefix\":\"backups/dataset-1/*\"}}}");
+            var options = new MatrixOptions("bkt", "backups/dataset-1/", User);
+            var differences = AccessMatrixBuilder.Build(new[] { broken }, null, options).CompareTo(AccessMatrixBuilder.Build(new[] { RclonePolicy() }, null, options));
+            Assert.Contains(differences, d => d.ContextDescription == "s3:prefix=\"\"" && !d.Expected);
+            Assert.Contains(differences, d => d.ContextDescription == "s3:prefix=backups/" && !d.Expected);
+        }
+
+        [Theory]
+        [InlineData("*", true)]
+        [InlineData("arn:aws:s3:::*", true)]
+        [InlineData("arn:aws:s3:::bkt", false)]
+        [InlineData("arn:aws:s3:::bkt/*", false)]
+        public void ListAllMyBucketsIsGrantedByStarAndByTheS3Wildcard(string resource, bool allowed)
+        {
+            var p = Identity("{\"Effect\":\"Allow\",\"Action\":\"s3:ListAllMyBuckets\",\"Resource\":\"" + resource + "\"}");
+            var entry = AccessMatrixBuilder.Build(new[] { p }, null, new MatrixOptions("bkt", "", User)).Entries.Single(e => e.Action == "s3:ListAllMyBuckets");
+            Assert.Equal(allowed ? Decision.Allowed : Decision.ImplicitDeny, entry.Decision);
+
+            // The linter agrees: only the resources the simulator rejects are a ResourceTypeMismatch.
+            var lint = BackupIam.Engine.Lint.PolicyLinter.Lint(p.Document, new BackupIam.Engine.Lint.LintOptions { NeedsBucketDiscovery = true, VersioningEnabled = true });
+            Assert.Equal(!allowed, lint.Any(f => f.Id == BackupIam.Engine.Lint.FindingIds.ResourceTypeMismatch));
         }
     }
 }

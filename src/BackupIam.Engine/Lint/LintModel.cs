@@ -50,7 +50,8 @@ namespace BackupIam.Engine.Lint
 
         /// <summary>
         /// True when the policy is meant to let the backup client write but never delete. Also reads as true when
-        /// <see cref="PolicyName"/> contains "write-only", "writeonly", "write_only" or "upload" (any case).
+        /// <see cref="PolicyName"/> contains "write-only", "writeonly", "write_only" or "upload" (any case); the linter
+        /// applies the same rule to the policy document's Id.
         /// </summary>
         public bool WriteOnlyIntent
         {

@@ -187,7 +187,7 @@ namespace BackupIam.Engine.Lint
                     "Add \"Version\": \"2012-10-17\" as the first element. Policy variables (${...}) then start to be evaluated, so check that each one resolves as intended."));
             }
 
-            bool writeOnly = options.WriteOnlyIntent;
+            bool writeOnly = options.WriteOnlyIntent || LintOptions.NameImpliesWriteOnly(doc.Id);
             bool checkOverwrites = options.VersioningEnabled != true && !options.HasNoOverwriteRule;
             OverwriteProbe? overwrites = null;
 
@@ -221,22 +221,9 @@ namespace BackupIam.Engine.Lint
                     CheckObjectAcls(findings, st, i, catalog);
                 }
 
-                if (!options.NeedsBucketDiscovery && !st.IsNotAction)
+                if (!options.NeedsBucketDiscovery)
                 {
-                    foreach (string action in st.Actions)
-                    {
-                        if (string.Equals(action, "s3:ListAllMyBuckets", StringComparison.OrdinalIgnoreCase))
-                        {
-                            findings.Add(new PolicyFinding(
-                                FindingSeverity.Suggestion,
-                                FindingIds.UnneededListAllMyBuckets,
-                                i,
-                                sid,
-                                action,
-                                "s3:ListAllMyBuckets lets the client see the names of every bucket in the account, and the backup client does not need to discover buckets.",
-                                "Remove \"s3:ListAllMyBuckets\" and configure the bucket name in the backup client; keep it only if the client insists on listing buckets (then set NeedsBucketDiscovery)."));
-                        }
-                    }
+                    CheckListAllMyBuckets(findings, st, i, catalog);
                 }
 
                 if (checkOverwrites)
@@ -267,6 +254,63 @@ namespace BackupIam.Engine.Lint
             }
 
             return findings.AsReadOnly();
+        }
+
+        /// <summary>
+        /// s3:ListAllMyBuckets allowed by name, or by a wildcard ("s3:List*", "s3:*", "*", NotAction) on a resource that
+        /// reaches it ("*" or "arn:aws:s3:::*").
+        /// </summary>
+        private static void CheckListAllMyBuckets(List<PolicyFinding> findings, PolicyStatement st, int i, S3ActionCatalog catalog)
+        {
+            if (!catalog.TryGet("s3:ListAllMyBuckets", out S3ActionInfo listAll) || !AllowsAction(st, listAll, catalog))
+            {
+                return;
+            }
+
+            string? entry = null;
+            if (!st.IsNotAction)
+            {
+                foreach (string a in st.Actions)
+                {
+                    if (a != null && ContainsInfo(catalog.Match(a), listAll))
+                    {
+                        entry = a;
+                        break;
+                    }
+                }
+            }
+
+            bool exact = entry != null && !HasWildcard(entry);
+            if (!exact)
+            {
+                // A wildcard only grants it where the resources reach "*".
+                bool reaches = st.IsNotResource;
+                foreach (string r in st.Resources)
+                {
+                    if (r != null)
+                    {
+                        ResourceMask(r, out bool star);
+                        reaches |= star;
+                    }
+                }
+
+                if (!reaches)
+                {
+                    return;
+                }
+            }
+
+            string what = exact ? "s3:ListAllMyBuckets" : (st.IsNotAction ? "The NotAction statement" : "\"" + entry + "\"") + " includes s3:ListAllMyBuckets, which";
+            findings.Add(new PolicyFinding(
+                FindingSeverity.Suggestion,
+                FindingIds.UnneededListAllMyBuckets,
+                i,
+                st.Sid,
+                entry,
+                what + " lets the client see the names of every bucket in the account, and the backup client does not need to discover buckets.",
+                exact
+                    ? "Remove \"s3:ListAllMyBuckets\" and configure the bucket name in the backup client; keep it only if the client insists on listing buckets (then set NeedsBucketDiscovery)."
+                    : "Replace \"" + (entry ?? "NotAction") + "\" with the exact actions the client needs on the bucket and object ARNs (for example \"s3:ListBucket\" on \"arn:aws:s3:::bucket\"), so that s3:ListAllMyBuckets is not granted on \"*\"."));
         }
 
         private static bool UsesPolicyVariables(PolicyDocument doc)

@@ -494,62 +494,7 @@ namespace BackupIam.Engine.Lint
                 : "Replace it with an action from the Service Authorization Reference for Amazon S3, or remove it.";
         }
 
-        private static string? Closest(string action, S3ActionCatalog catalog)
-        {
-            string target = action.ToLowerInvariant();
-            string? best = null;
-            int bestDistance = int.MaxValue;
-            foreach (S3ActionInfo info in catalog.Actions)
-            {
-                int d = Distance(target, info.Name.ToLowerInvariant(), bestDistance);
-                if (d < bestDistance)
-                {
-                    bestDistance = d;
-                    best = info.Name;
-                }
-            }
-
-            int allowed = Math.Max(2, target.Length / 5);
-            return bestDistance <= allowed ? best : null;
-        }
-
-        private static int Distance(string a, string b, int cap)
-        {
-            if (Math.Abs(a.Length - b.Length) >= cap)
-            {
-                return cap;
-            }
-
-            var prev = new int[b.Length + 1];
-            var cur = new int[b.Length + 1];
-            for (int j = 0; j <= b.Length; j++)
-            {
-                prev[j] = j;
-            }
-
-            for (int i = 1; i <= a.Length; i++)
-            {
-                cur[0] = i;
-                int rowMin = cur[0];
-                for (int j = 1; j <= b.Length; j++)
-                {
-                    int cost = a[i - 1] == b[j - 1] ? 0 : 1;
-                    cur[j] = Math.Min(Math.Min(prev[j] + 1, cur[j - 1] + 1), prev[j - 1] + cost);
-                    rowMin = Math.Min(rowMin, cur[j]);
-                }
-
-                if (rowMin >= cap)
-                {
-                    return cap;
-                }
-
-                int[] t = prev;
-                prev = cur;
-                cur = t;
-            }
-
-            return prev[b.Length];
-        }
+        private static string? Closest(string action, S3ActionCatalog catalog) => catalog.FindClosest(action);
 
         private static int Bit(S3ResourceType t) => 1 << (int)t;
 

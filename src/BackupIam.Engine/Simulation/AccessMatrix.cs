@@ -33,6 +33,12 @@ namespace BackupIam.Engine.Simulation
 
         /// <summary>The ARN partition (default <c>aws</c>).</summary>
         public string Partition { get; set; } = "aws";
+
+        /// <summary>
+        /// Condition keys added to every probe (for example <c>aws:SourceIp</c>), or null. The list probes still set their
+        /// own <c>s3:prefix</c> and <c>s3:delimiter</c>.
+        /// </summary>
+        public IDictionary<string, IReadOnlyList<string>>? Context { get; set; }
     }
 
     /// <summary>One probed (action, resource, context) and its decision.</summary>
@@ -334,7 +340,16 @@ namespace BackupIam.Engine.Simulation
             // while a bucket or object ARN does not (the linter's ResourceTypeMismatch agrees).
             string allResourcesArn = arnPrefix + "*";
             var principal = options.Principal;
-            var listContexts = ListContexts(prefix);
+            var baseContext = new Dictionary<string, IReadOnlyList<string>>(StringComparer.OrdinalIgnoreCase);
+            if (options.Context != null)
+            {
+                foreach (var pair in options.Context)
+                {
+                    baseContext[pair.Key] = pair.Value;
+                }
+            }
+
+            var listContexts = ListContexts(prefix, baseContext);
 
             var entries = new List<AccessMatrixEntry>(catalog.Actions.Count * 4 + listContexts.Count);
             var skipped = new List<string>();
@@ -346,33 +361,33 @@ namespace BackupIam.Engine.Simulation
                 string name = action.Name;
                 if (bucket)
                 {
-                    Add(entries, compiled, name, ResourceKinds.Bucket, bucketArn, principal, null);
-                    Add(entries, compiled, name, ResourceKinds.OtherBucket, otherBucketArn, principal, null);
+                    Add(entries, compiled, name, ResourceKinds.Bucket, bucketArn, principal, null, baseContext);
+                    Add(entries, compiled, name, ResourceKinds.OtherBucket, otherBucketArn, principal, null, baseContext);
                     if (string.Equals(name, ListBucketAction, StringComparison.OrdinalIgnoreCase))
                     {
                         foreach (var context in listContexts)
                         {
-                            Add(entries, compiled, name, ResourceKinds.ListContext, bucketArn, principal, context);
+                            Add(entries, compiled, name, ResourceKinds.ListContext, bucketArn, principal, context, baseContext);
                         }
                     }
                 }
 
                 if (obj)
                 {
-                    Add(entries, compiled, name, ResourceKinds.ObjectInPrefix, objectInPrefix, principal, null);
+                    Add(entries, compiled, name, ResourceKinds.ObjectInPrefix, objectInPrefix, principal, null, baseContext);
                     if (prefix.Length > 0)
                     {
-                        Add(entries, compiled, name, ResourceKinds.ObjectOutsidePrefix, objectOutside, principal, null);
+                        Add(entries, compiled, name, ResourceKinds.ObjectOutsidePrefix, objectOutside, principal, null, baseContext);
                     }
 
-                    Add(entries, compiled, name, ResourceKinds.OtherBucketObject, otherObject, principal, null);
+                    Add(entries, compiled, name, ResourceKinds.OtherBucketObject, otherObject, principal, null, baseContext);
                 }
 
                 if (!bucket && !obj)
                 {
                     if (anyOnly)
                     {
-                        Add(entries, compiled, name, ResourceKinds.AllResources, allResourcesArn, principal, null);
+                        Add(entries, compiled, name, ResourceKinds.AllResources, allResourcesArn, principal, null, baseContext);
                     }
                     else
                     {
@@ -382,6 +397,45 @@ namespace BackupIam.Engine.Simulation
             }
 
             return new AccessMatrix(entries.ToArray(), skipped.ToArray());
+        }
+
+        /// <summary>
+        /// The resource a single request for <paramref name="action"/> is probed on when the caller names none: the bucket
+        /// ARN for bucket actions, an object under the prefix for object actions, <c>arn:PARTITION:s3:::*</c> for actions
+        /// without resource-level permissions. Null for actions on other resource types (access points, jobs, ...).
+        /// </summary>
+        /// <param name="action">The catalogue action.</param>
+        /// <param name="options">The bucket, prefix and partition.</param>
+        /// <param name="resourceKind">The <see cref="ResourceKinds"/> name of the returned resource.</param>
+        public static string? DefaultResourceFor(S3ActionInfo action, MatrixOptions options, out string resourceKind)
+        {
+            if (action == null)
+            {
+                throw new ArgumentNullException(nameof(action));
+            }
+
+            string prefix = Validate(options);
+            string arnPrefix = "arn:" + options.Partition + ":s3:::";
+            if (action.AppliesTo(S3ResourceType.Bucket))
+            {
+                resourceKind = ResourceKinds.Bucket;
+                return arnPrefix + options.BucketName;
+            }
+
+            if (action.AppliesTo(S3ResourceType.Object))
+            {
+                resourceKind = ResourceKinds.ObjectInPrefix;
+                return arnPrefix + options.BucketName + "/" + prefix + ExampleObjectName;
+            }
+
+            if (action.SupportsOnlyAnyResource || OnlyAny(action.ResourceTypes))
+            {
+                resourceKind = ResourceKinds.AllResources;
+                return arnPrefix + "*";
+            }
+
+            resourceKind = string.Empty;
+            return null;
         }
 
         /// <summary>
@@ -447,7 +501,7 @@ namespace BackupIam.Engine.Simulation
             return parent + (leaf == "other" ? "other-sibling/" : "other/");
         }
 
-        private static List<ListContext> ListContexts(string prefix)
+        private static List<ListContext> ListContexts(string prefix, Dictionary<string, IReadOnlyList<string>> baseContext)
         {
             var result = new List<ListContext>();
             var seen = new HashSet<string>(StringComparer.Ordinal);
@@ -459,7 +513,9 @@ namespace BackupIam.Engine.Simulation
                     continue;
                 }
 
-                var context = new Dictionary<string, IReadOnlyList<string>>(StringComparer.OrdinalIgnoreCase);
+                var context = new Dictionary<string, IReadOnlyList<string>>(baseContext, StringComparer.OrdinalIgnoreCase);
+                context.Remove("s3:prefix");
+                context.Remove("s3:delimiter");
                 if (p != null)
                 {
                     context["s3:prefix"] = new[] { p };
@@ -483,18 +539,13 @@ namespace BackupIam.Engine.Simulation
             string kind,
             string resource,
             PrincipalInfo principal,
-            ListContext? context)
+            ListContext? context,
+            Dictionary<string, IReadOnlyList<string>> baseContext)
         {
-            var request = new EvaluationRequest(action, resource, principal, context?.Values ?? EmptyContext());
+            var request = new EvaluationRequest(action, resource, principal, context?.Values ?? baseContext);
             var result = PolicyEvaluator.Evaluate(policies, request);
             entries.Add(new AccessMatrixEntry(action, kind, resource, context?.Description, result));
         }
-
-        // Shared by every object/bucket probe; the evaluator never writes to a request context.
-        private static readonly Dictionary<string, IReadOnlyList<string>> SharedEmptyContext =
-            new Dictionary<string, IReadOnlyList<string>>(StringComparer.OrdinalIgnoreCase);
-
-        private static Dictionary<string, IReadOnlyList<string>> EmptyContext() => SharedEmptyContext;
 
         private static bool OnlyAny(IReadOnlyList<S3ResourceType> types)
         {

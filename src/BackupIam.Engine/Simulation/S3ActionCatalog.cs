@@ -4,6 +4,7 @@ using System.Collections.Generic;
 using System.IO;
 using System.Reflection;
 using System.Threading;
+using BackupIam.Engine.Errors;
 using BackupIam.Engine.Json;
 
 namespace BackupIam.Engine.Simulation
@@ -111,6 +112,109 @@ namespace BackupIam.Engine.Simulation
             }
 
             return result;
+        }
+
+        /// <summary>
+        /// The catalogue action whose name is closest to <paramref name="action"/> (case-insensitive edit distance of at
+        /// most a fifth of its length, and at least 2), or null when none is that close.
+        /// </summary>
+        public string? FindClosest(string action)
+        {
+            if (string.IsNullOrEmpty(action))
+            {
+                return null;
+            }
+
+            string target = (action.IndexOf(':') < 0 ? "s3:" + action : action).ToLowerInvariant();
+            string? best = null;
+            int bestDistance = int.MaxValue;
+            foreach (S3ActionInfo info in Actions)
+            {
+                int d = Distance(target, info.Name.ToLowerInvariant(), bestDistance);
+                if (d < bestDistance)
+                {
+                    bestDistance = d;
+                    best = info.Name;
+                }
+            }
+
+            int allowed = Math.Max(2, target.Length / 5);
+            return bestDistance <= allowed ? best : null;
+        }
+
+        /// <summary>
+        /// The catalogue name of the one action a request makes: <c>s3:putobject</c> and <c>PutObject</c> give
+        /// <c>s3:PutObject</c>. Patterns and unknown names are refused, naming <paramref name="parameterName"/>.
+        /// </summary>
+        /// <exception cref="InputValidationException">
+        /// <c>ActionWildcardNotAllowed</c> for a pattern such as <c>s3:Put*</c>; <c>ActionUnknown</c> for a name the
+        /// catalogue does not have (with the nearest real action when there is one).
+        /// </exception>
+        public string ResolveRequestAction(string action, string parameterName)
+        {
+            string name = (action ?? string.Empty).Trim();
+            if (name.IndexOf('*') >= 0 || name.IndexOf('?') >= 0)
+            {
+                throw new InputValidationException(
+                    "ActionWildcardNotAllowed", parameterName,
+                    "-" + parameterName + " '" + name + "' is a pattern, but a request makes exactly one action, such as s3:PutObject. "
+                    + "Run without -" + parameterName + " to see the access matrix of every action.")
+                {
+                    Target = action,
+                };
+            }
+
+            if (TryGet(name, out S3ActionInfo info))
+            {
+                return info.Name;
+            }
+
+            string? closest = FindClosest(name);
+            throw new InputValidationException(
+                "ActionUnknown", parameterName,
+                "-" + parameterName + " '" + name + "' is not an action of the S3 catalogue"
+                + (closest != null ? "; did you mean '" + closest + "'?" : "; give an S3 action such as s3:PutObject or s3:ListBucket."))
+            {
+                Target = action,
+            };
+        }
+
+        private static int Distance(string a, string b, int cap)
+        {
+            if (Math.Abs(a.Length - b.Length) >= cap)
+            {
+                return cap;
+            }
+
+            var prev = new int[b.Length + 1];
+            var cur = new int[b.Length + 1];
+            for (int j = 0; j <= b.Length; j++)
+            {
+                prev[j] = j;
+            }
+
+            for (int i = 1; i <= a.Length; i++)
+            {
+                cur[0] = i;
+                int rowMin = cur[0];
+                for (int j = 1; j <= b.Length; j++)
+                {
+                    int cost = a[i - 1] == b[j - 1] ? 0 : 1;
+                    cur[j] = Math.Min(Math.Min(prev[j] + 1, cur[j - 1] + 1), prev[j - 1] + cost);
+                    rowMin = Math.Min(rowMin, cur[j]);
+                }
+
+                if (rowMin >= cap)
+                {
+                    return cap;
+                }
+
+                int[] t = prev;
+                prev = cur;
+                cur = t;
+            }
+
+            return prev[b.Length];
         }
 
         /// <summary>

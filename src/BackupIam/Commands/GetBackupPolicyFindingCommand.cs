@@ -13,6 +13,8 @@ namespace BackupIam.Commands
     {
         private const string InputSet = "Input";
         private const string PathSet = "Path";
+        private readonly PolicyTextCollector _text = new PolicyTextCollector();
+        private int _count;
 
         [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ParameterSetName = InputSet)]
         [Alias("PolicyDocument", "InputObject")]
@@ -63,11 +65,45 @@ namespace BackupIam.Commands
                 return;
             }
 
-            for (int i = 0; i < Policy.Length; i++)
+            foreach (object item in Policy)
             {
-                object item = Policy[i];
-                LintOne(() => PolicyInput.FromObject(item, nameof(Policy), i + 1), item);
+                object unwrapped = item is PSObject ps ? ps.BaseObject : item;
+                if (unwrapped is string line)
+                {
+                    // Get-Content without -Raw sends one line at a time: join them into whole documents.
+                    string? whole = _text.Add(line);
+                    if (whole != null)
+                    {
+                        LintText(whole);
+                    }
+
+                    continue;
+                }
+
+                FlushText();
+                int position = ++_count;
+                LintOne(() => PolicyInput.FromObject(item, nameof(Policy), position), item);
             }
+        }
+
+        protected override void EndProcessing()
+        {
+            FlushText();
+        }
+
+        private void FlushText()
+        {
+            string? pending = _text.Flush();
+            if (pending != null)
+            {
+                LintText(pending);
+            }
+        }
+
+        private void LintText(string text)
+        {
+            int position = ++_count;
+            LintOne(() => PolicyInput.FromText(text, $"Policy{position}", nameof(Policy)), text);
         }
 
         private void LintOne(Func<PolicyInput> read, object target)

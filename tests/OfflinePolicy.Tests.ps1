@@ -198,6 +198,84 @@ Describe 'Test-BackupPolicy' {
         $e.Exception.ParameterName | Should -Be 'AccountId'
     }
 
+    It 'reads the prefix of a pasted policy from its object ARNs, with a warning' {
+        $pasted = '{"Version":"2012-10-17","Statement":[{"Sid":"UploadFilesToBackup","Effect":"Allow","Action":"s3:PutObject","Resource":"arn:aws:s3:::your-bucket-name/backup/*"}]}'
+        $allowed = @($pasted | Test-BackupPolicy -AllowedOnly -WarningVariable warn -WarningAction SilentlyContinue)
+        $allowed.Count | Should -Be 1
+        $allowed[0].Resource | Should -Be 'arn:aws:s3:::your-bucket-name/backup/example-object'
+        "$warn" | Should -Match "backup/"
+        @($pasted | Test-BackupPolicy -Expect UploadOnly -WarningAction SilentlyContinue).Count | Should -Be 0
+    }
+
+    It 'keeps deciding (-Action) and drift (-Expect) apart, and honours -Context in the matrix' {
+        $json = '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*"}]}'
+        { $json | Test-BackupPolicy -BucketName bbb-bucket -Expect UploadOnly -Action s3:PutObject -ErrorAction Stop } | Should -Throw -ErrorId 'AmbiguousParameterSet*'
+        $sets = (Get-Command Test-BackupPolicy).ParameterSets
+        ($sets | Where-Object { $_.Parameters.Name -contains 'Resource' }).Name | Sort-Object | Should -Be @('InputDecide', 'PathDecide')
+        ($sets | Where-Object { $_.Parameters.Name -contains 'Expect' }).Name | Sort-Object | Should -Be @('InputExpect', 'PathExpect')
+        ($sets | Where-Object { $_.Parameters.Name -contains 'Context' }).Name | Sort-Object | Should -Be @('Input', 'InputDecide', 'Path', 'PathDecide')
+        $ip = '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:PutObject","Resource":"arn:aws:s3:::bbb-bucket/*","Condition":{"IpAddress":{"aws:SourceIp":"203.0.113.0/24"}}}]}'
+        @($ip | Test-BackupPolicy -AllowedOnly -Prefix '').Count | Should -Be 0
+        @($ip | Test-BackupPolicy -AllowedOnly -Prefix '' -Context @{ 'aws:SourceIp' = '203.0.113.5' }).Action | Should -Be 's3:PutObject'
+    }
+
+    It 'decides -Action on the natural resource of the policy''s bucket and checks action names' {
+        $json = '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:PutObject","Resource":"arn:aws:s3:::bbb-bucket/*"}]}'
+        $d = $json | Test-BackupPolicy -Action PutObject
+        $d.Action | Should -Be 's3:PutObject'
+        $d.Resource | Should -Be 'arn:aws:s3:::bbb-bucket/example-object'
+        $d.Decision | Should -Be 'Allowed'
+        try { $json | Test-BackupPolicy -Action s3:PutObjec -ErrorAction Stop } catch { $e = $_ }
+        $e.FullyQualifiedErrorId | Should -BeLike 'ActionUnknown*'
+        $e.Exception.ParameterName | Should -Be 'Action'
+        $e.Exception.Message | Should -Match "s3:PutObject'"
+        { $json | Test-BackupPolicy -Action 's3:Put*' -ErrorAction Stop } | Should -Throw -ErrorId 'ActionWildcardNotAllowed*'
+        { $json | Test-BackupPolicy -Action s3:GetObject -Resource 'bbb-bucket/x' -ErrorAction Stop } | Should -Throw -ErrorId 'ResourceInvalid*'
+    }
+
+    It 'reads one -Expect action, action patterns, and reports an expected action allowed outside the scope' {
+        @(New-BackupPolicy -Preset UploadOnly -BucketName my-bucket | Test-BackupPolicy -Expect PutObject).Count | Should -Be 0
+        @(New-BackupPolicy -Preset ReadWriteDelete -BucketName my-bucket | Test-BackupPolicy -Expect 's3:*Object').Count | Should -Be 0
+        $anywhere = '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:PutObject","Resource":"*"}]}'
+        $diff = $anywhere | Test-BackupPolicy -BucketName my-bucket -Prefix backup/ -Expect s3:PutObject
+        ($diff.ResourceKind | Sort-Object) | Should -Be @('ObjectOutsidePrefix', 'OtherBucketObject')
+    }
+
+    It 'compares with an expected policy object, so preset options can be expected' {
+        $multi = New-BackupPolicy -Preset Rclone -BucketName my-bucket -AllowMultipart
+        @($multi | Test-BackupPolicy -Expect (New-BackupPolicy -Preset Rclone -BucketName my-bucket -AllowMultipart)).Count | Should -Be 0
+        @($multi | Test-BackupPolicy -Expect (New-BackupPolicy -Preset Rclone -BucketName my-bucket).PolicyDocument).Count | Should -Be 3
+    }
+
+    It 'names -Expect and the value for an unknown preset' {
+        try { New-BackupPolicy -Preset Rclone -BucketName my-bucket | Test-BackupPolicy -Expect Rclon -ErrorAction Stop } catch { $e = $_ }
+        $e.FullyQualifiedErrorId | Should -BeLike 'PresetNotFound*'
+        $e.Exception.ParameterName | Should -Be 'Expect'
+        $e.TargetObject | Should -Be 'Rclon'
+        $e.Exception.Message | Should -Match "'Rclone'"
+    }
+
+    It 'takes Get-Content lines, ConvertFrom-Json objects, hashtables and URL-encoded documents' {
+        $file = Join-Path $script:tmp 'lines.json'
+        '{', '"Version":"2012-10-17",', '"Statement":{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::bbb-bucket/*"}', '}' | Set-Content $file
+        (Get-Content $file | Test-BackupPolicy -Action s3:GetObject).Decision | Should -Be 'Allowed'
+        (Get-Content $file -Raw | ConvertFrom-Json | Test-BackupPolicy -Action s3:GetObject).Decision | Should -Be 'Allowed'
+        $table = @{ Version = '2012-10-17'; Statement = @(@{ Effect = 'Allow'; Action = 's3:GetObject'; Resource = 'arn:aws:s3:::bbb-bucket/*' }) }
+        ($table | Test-BackupPolicy -Action s3:GetObject).Decision | Should -Be 'Allowed'
+        $encoded = [pscustomobject]@{ PolicyName = 'inline'; PolicyDocument = [uri]::EscapeDataString((Get-Content $file -Raw)) }
+        $d = $encoded | Test-BackupPolicy -Action s3:GetObject
+        $d.Decision | Should -Be 'Allowed'
+        $d.DecidedBy | Should -Match '^inline/'
+        # Two whole documents, one per string, stay two policies.
+        $two = '{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::bbb-bucket/*"}}', '{"Version":"2012-10-17","Statement":{"Effect":"Deny","Action":"s3:GetObject","Resource":"*"}}'
+        ($two | Test-BackupPolicy -Action s3:GetObject).Decision | Should -Be 'ExplicitDeny'
+    }
+
+    It 'refuses to decide when no policy was given' {
+        try { @() | Test-BackupPolicy -Action s3:GetObject -BucketName bbb-bucket -ErrorAction Stop } catch { $e = $_ }
+        $e.FullyQualifiedErrorId | Should -BeLike 'PolicyRequired*'
+    }
+
     It 'names the statement and field of a malformed policy' {
         $bad = '{"Version":"2012-10-17","Statement":[{"Sid":"A","Effect":"Alow","Action":"s3:PutObject","Resource":"*"}]}'
         try { Test-BackupPolicy -Policy $bad -ErrorAction Stop } catch { $e = $_ }
@@ -235,6 +313,14 @@ Describe 'Get-BackupPolicyFinding' {
         $big = '{"Version":"2012-10-17","Statement":[' + ($statements -join ',') + ']}'
         ($big | Get-BackupPolicyFinding -Container UserInline).Id | Should -Contain 'PolicyTooLarge'
         ($big | Get-BackupPolicyFinding -Container RoleInline).Id | Should -Not -Contain 'PolicyTooLarge'
+    }
+
+    It 'lints Get-Content lines, ConvertFrom-Json objects and URL-encoded documents' {
+        $file = Join-Path $script:tmp 'lint-lines.json'
+        '{', '"Version":"2012-10-17",', '"Statement":{"Effect":"Allow","Action":"s3:HeadBucket","Resource":"*"}', '}' | Set-Content $file
+        (Get-Content $file | Get-BackupPolicyFinding).Id | Should -Contain 'UnknownAction'
+        (Get-Content $file -Raw | ConvertFrom-Json | Get-BackupPolicyFinding).Id | Should -Contain 'UnknownAction'
+        ([uri]::EscapeDataString((Get-Content $file -Raw)) | Get-BackupPolicyFinding).Id | Should -Contain 'UnknownAction'
     }
 
     It 'filters by severity' {

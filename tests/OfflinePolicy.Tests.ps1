@@ -79,6 +79,11 @@ Describe 'New-BackupPolicy' {
         $e.TargetObject | Should -Be 'Bad_Bucket'
     }
 
+    It 'outputs the prefix in its normalized form' {
+        (New-BackupPolicy -Preset UploadOnly -BucketName good-bucket -Prefix '/backup').Prefix | Should -Be 'backup/'
+        (New-WriteOnlyBucketPolicy -BucketName good-bucket -UserName backup -AccountId 123456789012 -Prefix 'data').Prefix | Should -Be 'data/'
+    }
+
     It 'refuses a wildcard prefix' {
         { New-BackupPolicy -Preset UploadOnly -BucketName good-bucket -Prefix 'backup/*' -ErrorAction Stop } | Should -Throw -ErrorId 'PrefixInvalid*'
     }

@@ -4,6 +4,7 @@ using BackupIam.Abstractions;
 using BackupIam.Engine.Errors;
 using BackupIam.Engine.Policies;
 using BackupIam.Engine.Presets;
+using BackupIam.Engine.S3;
 
 namespace BackupIam.Commands
 {
@@ -92,7 +93,7 @@ namespace BackupIam.Commands
                     PolicyName = PolicyName ?? preset.Name,
                     Preset = preset.Name,
                     BucketName = BucketName,
-                    Prefix = Prefix ?? preset.DefaultPrefix,
+                    Prefix = S3Names.NormalizePrefix(Prefix ?? preset.DefaultPrefix, nameof(Prefix)),
                     PrincipalArn = options.Kind == PresetPolicyKind.Bucket ? PrincipalArn : null,
                 });
             }

@@ -4,6 +4,7 @@ using BackupIam.Abstractions;
 using BackupIam.Engine.Errors;
 using BackupIam.Engine.Policies;
 using BackupIam.Engine.Presets;
+using BackupIam.Engine.S3;
 using BackupIam.Engine.Simulation;
 
 namespace BackupIam.Commands
@@ -72,7 +73,7 @@ namespace BackupIam.Commands
                     PolicyName = "WriteOnlyBucketPolicy",
                     Preset = "WriteOnly",
                     BucketName = BucketName,
-                    Prefix = Prefix ?? "",
+                    Prefix = S3Names.NormalizePrefix(Prefix ?? string.Empty, nameof(Prefix)),
                     PrincipalArn = principal,
                 });
             }

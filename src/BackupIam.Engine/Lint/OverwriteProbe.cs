@@ -11,21 +11,25 @@ namespace BackupIam.Engine.Lint
     /// key name: each object ARN the statement grants s3:PutObject on is probed twice, as a plain PutObject (which
     /// overwrites an existing key) and as a PutObject with <c>If-None-Match: *</c> (<c>s3:if-none-match</c> = <c>*</c>,
     /// which never overwrites), against the statement itself plus every Deny statement of the policy that applies to the
-    /// statement's principal. Backups are overwritable when the plain PutObject is allowed.
+    /// statement's principal. Backups are overwritable when the plain PutObject is allowed. Conditions on other keys
+    /// (headers, source IP, TLS, ...) are assumed to be met by the client: they are left out of the Allow, and a Deny
+    /// that has any is not counted as a no-overwrite rule.
     /// </summary>
     internal sealed class OverwriteProbe
     {
         private const string DefaultAccount = "123456789012";
         private const string ExampleObject = "example-object";
+        private const string IfNoneMatchKey = "s3:if-none-match";
 
         private static readonly Dictionary<string, IReadOnlyList<string>> NoContext =
             new Dictionary<string, IReadOnlyList<string>>(StringComparer.OrdinalIgnoreCase);
 
         private static readonly Dictionary<string, IReadOnlyList<string>> IfNoneMatch =
-            new Dictionary<string, IReadOnlyList<string>>(StringComparer.OrdinalIgnoreCase) { ["s3:if-none-match"] = new[] { "*" } };
+            new Dictionary<string, IReadOnlyList<string>>(StringComparer.OrdinalIgnoreCase) { [IfNoneMatchKey] = new[] { "*" } };
 
         private readonly PolicyDocument _doc;
         private readonly CompiledPolicy? _denies;
+        private Probe? _last;
 
         public OverwriteProbe(PolicyDocument doc, bool resourcePolicy)
         {
@@ -33,7 +37,9 @@ namespace BackupIam.Engine.Lint
             PolicyDocument denies = NewDocument(doc);
             foreach (PolicyStatement st in doc.Statements)
             {
-                if (st != null && st.Effect == PolicyEffect.Deny)
+                // A Deny protects against overwrites only when it does not depend on anything the client controls
+                // besides If-None-Match (its other conditions a client can meet or avoid).
+                if (st != null && st.Effect == PolicyEffect.Deny && OnlyIfNoneMatchConditions(st))
                 {
                     denies.Statements.Add(st);
                 }
@@ -43,38 +49,25 @@ namespace BackupIam.Engine.Lint
         }
 
         /// <summary>True when a plain (overwriting) s3:PutObject on some object the Allow statement covers is allowed.</summary>
-        public bool AllowsOverwrite(PolicyStatement allow)
-        {
-            PrincipalInfo principal = PrincipalOf(allow);
-            PolicyDocument single = NewDocument(_doc);
-            single.Statements.Add(WithoutPrincipal(allow));
-            var policies = _denies == null
-                ? new[] { new CompiledPolicy(new NamedPolicy("Policy", single)) }
-                : new[] { new CompiledPolicy(new NamedPolicy("Policy", single)), _denies };
-            foreach (string arn in ProbeArns(allow, principal))
-            {
-                var plain = PolicyEvaluator.Evaluate(policies, new EvaluationRequest("s3:PutObject", arn, principal, NoContext));
-                if (plain.Decision == Decision.Allowed)
-                {
-                    return true;
-                }
-            }
-
-            return false;
-        }
+        public bool AllowsOverwrite(PolicyStatement allow) => Allows(allow, NoContext);
 
         /// <summary>True when an If-None-Match PutObject (no overwrite) on some object the statement covers is allowed.</summary>
-        public bool AllowsSafeUpload(PolicyStatement allow)
+        public bool AllowsSafeUpload(PolicyStatement allow) => Allows(allow, IfNoneMatch);
+
+        private bool Allows(PolicyStatement allow, Dictionary<string, IReadOnlyList<string>> context)
         {
-            PrincipalInfo principal = PrincipalOf(allow);
-            PolicyDocument single = NewDocument(_doc);
-            single.Statements.Add(WithoutPrincipal(allow));
-            var policies = _denies == null
-                ? new[] { new CompiledPolicy(new NamedPolicy("Policy", single)) }
-                : new[] { new CompiledPolicy(new NamedPolicy("Policy", single)), _denies };
-            foreach (string arn in ProbeArns(allow, principal))
+            if (_last == null || !ReferenceEquals(_last.Statement, allow))
             {
-                if (PolicyEvaluator.Evaluate(policies, new EvaluationRequest("s3:PutObject", arn, principal, IfNoneMatch)).Decision == Decision.Allowed)
+                PrincipalInfo principal = PrincipalOf(allow);
+                PolicyDocument single = NewDocument(_doc);
+                single.Statements.Add(WithoutPrincipal(allow));
+                var compiled = new CompiledPolicy(new NamedPolicy("Policy", single));
+                _last = new Probe(allow, principal, _denies == null ? new[] { compiled } : new[] { compiled, _denies }, new List<string>(ProbeArns(allow, principal)));
+            }
+
+            foreach (string arn in _last.Arns)
+            {
+                if (PolicyEvaluator.Evaluate(_last.Policies, new EvaluationRequest("s3:PutObject", arn, _last.Principal, context)).Decision == Decision.Allowed)
                 {
                     return true;
                 }
@@ -90,6 +83,22 @@ namespace BackupIam.Engine.Lint
             return doc;
         }
 
+        private static bool OnlyIfNoneMatchConditions(PolicyStatement st)
+        {
+            foreach (ConditionClause c in st.Conditions)
+            {
+                if (c != null && !IsIfNoneMatch(c))
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        }
+
+        private static bool IsIfNoneMatch(ConditionClause c) => string.Equals(c.Key, IfNoneMatchKey, StringComparison.OrdinalIgnoreCase);
+
+        /// <summary>The statement without Principal and without the conditions on keys other than s3:if-none-match, which the client can meet.</summary>
         private static PolicyStatement WithoutPrincipal(PolicyStatement st)
         {
             var copy = new PolicyStatement
@@ -101,7 +110,14 @@ namespace BackupIam.Engine.Lint
             };
             copy.Actions.AddRange(st.Actions);
             copy.Resources.AddRange(st.Resources);
-            copy.Conditions.AddRange(st.Conditions);
+            foreach (ConditionClause c in st.Conditions)
+            {
+                if (c != null && IsIfNoneMatch(c))
+                {
+                    copy.Conditions.Add(c);
+                }
+            }
+
             return copy;
         }
 
@@ -223,6 +239,26 @@ namespace BackupIam.Engine.Lint
             }
 
             return sb.ToString();
+        }
+
+        /// <summary>The compiled probe of the statement checked last (the finding asks twice).</summary>
+        private sealed class Probe
+        {
+            public Probe(PolicyStatement statement, PrincipalInfo principal, CompiledPolicy[] policies, List<string> arns)
+            {
+                Statement = statement;
+                Principal = principal;
+                Policies = policies;
+                Arns = arns;
+            }
+
+            public PolicyStatement Statement { get; }
+
+            public PrincipalInfo Principal { get; }
+
+            public CompiledPolicy[] Policies { get; }
+
+            public List<string> Arns { get; }
         }
     }
 }

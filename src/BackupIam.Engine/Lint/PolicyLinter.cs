@@ -737,6 +737,30 @@ namespace BackupIam.Engine.Lint
         private static readonly EvaluationRequest MissingKeyProbe =
             new EvaluationRequest("s3:GetObject", "arn:aws:s3:::example-bucket/example-object", new PrincipalInfo("arn:aws:iam::123456789012:user/lint", "123456789012"));
 
+        private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, bool> MissingKeyResults =
+            new System.Collections.Concurrent.ConcurrentDictionary<string, bool>(StringComparer.Ordinal);
+
+        /// <summary>
+        /// Whether the clause holds when its key is absent from the request, as the evaluator decides it. That depends only
+        /// on the operator (and, for Null, on the values), so it is computed once per operator.
+        /// </summary>
+        private static bool HoldsWhenKeyMissing(ConditionClause clause)
+        {
+            string cacheKey = clause.Operator == "Null" ? "Null|" + string.Join("|", clause.Values) : clause.Operator;
+            if (MissingKeyResults.TryGetValue(cacheKey, out bool holds))
+            {
+                return holds;
+            }
+
+            holds = new CompiledCondition(clause, variables: false).Evaluate(MissingKeyProbe);
+            if (MissingKeyResults.Count < 1024)
+            {
+                MissingKeyResults.TryAdd(cacheKey, holds);
+            }
+
+            return holds;
+        }
+
         /// <summary>
         /// For each s3: condition key, every action entry none of whose actions supports the key is reported: for that
         /// action the key is always absent, so the clause is constant. What that means follows the operator: a clause that
@@ -760,7 +784,7 @@ namespace BackupIam.Engine.Lint
                     continue;
                 }
 
-                bool holdsWhenMissing = new CompiledCondition(clause!, variables: false).Evaluate(MissingKeyProbe);
+                bool holdsWhenMissing = HoldsWhenKeyMissing(clause!);
                 foreach (string action in st.Actions)
                 {
                     if (action == null || !(IsS3Action(action) || action == "*"))

@@ -59,5 +59,15 @@ namespace BackupIam.Engine.Tests.Lint
             Assert.DoesNotContain(PolicyLinter.Lint(Doc, new LintOptions { HasNoOverwriteRule = true }), f => f.Id == FindingIds.OverwritableBackups);
             Assert.Contains(PolicyLinter.Lint(Doc, new LintOptions()), f => f.Id == FindingIds.OverwritableBackups);
         }
+
+        [Fact]
+        public void ConditionsOnOtherKeysDoNotHideOverwrites()
+        {
+            // The client can send the ACL header; the Allow still lets it overwrite.
+            Assert.Contains(FindingIds.OverwritableBackups, Ids("{\"Effect\":\"Allow\",\"Action\":\"s3:PutObject\",\"Resource\":\"arn:aws:s3:::bbb/*\",\"Condition\":{\"StringEquals\":{\"s3:x-amz-acl\":\"bucket-owner-full-control\"}}}"));
+
+            // A Deny that also depends on the encryption header is not a no-overwrite rule.
+            Assert.Contains(FindingIds.OverwritableBackups, Ids(AllowPut + ",{\"Effect\":\"Deny\",\"Action\":\"s3:PutObject\",\"Resource\":\"arn:aws:s3:::bbb/*\",\"Condition\":{\"Null\":{\"s3:if-none-match\":\"true\"},\"StringNotEquals\":{\"s3:x-amz-server-side-encryption\":\"AES256\"}}}"));
+        }
     }
 }

@@ -48,9 +48,11 @@ function Read-HelpMarkdown {
 }
 
 function Split-Paragraphs {
+    # Blank lines separate paragraphs; a line that starts a list item ("- " or "* ") starts a paragraph of its own.
     param([string] $Text)
     if (-not $Text) { return @() }
-    @(($Text -split "(\r?\n){2,}") | ForEach-Object { ($_ -replace '\s*\r?\n\s*', ' ').Trim() } | Where-Object { $_ })
+    @(($Text -split "(\r?\n){2,}") | ForEach-Object { $_ -split '\r?\n(?=\s*[-*] )' } |
+        ForEach-Object { ($_ -replace '\s*\r?\n\s*', ' ').Trim() } | Where-Object { $_ })
 }
 
 function Add-Paras {

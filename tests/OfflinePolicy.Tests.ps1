@@ -290,6 +290,23 @@ Describe 'Test-BackupPolicy' {
     }
 }
 
+Describe 'Test-BackupPolicy with a bucket policy alone, and with a missing file' {
+    It 'simulates a bucket policy on its own, recognised by its Principal' {
+        $bp = New-WriteOnlyBucketPolicy -BucketName my-backup-bucket -UserName backup -AccountId 123456789012 -NoListBucket
+        $allowed = Test-BackupPolicy -Policy $bp.PolicyDocument -AllowedOnly
+        ($allowed.Action | Sort-Object -Unique) | Should -Be @('s3:GetBucketLocation', 's3:PutObject', 's3:PutObjectAcl')
+    }
+
+    It 'reports a missing file by its path and still simulates the others' {
+        $file = Join-Path $script:tmp 'ok-policy.json'
+        (New-BackupPolicy -Preset UploadOnly -BucketName my-backup-bucket).PolicyDocument | Set-Content $file
+        $err = $null
+        $out = Test-BackupPolicy -Path (Join-Path $script:tmp 'nope.json'), $file -AllowedOnly -ErrorVariable err -ErrorAction SilentlyContinue
+        $err[0].FullyQualifiedErrorId | Should -BeLike 'PathNotFound*'
+        $out.Action | Should -Be 's3:PutObject'
+    }
+}
+
 Describe 'Get-BackupPolicyFinding' {
     It 'finds the mistakes of a blog rclone policy' {
         $blog = @'

@@ -252,6 +252,25 @@ Describe 'Provisioning details' {
         Remove-Item -Force $file
     }
 
+    It 'never overwrites a role profile either, and refuses storage options without -StoreAs' {
+        $file = Join-Path ([System.IO.Path]::GetTempPath()) ("bi-role-creds-" + [guid]::NewGuid())
+        Set-Content -Path $file -Value "[prodrole]`nrole_arn = arn:aws:iam::123456789012:role/prod`nsource_profile = default"
+        New-BackupUser -UserName role-guard | Out-Null
+        Start-MotoRecording -Url $script:moto.Url
+        { New-BackupAccessKey -UserName role-guard -StoreAs prodrole -StoreLocation $file -ErrorAction Stop } | Should -Throw -ErrorId 'CredentialProfileExists*'
+        { New-BackupAccessKey -UserName role-guard -StoreLocation $file -ErrorAction Stop } | Should -Throw -ErrorId 'StoreAsRequired*'
+        (Get-MotoWriteCall -Url $script:moto.Url).Count | Should -Be 0
+        (Get-Content -Raw $file) | Should -Match 'role_arn'
+        Remove-Item -Force $file
+    }
+
+    It 'refuses a policy statement without Resource before anything is created' {
+        Start-MotoRecording -Url $script:moto.Url
+        { New-BackupGroup -GroupName never-made-group | Set-BackupGroupPolicy -PolicyName P -PolicyDocument '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:PutObject"}]}' -ErrorAction Stop } |
+            Should -Throw -ErrorId 'PolicyStatementWithoutResource*'
+        (Get-MotoCall -Url $script:moto.Url).Count | Should -Be 0
+    }
+
     It 'stays quiet on a re-run when the profile already holds the user''s key' {
         $again = New-BackupUser -UserName MySiteBackupUser | New-BackupAccessKey -StoreAs mysite-backup -StoreLocation $script:creds -WarningVariable warnings
         $again.Status | Should -Be 'Unchanged'

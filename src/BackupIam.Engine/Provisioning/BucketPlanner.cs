@@ -226,6 +226,7 @@ namespace BackupIam.Engine.Provisioning
         public static PolicyDocument ValidateBucketPolicy(string policyDocument)
         {
             PolicyDocument desired = PolicyJson.Parse(policyDocument);
+            IdentityPlanner.RequireResources(desired);
             for (int i = 0; i < desired.Statements.Count; i++)
             {
                 if (desired.Statements[i].Principal == null && desired.Statements[i].NotPrincipal == null)

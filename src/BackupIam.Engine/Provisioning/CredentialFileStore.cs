@@ -58,17 +58,34 @@ namespace BackupIam.Engine.Provisioning
             }
         }
 
-        /// <summary>The access key id the profile holds now, or null when the file or the profile does not exist.</summary>
-        public static string? ReadAccessKeyId(AccessKeyStoreRequest request)
+        /// <summary>
+        /// Whether the profile exists in the file, and the access key id it holds (null for a role, SSO or process profile).
+        /// </summary>
+        public static bool TryReadProfile(AccessKeyStoreRequest request, out string? accessKeyId)
         {
+            accessKeyId = null;
             string path = ResolvePath(request.ProfileLocation);
             if (!File.Exists(path))
             {
-                return null;
+                return false;
             }
 
-            var file = new SharedCredentialsFile(path);
-            return file.TryGetProfile(request.ProfileName, out CredentialProfile profile) ? profile.Options?.AccessKey : null;
+            try
+            {
+                var file = new SharedCredentialsFile(path);
+                if (!file.TryGetProfile(request.ProfileName, out CredentialProfile profile))
+                {
+                    return false;
+                }
+
+                accessKeyId = profile.Options?.AccessKey;
+                return true;
+            }
+            catch (Exception ex) when (!(ex is OutOfMemoryException))
+            {
+                throw new InputValidationException("CredentialFileUnreadable", "StoreLocation",
+                    $"The credentials file '{path}' could not be read ({ex.Message}). Fix the file, or give another -StoreLocation, for example ~/.aws/backup-credentials.");
+            }
         }
 
         /// <summary>Stores the key as a profile and returns the file's path. The secret never appears in exceptions.</summary>

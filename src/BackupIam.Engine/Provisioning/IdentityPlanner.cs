@@ -294,6 +294,7 @@ namespace BackupIam.Engine.Provisioning
                     "An inline user or group policy cannot have a Principal: this looks like a bucket policy. Use Set-BackupBucketPolicy for bucket policies.");
             }
 
+            RequireResources(desired);
             PolicyContainer container = owner == InlinePolicyOwner.User ? PolicyContainer.UserInline : PolicyContainer.GroupInline;
             int size = PolicyJson.CountNonWhitespaceCharacters(desired);
             int limit = PolicyLinter.GetSizeLimit(container);
@@ -304,6 +305,21 @@ namespace BackupIam.Engine.Provisioning
             }
 
             return desired;
+        }
+
+        /// <summary>IAM and S3 refuse a statement without Resource or NotResource; refuse it before anything is created.</summary>
+        internal static void RequireResources(PolicyDocument document)
+        {
+            for (int i = 0; i < document.Statements.Count; i++)
+            {
+                if (document.Statements[i].Resources.Count == 0)
+                {
+                    PolicyStatement statement = document.Statements[i];
+                    string sid = string.IsNullOrEmpty(statement.Sid) ? string.Empty : $" (Sid '{statement.Sid}')";
+                    throw new InputValidationException("PolicyStatementWithoutResource", "PolicyDocument",
+                        $"Statement[{i}]{sid} has no Resource: IAM refuses such a policy. Add the resources it applies to, for example \"Resource\": \"arn:aws:s3:::my-backup-bucket/backup/*\".");
+                }
+            }
         }
 
         public async Task<InlinePolicyPlan> PlanInlinePolicyAsync(
@@ -411,17 +427,18 @@ namespace BackupIam.Engine.Provisioning
 
             if (store != null)
             {
-                string? stored = CredentialFileStore.ReadAccessKeyId(store);
-                if (stored != null && plan.ExistingKeys.Any(k => k.AccessKeyId == stored))
+                bool exists = CredentialFileStore.TryReadProfile(store, out string? stored);
+                if (exists && stored != null && plan.ExistingKeys.Any(k => k.AccessKeyId == stored))
                 {
                     // The profile already holds one of this user's keys: nothing to store unless a new key is made.
                     plan.StoredAs = store.ProfileName;
                     plan.StoredIn = CredentialFileStore.ResolvePath(store.ProfileLocation);
                 }
-                else if (stored != null && !store.Overwrite)
+                else if (exists && !store.Overwrite)
                 {
+                    string holds = stored != null ? $"access key {stored}, which is not a key of IAM user '{userName}'" : "credentials that are not an access key of this user (a role, SSO or process profile)";
                     throw new InputValidationException("CredentialProfileExists", "StoreAs",
-                        $"Profile '{store.ProfileName}' in {CredentialFileStore.ResolvePath(store.ProfileLocation)} already holds access key {stored}, which is not a key of IAM user '{userName}'. " +
+                        $"Profile '{store.ProfileName}' in {CredentialFileStore.ResolvePath(store.ProfileLocation)} already holds {holds}. " +
                         "Choose another -StoreAs name, or give -Force to replace that profile.");
                 }
             }

@@ -40,6 +40,12 @@ namespace BackupIam.Commands
                 IamNames.ValidateUserName(UserName);
             }
 
+            if (StoreAs == null && (StoreLocation != null || Force))
+            {
+                throw new InputValidationException("StoreAsRequired", "StoreAs",
+                    "-StoreLocation and -Force only apply to storing the key: give -StoreAs with a profile name too, for example -StoreAs mysite-backup.");
+            }
+
             if (Store != null)
             {
                 IamNames.ValidateProfileName(StoreAs);

@@ -101,13 +101,20 @@ namespace BackupIam.Commands
             {
                 if (Path.Length > 0)
                 {
+                    // One unreadable file is reported and skipped; the others are still simulated.
                     foreach (string path in Path)
                     {
-                        current = path;
-                        foreach (string resolved in GetResolvedProviderPathFromPSPath(path, out _))
+                        try
                         {
-                            current = resolved;
-                            _policies.Add(PolicyInput.FromFile(resolved, nameof(Path)));
+                            foreach (string resolved in GetResolvedProviderPathFromPSPath(path, out _))
+                            {
+                                current = resolved;
+                                _policies.Add(PolicyInput.FromFile(resolved, nameof(Path)));
+                            }
+                        }
+                        catch (Exception ex) when (ex is BackupIamException || ex is ItemNotFoundException)
+                        {
+                            WriteFailure(ex, path);
                         }
                     }
 
@@ -171,7 +178,7 @@ namespace BackupIam.Commands
                 {
                     throw new InputValidationException(
                         "PolicyRequired", nameof(Policy),
-                        "No policy was given: pipe policy JSON or New-BackupPolicy output to Test-BackupPolicy, or use -Path ./policy.json or -BucketPolicy.");
+                        "No policy was given: pipe policy JSON or New-BackupPolicy output to Test-BackupPolicy, or use -Policy or -Path ./policy.json (a bucket policy on its own can be given either way).");
                 }
 
                 PrincipalInfo principal = ResolvePrincipal(resource);

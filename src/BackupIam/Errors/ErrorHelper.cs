@@ -29,6 +29,12 @@ namespace BackupIam.Errors
                 return record;
             }
 
+            if (exception is IContainsErrorRecord known && known.ErrorRecord != null)
+            {
+                // PowerShell's own exceptions (a path that does not exist, ...) keep their id and category.
+                return new ErrorRecord(known.ErrorRecord, exception);
+            }
+
             return new ErrorRecord(exception, "UnexpectedError", ErrorCategory.NotSpecified, target);
         }
 

@@ -22,9 +22,6 @@ namespace BackupIam.Loader
         /// <summary>The private load context's name.</summary>
         public const string ContextName = "BackupIam";
 
-        /// <summary>True once <see cref="Register"/> has run in this process.</summary>
-        public static bool IsRegistered => _context != null;
-
         /// <summary>Creates the private context over <paramref name="dependencyDirectory"/> and hooks it up (once per process).</summary>
         public static void Register(string dependencyDirectory)
         {

@@ -125,11 +125,6 @@ namespace BackupIam.Abstractions
             DisposeClients();
         }
 
-        protected override void StopProcessing()
-        {
-            base.StopProcessing();
-        }
-
         /// <summary>
         /// Applies a plan: warnings and notes first, then each write behind ShouldProcess. Returns the outcome and the
         /// actions written (or, under -WhatIf, the actions planned).

@@ -48,6 +48,7 @@ namespace BackupIam.Engine.Aws
             IDictionary<string, string?> env = environment ?? ReadProcessEnvironment();
 
             // ---- validation first: nothing below may run on bad input ----
+            AwsRequestLimits requestLimits = AwsRequestLimits.Resolve(settings.RequestTimeout, settings.TotalRequestTimeout, env);
             bool hasAccess = !string.IsNullOrEmpty(settings.AccessKey);
             bool hasSecret = !string.IsNullOrEmpty(settings.SecretKey);
             if (hasAccess && !hasSecret)
@@ -190,7 +191,7 @@ namespace BackupIam.Engine.Aws
             bool checksumWhenRequired = settings.ChecksumWhenRequired ?? (s3Url != null);
 
             return new AwsSession(credentials, credentialSource, region, regionSource, partition, iamEndpoint, iamSigningRegion,
-                stsEndpoint, customSts != null, s3Url, forcePathStyle, checksumWhenRequired);
+                stsEndpoint, customSts != null, s3Url, forcePathStyle, checksumWhenRequired, requestLimits);
         }
 
         /// <summary>The partition a region belongs to: <c>aws</c>, <c>aws-cn</c>, <c>aws-us-gov</c>, <c>aws-iso</c> or <c>aws-iso-b</c>.</summary>

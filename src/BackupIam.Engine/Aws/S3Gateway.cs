@@ -53,6 +53,10 @@ namespace BackupIam.Engine.Aws
             }
 
             config.ForcePathStyle = session.ForcePathStyle;
+
+            // AWSSDK retries "stale" pooled connections up to 10 times beyond MaxErrorRetry: a server that drops every
+            // connection then gets 13 requests. One such retry covers a genuinely stale connection.
+            config.MaxStaleConnectionRetries = 1;
             if (session.ChecksumWhenRequired)
             {
                 config.RequestChecksumCalculation = RequestChecksumCalculation.WHEN_REQUIRED;
@@ -497,7 +501,7 @@ namespace BackupIam.Engine.Aws
         {
             S3RequestPaths.Check(operation, bucketName, key);
             string resource = key == null ? "bucket '" + bucketName + "'" : "object '" + key + "' in bucket '" + bucketName + "'";
-            return SdkCall.RunAsync(AwsService.S3, operation, resource, _session.S3ServiceUrl, _session.RequestLimits, call,
+            return SdkCall.RunAsync(AwsService.S3, operation, resource, bucketName, _session.S3ServiceUrl, _session.RequestLimits, call,
                 ex => ServiceError(ex, operation, bucketName), cancellationToken);
         }
 

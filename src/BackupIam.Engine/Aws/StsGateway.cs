@@ -43,7 +43,7 @@ namespace BackupIam.Engine.Aws
         {
             _session = session ?? throw new ArgumentNullException(nameof(session));
             _http = new LimitedHttpClientFactory(session.RequestLimits);
-            var config = new AmazonSecurityTokenServiceConfig { HttpClientFactory = _http };
+            var config = new AmazonSecurityTokenServiceConfig { HttpClientFactory = _http, MaxStaleConnectionRetries = 1 };
             if (session.StsEndpointIsCustom)
             {
                 config.ServiceURL = session.StsEndpoint.ToString();
@@ -67,7 +67,7 @@ namespace BackupIam.Engine.Aws
         /// <inheritdoc />
         public async Task<CallerIdentity> GetCallerIdentityAsync(CancellationToken cancellationToken)
         {
-            GetCallerIdentityResponse r = await SdkCall.RunAsync(AwsService.Sts, "GetCallerIdentity", null, _session.StsEndpoint, _session.RequestLimits,
+            GetCallerIdentityResponse r = await SdkCall.RunAsync(AwsService.Sts, "GetCallerIdentity", null, null, _session.StsEndpoint, _session.RequestLimits,
                 ct => _client.GetCallerIdentityAsync(new GetCallerIdentityRequest(), ct), ServiceError, cancellationToken).ConfigureAwait(false);
             return new CallerIdentity { Account = r.Account ?? "", Arn = r.Arn ?? "", UserId = r.UserId ?? "" };
         }

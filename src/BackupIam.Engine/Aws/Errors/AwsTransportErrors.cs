@@ -32,7 +32,7 @@ namespace BackupIam.Engine.Aws
 
         /// <summary>The call got no answer within its limits.</summary>
         public static BackupIamException Timeout(
-            AwsService service, string operation, string? resource, Uri? endpoint, TimeSpan waited, int attempts, AwsRequestLimits limits, Exception? inner)
+            AwsService service, string operation, string? resource, object? target, Uri? endpoint, TimeSpan waited, int attempts, AwsRequestLimits limits, Exception? inner)
         {
             string name = AwsServiceException.DisplayName(service);
             return new BackupIamException(Prefix(service) + "RequestTimeout", FailureKind.OperationTimeout,
@@ -41,13 +41,13 @@ namespace BackupIam.Engine.Aws
                 + " The limits can be raised with " + AwsRequestLimits.AttemptTimeoutVariable + " and " + AwsRequestLimits.TotalTimeoutVariable + " (seconds).",
                 inner)
             {
-                Target = resource,
+                Target = target,
             };
         }
 
         /// <summary>The connection failed (refused, reset, dropped, a response that ended early) on every attempt made.</summary>
         public static BackupIamException ConnectionFailed(
-            AwsService service, string operation, string? resource, Uri? endpoint, TimeSpan waited, int attempts, Exception inner)
+            AwsService service, string operation, string? resource, object? target, Uri? endpoint, TimeSpan waited, int attempts, Exception inner)
         {
             string name = AwsServiceException.DisplayName(service);
             return new BackupIamException(Prefix(service) + "ConnectionFailed", FailureKind.ConnectionError,
@@ -55,7 +55,7 @@ namespace BackupIam.Engine.Aws
                 + AwsRequestLimits.Seconds(waited) + " s: " + Describe(inner) + ". " + Advice(service),
                 inner)
             {
-                Target = resource,
+                Target = target,
             };
         }
 

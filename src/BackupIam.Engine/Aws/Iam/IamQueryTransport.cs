@@ -180,10 +180,10 @@ namespace BackupIam.Engine.Aws.Iam
             var limits = new AwsRequestLimits(_options.RequestTimeout, _options.TotalTimeout);
             if (lastWasTimeout || lastTransient == null)
             {
-                throw AwsTransportErrors.Timeout(AwsService.Iam, action, parameters.DescribeResource(), _endpoint, clock.Elapsed, attemptsMade, limits, lastTransient);
+                throw AwsTransportErrors.Timeout(AwsService.Iam, action, parameters.DescribeResource(), parameters.Target(), _endpoint, clock.Elapsed, attemptsMade, limits, lastTransient);
             }
 
-            throw AwsTransportErrors.ConnectionFailed(AwsService.Iam, action, parameters.DescribeResource(), _endpoint, clock.Elapsed, attemptsMade, lastTransient);
+            throw AwsTransportErrors.ConnectionFailed(AwsService.Iam, action, parameters.DescribeResource(), parameters.Target(), _endpoint, clock.Elapsed, attemptsMade, lastTransient);
         }
 
         private async Task<ImmutableCredentials> GetCredentialsAsync()
@@ -418,6 +418,9 @@ namespace BackupIam.Engine.Aws.Iam
 
                 return owner;
             }
+
+            /// <summary>The item the call is about (user, group or key), for the ErrorRecord's target.</summary>
+            public string? Target() => Value("UserName") ?? Value("GroupName") ?? Value("AccessKeyId");
 
             public string ToFormBody(string action)
             {

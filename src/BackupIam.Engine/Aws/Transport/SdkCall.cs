@@ -19,13 +19,14 @@ namespace BackupIam.Engine.Aws
         /// <param name="service">S3 or STS.</param>
         /// <param name="operation">The operation's name, e.g. <c>HeadBucket</c>.</param>
         /// <param name="resource">The resource for messages, e.g. <c>bucket 'b'</c>; null if none.</param>
+        /// <param name="target">The item the failure is about (a bucket name), for the ErrorRecord.</param>
         /// <param name="endpoint">The endpoint, for messages; null for AWS's own endpoints.</param>
         /// <param name="limits">The per-attempt and total limits (the per-attempt one is applied by <see cref="AttemptLimitHandler"/>).</param>
         /// <param name="call">The SDK call.</param>
         /// <param name="serviceError">Turns an SDK service exception into ours (code, message, request id, status).</param>
         /// <param name="cancellationToken">The caller's token.</param>
         public static async Task<T> RunAsync<T>(
-            AwsService service, string operation, string? resource, Uri? endpoint, AwsRequestLimits limits,
+            AwsService service, string operation, string? resource, object? target, Uri? endpoint, AwsRequestLimits limits,
             Func<CancellationToken, Task<T>> call, Func<AmazonServiceException, Exception> serviceError, CancellationToken cancellationToken)
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -40,7 +41,7 @@ namespace BackupIam.Engine.Aws
                 }
                 catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested)
                 {
-                    throw AwsTransportErrors.Timeout(service, operation, resource, endpoint, clock.Elapsed, Math.Max(1, scope.Attempts), limits, ex);
+                    throw AwsTransportErrors.Timeout(service, operation, resource, target, endpoint, clock.Elapsed, Math.Max(1, scope.Attempts), limits, ex);
                 }
                 catch (AmazonServiceException ex) when ((ex.StatusCode != 0 || !string.IsNullOrEmpty(ex.ErrorCode)) && !IsAttemptTimeout(ex))
                 {
@@ -55,10 +56,10 @@ namespace BackupIam.Engine.Aws
 
                     if (IsAttemptTimeout(ex))
                     {
-                        throw AwsTransportErrors.Timeout(service, operation, resource, endpoint, clock.Elapsed, Math.Max(1, scope.Attempts), limits, ex);
+                        throw AwsTransportErrors.Timeout(service, operation, resource, target, endpoint, clock.Elapsed, Math.Max(1, scope.Attempts), limits, ex);
                     }
 
-                    throw AwsTransportErrors.ConnectionFailed(service, operation, resource, endpoint, clock.Elapsed, Math.Max(1, scope.Attempts), ex);
+                    throw AwsTransportErrors.ConnectionFailed(service, operation, resource, target, endpoint, clock.Elapsed, Math.Max(1, scope.Attempts), ex);
                 }
             }
         }

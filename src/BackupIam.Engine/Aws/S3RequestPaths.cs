@@ -8,7 +8,7 @@ namespace BackupIam.Engine.Aws
     /// addresses. AWSSDK.S3 percent-encodes every key character that has a meaning in a URL (<c>?</c>, <c>#</c>, <c>%</c>,
     /// <c>\</c>, spaces), but it keeps <c>/</c>, and .NET's <see cref="Uri"/> then removes <c>.</c> and <c>..</c> segments:
     /// with path-style addressing <c>my-backups</c> + <c>../victim-bucket/planted/</c> became <c>PUT /victim-bucket/planted/</c>.
-    /// So a key with such a segment is refused here, as is an empty key (which would address the bucket itself) and a bucket
+    /// So a key with such a segment is refused here, as is an empty key (which would address the bucket itself), a key with a leading slash (which the SDK drops) and a bucket
     /// name that could leave its path segment. Parameter-level validation, with its own clearer errors, happens earlier.
     /// </summary>
     public static class S3RequestPaths
@@ -37,6 +37,14 @@ namespace BackupIam.Engine.Aws
                 throw new InputValidationException("S3KeyEmpty", "Key",
                     "S3 " + operation + " on bucket '" + bucketName + "' was not sent: the object key is empty, which would address the bucket itself. "
                     + "Give a key such as 'backup/' or 'backup/canary.txt'.");
+            }
+
+            if (key[0] == '/')
+            {
+                // AWSSDK.S3 drops a leading slash: '/abs/' would silently be written as 'abs/'.
+                throw new InputValidationException("S3KeyLeadingSlash", "Key",
+                    "S3 " + operation + " on bucket '" + bucketName + "' was not sent: the object key '" + Printable(key) + "' starts with '/', "
+                    + "which AWSSDK.S3 drops, so another key would be written. Give the key without the leading slash, for example 'backup/'.");
             }
 
             string[] segments = key.Split('/');

@@ -1,6 +1,7 @@
 using System;
 using System.Collections;
 using System.Collections.Generic;
+using System.IO;
 using System.Text.RegularExpressions;
 using Amazon;
 using Amazon.Runtime;
@@ -33,6 +34,36 @@ namespace BackupIam.Engine.Aws
         /// <param name="environment">Environment variables to consult; null means the process environment.</param>
         /// <exception cref="InputValidationException">A half key pair, a malformed endpoint or region, or an unknown profile.</exception>
         public static AwsSession Create(AwsConnectionSettings settings, IDictionary<string, string?>? environment = null)
+        {
+            try
+            {
+                return CreateCore(settings, environment);
+            }
+            catch (InvalidDataException)
+            {
+                // AWSSDK's message quotes the malformed line of the profile file, which may be a secret: neither the
+                // message nor the exception may travel on.
+                throw CredentialFileDiagnostics.Malformed(
+                    ProfileFileCandidates(settings?.ProfileLocation, environment ?? ReadProcessEnvironment()),
+                    string.IsNullOrEmpty(settings?.ProfileLocation) ? "ProfileName" : "ProfileLocation");
+            }
+        }
+
+        /// <summary>The profile files AWSSDK may read, the given one first.</summary>
+        internal static IEnumerable<string> ProfileFileCandidates(string? profileLocation, IDictionary<string, string?> env)
+        {
+            if (!string.IsNullOrEmpty(profileLocation))
+            {
+                yield return profileLocation!;
+                yield break;
+            }
+
+            string home = Get(env, "HOME") ?? Get(env, "USERPROFILE") ?? Environment.GetFolderPath(Environment.SpecialFolder.UserProfile);
+            yield return Get(env, "AWS_SHARED_CREDENTIALS_FILE") ?? Path.Combine(home, ".aws", "credentials");
+            yield return Get(env, "AWS_CONFIG_FILE") ?? Path.Combine(home, ".aws", "config");
+        }
+
+        private static AwsSession CreateCore(AwsConnectionSettings settings, IDictionary<string, string?>? environment)
         {
             if (settings == null)
             {

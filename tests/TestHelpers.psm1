@@ -271,3 +271,36 @@ function Get-RgwWriteCall {
 }
 
 Export-ModuleMember -Function Start-RgwServer, Stop-RgwServer, New-RgwUser, Invoke-RgwAdmin, Start-RgwRecording, Get-RgwCall, Get-RgwWriteCall
+
+function Invoke-RgwRequest {
+    <#
+    One signed request straight to the store (not through the module, nor the counting proxy), to check its real
+    state: returns Status (int), Body and Headers. The keys are passed in the child's environment only.
+    #>
+    param(
+        [Parameter(Mandatory)] $Server,
+        [Parameter(Mandatory)] [string] $AccessKey,
+        [Parameter(Mandatory)] [string] $SecretKey,
+        [Parameter(Mandatory)] [string] $Method,
+        [Parameter(Mandatory)] [string] $Path,
+        [string] $Body = '',
+        [string[]] $Header = @(),
+        [ValidateSet('s3', 'iam')] [string] $Service = 's3'
+    )
+    $savedAccess = $env:S3REQ_ACCESS_KEY; $savedSecret = $env:S3REQ_SECRET_KEY
+    try {
+        $env:S3REQ_ACCESS_KEY = $AccessKey; $env:S3REQ_SECRET_KEY = $SecretKey
+        $arguments = @((Join-Path $PSScriptRoot 'rgw/s3req.py'), $Method, ($Server.Endpoint + $Path), '--service', $Service)
+        if ($Body) { $arguments += '--body', $Body }
+        foreach ($h in $Header) { $arguments += '--header', $h }
+        $json = & python3 @arguments
+        if ($LASTEXITCODE -ne 0) { throw "tests/rgw/s3req.py $Method $Path failed" }
+        $json | ConvertFrom-Json
+    }
+    finally {
+        Restore-EnvironmentVariable -Name S3REQ_ACCESS_KEY -Value $savedAccess
+        Restore-EnvironmentVariable -Name S3REQ_SECRET_KEY -Value $savedSecret
+    }
+}
+
+Export-ModuleMember -Function Invoke-RgwRequest

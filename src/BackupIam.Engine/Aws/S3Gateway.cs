@@ -22,12 +22,17 @@ namespace BackupIam.Engine.Aws
         private readonly AmazonS3Client _client;
         private readonly AwsSession _session;
         private readonly LimitedHttpClientFactory _http;
+        private S3CompatibleStoreHandler? _compatible;
 
         /// <summary>Creates a gateway (and its AmazonS3Client) from a session.</summary>
         public S3Gateway(AwsSession session)
         {
             _session = session ?? throw new ArgumentNullException(nameof(session));
-            _http = new LimitedHttpClientFactory(session.RequestLimits);
+            // Every attempt gets the per-attempt timeout; with a custom endpoint (S3-compatible stores only) the store's
+            // non-AWS answers are read by S3CompatibleStoreHandler under it.
+            _http = session.S3ServiceUrl == null
+                ? new LimitedHttpClientFactory(session.RequestLimits)
+                : new LimitedHttpClientFactory(session.RequestLimits, inner => _compatible = new S3CompatibleStoreHandler(inner));
             AmazonS3Config config = CreateConfig(session);
             config.HttpClientFactory = _http;
             _client = new AmazonS3Client(session.Credentials, config);
@@ -251,6 +256,7 @@ namespace BackupIam.Engine.Aws
                     IgnorePublicAcls = c.IgnorePublicAcls == true,
                     BlockPublicPolicy = c.BlockPublicPolicy == true,
                     RestrictPublicBuckets = c.RestrictPublicBuckets == true,
+                    StoreRootElement = _compatible?.TakePublicAccessBlockRoot(r.ResponseMetadata?.RequestId),
                 };
             }
             catch (S3ServiceException ex) when (ex.AwsErrorCode == "NoSuchPublicAccessBlockConfiguration")

@@ -1,4 +1,5 @@
 using System;
+using System.Net;
 using System.Net.Http;
 using System.Threading;
 using System.Threading.Tasks;
@@ -89,12 +90,16 @@ namespace BackupIam.Engine.Aws
     internal sealed class LimitedHttpClientFactory : HttpClientFactory, IDisposable
     {
         private readonly AwsRequestLimits _limits;
+        private readonly Func<HttpMessageHandler, HttpMessageHandler>? _wrap;
         private readonly object _lock = new object();
         private HttpClient? _client;
 
-        public LimitedHttpClientFactory(AwsRequestLimits limits)
+        /// <param name="limits">The request limits (the per-attempt timeout is applied here).</param>
+        /// <param name="wrap">A handler to put between the attempt limit and the network (e.g. <see cref="S3CompatibleStoreHandler"/>).</param>
+        public LimitedHttpClientFactory(AwsRequestLimits limits, Func<HttpMessageHandler, HttpMessageHandler>? wrap = null)
         {
             _limits = limits ?? throw new ArgumentNullException(nameof(limits));
+            _wrap = wrap;
         }
 
         public override HttpClient CreateHttpClient(IClientConfig clientConfig)
@@ -103,13 +108,25 @@ namespace BackupIam.Engine.Aws
             {
                 if (_client == null)
                 {
-                    var handler = new HttpClientHandler { AllowAutoRedirect = clientConfig.AllowAutoRedirect };
+                    var handler = new HttpClientHandler
+                    {
+                        AllowAutoRedirect = clientConfig.AllowAutoRedirect,
+                        AutomaticDecompression = DecompressionMethods.None,
+                    };
                     if (clientConfig.MaxConnectionsPerServer.HasValue)
                     {
                         handler.MaxConnectionsPerServer = clientConfig.MaxConnectionsPerServer.Value;
                     }
 
-                    _client = new HttpClient(new AttemptLimitHandler(_limits.AttemptTimeout, handler)) { Timeout = Timeout.InfiniteTimeSpan };
+                    IWebProxy? proxy = clientConfig.GetWebProxy();
+                    if (proxy != null)
+                    {
+                        handler.Proxy = proxy;
+                        handler.UseProxy = true;
+                    }
+
+                    HttpMessageHandler network = _wrap == null ? handler : _wrap(handler);
+                    _client = new HttpClient(new AttemptLimitHandler(_limits.AttemptTimeout, network)) { Timeout = Timeout.InfiniteTimeSpan };
                 }
 
                 return _client;

@@ -27,10 +27,14 @@ BeforeAll {
     function Invoke-Recorded {
         param([scriptblock] $Setup)
         Start-RgwRecording -Server $script:rgw
-        $warnings = $null
-        $errors = $null
-        $outputs = @(& $Setup -WarningVariable +warnings -WarningAction SilentlyContinue -ErrorVariable +errors -ErrorAction SilentlyContinue)
-        [pscustomobject]@{ Outputs = $outputs; Writes = @(Get-RgwWriteCall -Server $script:rgw); Warnings = @($warnings); Errors = @($errors) }
+        # Warnings and errors are taken from the streams (3>&1, 2>&1): -WarningVariable misses those of a piped command.
+        $all = @(& $Setup 3>&1 2>&1)
+        [pscustomobject]@{
+            Outputs  = @($all | Where-Object { $_ -isnot [System.Management.Automation.WarningRecord] -and $_ -isnot [System.Management.Automation.ErrorRecord] })
+            Writes   = @(Get-RgwWriteCall -Server $script:rgw)
+            Warnings = @($all | Where-Object { $_ -is [System.Management.Automation.WarningRecord] } | ForEach-Object Message)
+            Errors   = @($all | Where-Object { $_ -is [System.Management.Automation.ErrorRecord] })
+        }
     }
 
     function Get-WriteSummary {

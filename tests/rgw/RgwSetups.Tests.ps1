@@ -235,4 +235,17 @@ Describe 'New-BackupBucket on Ceph RGW' {
         Get-WriteSummary (Get-RgwWriteCall -Server $script:rgw) | Should -Be @('s3 PUT /skip-all/ /skip-all/')
         $warnings.Count | Should -Be 0
     }
+
+    It 'refuses the IAM steps RGW does not offer with an error that says what to do there, and writes nothing' {
+        # Why the setups take users and keys from radosgw-admin: RGW answers IAM CreateUser/CreateAccessKey with 405.
+        Start-RgwRecording -Server $script:rgw
+        $failure = $null
+        try { New-BackupUser -UserName not-on-rgw -ErrorAction Stop | Out-Null } catch { $failure = $_ }
+        $failure | Should -Not -BeNullOrEmpty
+        $failure.FullyQualifiedErrorId | Should -BeLike 'IamOperationNotSupported*'
+        "$failure" | Should -Match 'radosgw-admin user create'
+        @(Get-RgwWriteCall -Server $script:rgw | Where-Object Status -LT 300).Count | Should -Be 0
+        { Invoke-RgwAdmin -Server $script:rgw -Arguments 'user', 'info', '--uid', 'not-on-rgw' } | Should -Throw '*failed*'
+        Invoke-RgwAdmin -Server $script:rgw -Arguments 'user', 'info', '--uid', 'backup' | Should -Match '"user_id": "backup"'
+    }
 }

@@ -6,7 +6,7 @@ using BackupIam.Engine.Provisioning;
 namespace BackupIam.Commands
 {
     /// <summary>Creates an access key for a backup user, returning the secret as a SecureString or storing it as a profile.</summary>
-    [Cmdlet(VerbsCommon.New, "BackupAccessKey", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
+    [Cmdlet(VerbsCommon.New, "BackupAccessKey", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, HelpUri = HelpLinks.HelpSource + "New-BackupAccessKey.md")]
     [OutputType(typeof(BackupAccessKey))]
     public sealed class NewBackupAccessKeyCommand : AwsCmdlet
     {

@@ -9,7 +9,7 @@ using BackupIam.Engine.S3;
 namespace BackupIam.Commands
 {
     /// <summary>Builds a least-privilege policy from a preset (offline).</summary>
-    [Cmdlet(VerbsCommon.New, "BackupPolicy")]
+    [Cmdlet(VerbsCommon.New, "BackupPolicy", HelpUri = HelpLinks.HelpSource + "New-BackupPolicy.md")]
     [OutputType(typeof(BackupPolicy))]
     public sealed class NewBackupPolicyCommand : BackupIamCmdlet
     {

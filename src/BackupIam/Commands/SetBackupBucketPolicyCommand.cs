@@ -8,7 +8,7 @@ using BackupIam.Engine.Provisioning;
 namespace BackupIam.Commands
 {
     /// <summary>Merges statements into a bucket's policy by Sid (or replaces it with -Replace).</summary>
-    [Cmdlet(VerbsCommon.Set, "BackupBucketPolicy", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
+    [Cmdlet(VerbsCommon.Set, "BackupBucketPolicy", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, HelpUri = HelpLinks.HelpSource + "Set-BackupBucketPolicy.md")]
     [OutputType(typeof(BackupBucketPolicy))]
     public sealed class SetBackupBucketPolicyCommand : AwsCmdlet
     {

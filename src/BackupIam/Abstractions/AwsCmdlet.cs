@@ -38,6 +38,7 @@ namespace BackupIam.Abstractions
         [Parameter]
         [Alias("SK", "SecretAccessKey")]
         [ValidateNotNullOrEmpty]
+        [SecretTextTransformation]
         public string? SecretKey { get; set; }
 
         [Parameter]

@@ -105,9 +105,13 @@ Describe 'Publishing the built module' {
 `$ErrorActionPreference = 'Stop'
 `$work = '$work'
 `$data = Join-Path `$work 'home/.local/share'
-`$null = New-Item -ItemType Directory -Force -Path `$data, (Join-Path `$work 'repo'), (Join-Path `$work 'modules')
-`$env:HOME = Join-Path `$work 'home'; `$env:XDG_DATA_HOME = `$data; `$env:XDG_CONFIG_HOME = Join-Path `$work 'home/.config'
+`$config = Join-Path `$work 'home/.config'
+# The folders must exist: .NET answers an empty special-folder path for a missing one, and NuGet and PSResourceGet
+# then write their settings relative to the process's working directory.
+`$null = New-Item -ItemType Directory -Force -Path `$data, `$config, (Join-Path `$work 'repo'), (Join-Path `$work 'modules')
+`$env:HOME = Join-Path `$work 'home'; `$env:XDG_DATA_HOME = `$data; `$env:XDG_CONFIG_HOME = `$config
 Set-Location `$work
+[System.Environment]::CurrentDirectory = `$work
 Import-Module Microsoft.PowerShell.PSResourceGet
 Register-PSResourceRepository -Name BackupIamLocal -Uri (Join-Path `$work 'repo') -Trusted
 Publish-PSResource -Path '$moduleRoot' -Repository BackupIamLocal

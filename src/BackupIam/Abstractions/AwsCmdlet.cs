@@ -23,6 +23,7 @@ namespace BackupIam.Abstractions
         [Parameter]
         [Alias("StoredCredentials", "AWSProfileName")]
         [ValidateNotNullOrEmpty]
+        [ArgumentCompleter(typeof(Completion.ProfileNameCompleter))]
         public string? ProfileName { get; set; }
 
         [Parameter]
@@ -54,6 +55,7 @@ namespace BackupIam.Abstractions
         [Parameter]
         [Alias("RegionToCall")]
         [ValidateNotNullOrEmpty]
+        [ArgumentCompleter(typeof(Completion.RegionCompleter))]
         public string? Region { get; set; }
 
         [Parameter]

@@ -14,6 +14,7 @@ namespace BackupIam.Commands
         [Alias("Preset")]
         [SupportsWildcards]
         [ValidateNotNullOrEmpty]
+        [ArgumentCompleter(typeof(Completion.PresetCompleter))]
         public string[]? Name { get; set; }
 
         protected override void ProcessRecord()

@@ -13,25 +13,30 @@ BeforeAll {
     try { $script:moto = Start-MotoServer }
     finally { Restore-EnvironmentVariable -Name INITIAL_NO_AUTH_ACTION_COUNT -Value $saved }
     $script:url = $script:moto.Url
-    $savedAws = @{}
-    foreach ($name in 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_DEFAULT_REGION', 'AWS_PROFILE') { $savedAws[$name] = [Environment]::GetEnvironmentVariable($name) }
-    try {
-        $env:AWS_ACCESS_KEY_ID = 'AKIABOOTSTRAP0000001'; $env:AWS_SECRET_ACCESS_KEY = 'bootstrap'; $env:AWS_DEFAULT_REGION = 'us-east-1'
-        Remove-Item Env:AWS_PROFILE -ErrorAction SilentlyContinue
-        $null = aws --endpoint-url $script:url iam create-user --user-name cred-admin
-        $null = aws --endpoint-url $script:url iam put-user-policy --user-name cred-admin --policy-name everything `
-            --policy-document '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}'
-        $script:adminKey = (aws --endpoint-url $script:url iam create-access-key --user-name cred-admin | ConvertFrom-Json).AccessKey
-        # The SSO role: temporary credentials (key, secret and session token) that moto issued and checks.
-        $env:AWS_ACCESS_KEY_ID = $script:adminKey.AccessKeyId; $env:AWS_SECRET_ACCESS_KEY = $script:adminKey.SecretAccessKey
-        $null = aws --endpoint-url $script:url iam create-role --role-name BackupAdmin `
-            --assume-role-policy-document '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"*"},"Action":"sts:AssumeRole"}]}'
-        $null = aws --endpoint-url $script:url iam put-role-policy --role-name BackupAdmin --policy-name everything `
-            --policy-document '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}'
-        $script:roleCredentials = (aws --endpoint-url $script:url sts assume-role --role-arn arn:aws:iam::123456789012:role/BackupAdmin --role-session-name sso-test | ConvertFrom-Json).Credentials
-    }
-    finally { foreach ($name in $savedAws.Keys) { Restore-EnvironmentVariable -Name $name -Value $savedAws[$name] } }
-    if (-not $script:adminKey.SecretAccessKey -or -not $script:roleCredentials.SessionToken) { throw 'Could not create the administrator key and role credentials in moto with the aws CLI.' }
+    # One boto3 process (python3 has it, as moto does): an administrator with a key, then, signed with that key, a role
+    # and its temporary credentials (key, secret and session token) that moto issued and checks: the SSO role.
+    $python = if ($env:BACKUPIAM_PYTHON) { $env:BACKUPIAM_PYTHON } else { 'python3' }
+    $bootstrap = @"
+import boto3, json, sys
+url = sys.argv[1]
+everything = json.dumps({'Version': '2012-10-17', 'Statement': [{'Effect': 'Allow', 'Action': '*', 'Resource': '*'}]})
+iam = boto3.client('iam', endpoint_url=url, region_name='us-east-1', aws_access_key_id='AKIABOOTSTRAP0000001', aws_secret_access_key='bootstrap')
+iam.create_user(UserName='cred-admin')
+iam.put_user_policy(UserName='cred-admin', PolicyName='everything', PolicyDocument=everything)
+key = iam.create_access_key(UserName='cred-admin')['AccessKey']
+admin = dict(endpoint_url=url, region_name='us-east-1', aws_access_key_id=key['AccessKeyId'], aws_secret_access_key=key['SecretAccessKey'])
+iam = boto3.client('iam', **admin)
+trust = json.dumps({'Version': '2012-10-17', 'Statement': [{'Effect': 'Allow', 'Principal': {'AWS': '*'}, 'Action': 'sts:AssumeRole'}]})
+iam.create_role(RoleName='BackupAdmin', AssumeRolePolicyDocument=trust)
+iam.put_role_policy(RoleName='BackupAdmin', PolicyName='everything', PolicyDocument=everything)
+role = boto3.client('sts', **admin).assume_role(RoleArn='arn:aws:iam::123456789012:role/BackupAdmin', RoleSessionName='sso-test')['Credentials']
+print(json.dumps({'AccessKeyId': key['AccessKeyId'], 'SecretAccessKey': key['SecretAccessKey'],
+                  'Role': {'AccessKeyId': role['AccessKeyId'], 'SecretAccessKey': role['SecretAccessKey'], 'SessionToken': role['SessionToken']}}))
+"@
+    $made = (& $python -c $bootstrap $script:url) | ConvertFrom-Json
+    $script:adminKey = [pscustomobject]@{ AccessKeyId = $made.AccessKeyId; SecretAccessKey = $made.SecretAccessKey }
+    $script:roleCredentials = $made.Role
+    if (-not $script:adminKey.SecretAccessKey -or -not $script:roleCredentials.SessionToken) { throw 'Could not create the administrator key and role credentials in moto with boto3.' }
 
     function Invoke-IsolatedPwsh {
         <#

@@ -123,10 +123,15 @@ Describe 'Completing -UserName and -BucketName from AWS' {
         $null = New-BackupUser -UserName comp-alice, comp-bob, other-carol @common -ErrorAction Stop
         $null = New-BackupBucket -BucketName comp-bucket-one -SkipEncryption -SkipOwnershipControls -SkipPublicAccessBlock @common -ErrorAction Stop
         $null = New-BackupBucket -BucketName comp-bucket-two -SkipEncryption -SkipOwnershipControls -SkipPublicAccessBlock @common -ErrorAction Stop
+        # Listings that must succeed get 20 s, so a cold first call on a loaded machine is no reason to offer nothing;
+        # the test of a silent server keeps the 1 s default.
+        $script:savedTimeout = $env:BACKUPIAM_COMPLETION_TIMEOUT_MS
+        $env:BACKUPIAM_COMPLETION_TIMEOUT_MS = '20000'
     }
 
     AfterAll {
         if ($script:moto) { Stop-MotoServer -Server $script:moto }
+        Restore-EnvironmentVariable -Name BACKUPIAM_COMPLETION_TIMEOUT_MS -Value $script:savedTimeout
     }
 
     It 'offers the IAM users that start with the word typed, with the command line''s credentials and endpoint' {
@@ -144,12 +149,40 @@ Describe 'Completing -UserName and -BucketName from AWS' {
         $listener.Start()
         try {
             $silent = "-EndpointUrl http://127.0.0.1:$($listener.LocalEndpoint.Port) -AccessKey AKIACOMPLETE00000001 -SecretKey completion-secret"
+            Remove-Item Env:BACKUPIAM_COMPLETION_TIMEOUT_MS
             $errorsBefore = $Error.Count
             @(Get-Completion "Set-BackupUserPolicy $silent -UserName comp-") | Should -HaveCount 0
             @(Get-Completion "Set-BackupLifecycle $silent -BucketName comp-") | Should -HaveCount 0
             $Error.Count | Should -Be $errorsBefore
         }
-        finally { $listener.Stop() }
+        finally {
+            $listener.Stop()
+            $env:BACKUPIAM_COMPLETION_TIMEOUT_MS = '20000'
+        }
+    }
+
+    It 'uses $StoredAWSCredentials (AWS.Tools'' Set-AWSCredential) when the command line names no credentials' {
+        # A fresh pwsh: AWSSDK.Core reads where the shared credentials file is once per process.
+        $folder = Join-Path ([System.IO.Path]::GetTempPath()) "completion-stored-$([guid]::NewGuid().ToString('N'))"
+        $null = New-Item -ItemType Directory -Path $folder
+        try {
+            Set-Content -Path (Join-Path $folder 'credentials') -Value "[completion-stored]`naws_access_key_id = AKIASTORED0000000001`naws_secret_access_key = stored-secret"
+            $output = Invoke-FreshPwsh -Script @"
+Get-ChildItem Env: | Where-Object Name -Like 'AWS_*' | ForEach-Object { Remove-Item "Env:`$(`$_.Name)" }
+`$env:AWS_SHARED_CREDENTIALS_FILE = '$(Join-Path $folder 'credentials')'
+`$env:AWS_CONFIG_FILE = '$(Join-Path $folder 'config')'
+`$env:AWS_EC2_METADATA_DISABLED = 'true'
+`$env:BACKUPIAM_COMPLETION_TIMEOUT_MS = '20000'
+Import-Module '$(Get-BuiltModuleManifest)'
+`$line = 'Set-BackupUserPolicy -EndpointUrl $($script:moto.Url) -UserName comp-'
+"without=" + ((TabExpansion2 -inputScript `$line -cursorColumn `$line.Length).CompletionMatches.CompletionText -join ',')
+`$global:StoredAWSCredentials = 'completion-stored'
+"with=" + ((TabExpansion2 -inputScript `$line -cursorColumn `$line.Length).CompletionMatches.CompletionText -join ',')
+"@
+            $output | Should -Contain 'without=' -Because 'no credentials resolve without the session default'
+            $output | Should -Contain 'with=comp-alice,comp-bob'
+        }
+        finally { Remove-Item -Recurse -Force $folder -ErrorAction SilentlyContinue }
     }
 
     It 'offers nothing when the command line''s credentials are incomplete' {

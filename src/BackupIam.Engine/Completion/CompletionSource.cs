@@ -34,8 +34,14 @@ namespace BackupIam.Engine.Completion
     /// </summary>
     public static class CompletionSource
     {
-        /// <summary>How long a completion may wait on AWS before it gives up and offers nothing.</summary>
-        public static readonly TimeSpan AwsDeadline = TimeSpan.FromSeconds(1);
+        /// <summary>
+        /// How long a completion may wait on AWS before it gives up and offers nothing: 1 s, or the milliseconds in
+        /// BACKUPIAM_COMPLETION_TIMEOUT_MS (tests on a loaded machine give the first, cold listing more time).
+        /// </summary>
+        public static TimeSpan AwsDeadline =>
+            int.TryParse(Environment.GetEnvironmentVariable("BACKUPIAM_COMPLETION_TIMEOUT_MS"), out int ms) && ms > 0
+                ? TimeSpan.FromMilliseconds(ms)
+                : TimeSpan.FromSeconds(1);
 
         private static readonly Regex SectionHeader = new Regex(@"^\s*\[\s*(?<profile>profile\s+)?(?<name>[^\]\s][^\]]*?)\s*\]\s*$", RegexOptions.CultureInvariant);
 
@@ -151,14 +157,15 @@ namespace BackupIam.Engine.Completion
         private static IReadOnlyList<string> WithinDeadline(
             Func<AwsSession, CancellationToken, Task<List<string>>> list, AwsConnectionSettings settings, string prefix)
         {
-            using (var cts = new CancellationTokenSource(AwsDeadline))
+            TimeSpan deadline = AwsDeadline;
+            using (var cts = new CancellationTokenSource(deadline))
             {
                 // On the thread pool, so that credential resolution that blocks (a profile's credential_process, an
                 // instance-metadata probe) cannot hold the prompt past the deadline either.
                 Task<List<string>> task = Task.Run(() => list(AwsSessionFactory.Create(settings), cts.Token), cts.Token);
                 try
                 {
-                    if (!task.Wait(AwsDeadline))
+                    if (!task.Wait(deadline))
                     {
                         cts.Cancel();
                         _ = task.ContinueWith(t => _ = t.Exception, TaskScheduler.Default);

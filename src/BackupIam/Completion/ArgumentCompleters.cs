@@ -99,7 +99,41 @@ namespace BackupIam.Completion
                 settings.ProfileName = "default";
             }
 
+            // AWS.Tools' session defaults, as the cmdlet itself would use them (Set-AWSCredential, Set-DefaultAWSRegion).
+            if (settings.AccessKey == null && settings.ProfileName == null && !bound.Contains("Credential"))
+            {
+                object? stored = SessionVariable("StoredAWSCredentials");
+                if (stored != null)
+                {
+                    settings.CredentialObject = stored;
+                    settings.CredentialObjectName = "$StoredAWSCredentials";
+                }
+            }
+
+            if (bound.Contains("Credential"))
+            {
+                object? credential = bound["Credential"];
+                settings.CredentialObject = credential is PSObject wrapped ? wrapped.BaseObject : credential;
+            }
+
+            if (settings.Region == null && SessionVariable("StoredAWSRegion") is object region)
+            {
+                settings.Region = region.ToString();
+            }
+
             return settings;
+        }
+
+        private static object? SessionVariable(string name)
+        {
+            using (PowerShell ps = PowerShell.Create(RunspaceMode.CurrentRunspace))
+            {
+                ps.AddCommand("Get-Variable").AddParameter("Name", name).AddParameter("Scope", "Global").AddParameter("ValueOnly")
+                    .AddParameter("ErrorAction", ActionPreference.Ignore);
+                var found = ps.Invoke();
+                object? value = found.Count > 0 ? found[0]?.BaseObject : null;
+                return value is string s && s.Length == 0 ? null : value;
+            }
         }
     }
 

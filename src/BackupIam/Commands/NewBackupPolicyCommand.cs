@@ -13,10 +13,10 @@ namespace BackupIam.Commands
     [OutputType(typeof(BackupPolicy))]
     public sealed class NewBackupPolicyCommand : BackupIamCmdlet
     {
+        [ArgumentCompleter(typeof(Completion.PresetCompleter))]
         [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
         [Alias("Name")]
         [ValidateNotNullOrEmpty]
-        [ArgumentCompleter(typeof(Completion.PresetCompleter))]
         public string Preset { get; set; } = "";
 
         [Parameter(Mandatory = true, Position = 1, ValueFromPipelineByPropertyName = true)]

@@ -26,6 +26,8 @@ namespace BackupIam.Engine.Lint
         private static readonly IStatementLintRule[] StatementRules =
         {
             new StructureRule(),
+            new SidRule(),
+            new PrincipalArnRule(),
             new UnknownActionRule(),
             new ResourceTypeRule(),
             new ConditionKeyRule(),

@@ -35,21 +35,60 @@ namespace BackupIam.Engine.Policies
             for (int i = 0; i < document.Statements.Count; i++)
             {
                 string? sid = document.Statements[i].Sid;
-                if (sid == null)
+                string? problem = sid == null ? null : SidProblem(sid, identityPolicy: true);
+                if (problem != null)
                 {
-                    continue;
-                }
-
-                for (int k = 0; k < sid.Length; k++)
-                {
-                    char c = sid[k];
-                    if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')))
-                    {
-                        throw SidError(parameterName, i, sid, DescribeChar(sid, k) + " at position " + (k + 1).ToString(CultureInfo.InvariantCulture)
-                            + " is not allowed: IAM accepts only ASCII letters and digits in a Sid (for example \"UploadBackups\")");
-                    }
+                    throw SidError(parameterName, i, sid!, problem);
                 }
             }
+        }
+
+        /// <summary>Why IAM (identity policy) or S3 (bucket policy) would refuse this Sid, or null when it is fine.</summary>
+        internal static string? SidProblem(string sid, bool identityPolicy)
+        {
+            for (int k = 0; k < sid.Length; k++)
+            {
+                char c = sid[k];
+                if (identityPolicy)
+                {
+                    if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')))
+                    {
+                        return DescribeChar(sid, k) + " at position " + (k + 1).ToString(CultureInfo.InvariantCulture)
+                            + " is not allowed: IAM accepts only ASCII letters and digits in a Sid (for example \"UploadBackups\")";
+                    }
+                }
+                else if (char.IsControl(c) || IsLoneSurrogate(sid, k))
+                {
+                    return DescribeChar(sid, k) + " at position " + (k + 1).ToString(CultureInfo.InvariantCulture)
+                        + " is not allowed: a Sid is printable text (for example \"BackupWriteOnly\")";
+                }
+            }
+
+            return null;
+        }
+
+        /// <summary>Why an AWS principal value names nobody (unknown partition, malformed user/role/root ARN), or null.</summary>
+        internal static string? PrincipalProblem(string value)
+        {
+            if (value == null || !value.StartsWith("arn:", StringComparison.Ordinal))
+            {
+                return null; // "*", an account id or a unique id.
+            }
+
+            string[] parts = value.Split(new[] { ':' }, 6);
+            string partition = parts.Length > 1 ? parts[1] : string.Empty;
+            if (!IamArns.IsKnownPartition(partition))
+            {
+                return "the partition '" + partition + "' is not an AWS partition (use " + string.Join(", ", IamArns.KnownPartitions) + ")";
+            }
+
+            string? problem = null;
+            if (parts.Length == 6 && parts[2] == "iam" && (parts[5] == "root" || parts[5].StartsWith("user/", StringComparison.Ordinal) || parts[5].StartsWith("role/", StringComparison.Ordinal)))
+            {
+                IamArns.TryParsePrincipal(value, allowRoot: true, out problem);
+            }
+
+            return problem;
         }
 
         /// <summary>Checks a bucket policy that is to be applied to <paramref name="bucketName"/>.</summary>
@@ -61,21 +100,10 @@ namespace BackupIam.Engine.Policies
             for (int i = 0; i < document.Statements.Count; i++)
             {
                 PolicyStatement st = document.Statements[i];
-                if (st.Sid != null)
+                string? sidProblem = st.Sid == null ? null : SidProblem(st.Sid, identityPolicy: false);
+                if (sidProblem != null)
                 {
-                    for (int k = 0; k < st.Sid.Length; k++)
-                    {
-                        if (char.IsControl(st.Sid[k]) || IsLoneSurrogate(st.Sid, k))
-                        {
-                            throw SidError(parameterName, i, st.Sid, DescribeChar(st.Sid, k) + " at position " + (k + 1).ToString(CultureInfo.InvariantCulture)
-                                + " is not allowed: a Sid is printable text (for example \"BackupWriteOnly\")");
-                        }
-
-                        if (char.IsHighSurrogate(st.Sid[k]))
-                        {
-                            k++;
-                        }
-                    }
+                    throw SidError(parameterName, i, st.Sid!, sidProblem);
                 }
 
                 if (!st.IsNotResource)
@@ -127,23 +155,7 @@ namespace BackupIam.Engine.Policies
 
             foreach (string value in values)
             {
-                if (value == null || !value.StartsWith("arn:", StringComparison.Ordinal))
-                {
-                    continue; // "*", an account id or a unique id.
-                }
-
-                string[] parts = value.Split(new[] { ':' }, 6);
-                string partition = parts.Length > 1 ? parts[1] : string.Empty;
-                string? problem = null;
-                if (!IamArns.IsKnownPartition(partition))
-                {
-                    problem = "the partition '" + partition + "' is not an AWS partition (use " + string.Join(", ", IamArns.KnownPartitions) + ")";
-                }
-                else if (parts.Length == 6 && parts[2] == "iam" && (parts[5] == "root" || parts[5].StartsWith("user/", StringComparison.Ordinal) || parts[5].StartsWith("role/", StringComparison.Ordinal)))
-                {
-                    IamArns.TryParsePrincipal(value, allowRoot: true, out problem);
-                }
-
+                string? problem = PrincipalProblem(value);
                 if (problem != null)
                 {
                     throw new InputValidationException(

@@ -8,15 +8,48 @@ using BackupIam.Engine.Policies;
 namespace BackupIam.Abstractions
 {
     /// <summary>
-    /// Turns one pipeline object into a policy for the engine's <see cref="PolicySource"/>: our own BackupPolicy, JSON
-    /// text (also URL-encoded), a file, any object with a PolicyDocument property, or the object ConvertFrom-Json or a
-    /// hashtable makes of a policy. The only PowerShell work here is unwrapping PSObjects into plain data.
+    /// One policy taken from the pipeline: the engine's <see cref="ParsedPolicy"/>, plus the BackupPolicy it came from
+    /// (whose BucketName, Prefix and PrincipalArn callers may use). It is made from our own BackupPolicy, JSON text (also
+    /// URL-encoded), a file, any object with a PolicyDocument property, or the object ConvertFrom-Json or a hashtable
+    /// makes of a policy. The engine's <see cref="PolicySource"/> does the reading; the only PowerShell work here is
+    /// unwrapping PSObjects into plain data.
     /// </summary>
-    internal static class PolicyInput
+    internal sealed class PolicyInput
     {
-        public static ParsedPolicy FromObject(object value, string parameterName, int position)
+        private PolicyInput(ParsedPolicy parsed, BackupPolicy? source)
+        {
+            Parsed = parsed;
+            Source = source;
+        }
+
+        public ParsedPolicy Parsed { get; }
+
+        public string Name => Parsed.Name;
+
+        public PolicyDocument Document => Parsed.Document;
+
+        /// <summary>The JSON as given (URL-decoded; used for IAM's size measure).</summary>
+        public string Text => Parsed.Text;
+
+        public bool IsBucketPolicy => Parsed.IsBucketPolicy;
+
+        /// <summary>The BackupPolicy the policy came from, or null.</summary>
+        public BackupPolicy? Source { get; }
+
+        public static PolicyInput FromText(string text, string name, string parameterName = "Policy") =>
+            new PolicyInput(PolicySource.FromText(text, name, parameterName), null);
+
+        public static PolicyInput FromFile(string path, string parameterName) =>
+            new PolicyInput(PolicySource.FromFile(path, parameterName), null);
+
+        public static PolicyInput FromObject(object value, string parameterName, int position)
         {
             object item = value is PSObject ps && !(ps.BaseObject is PSCustomObject) ? ps.BaseObject : value;
+            return new PolicyInput(Read(value, item, parameterName, position), item as BackupPolicy);
+        }
+
+        private static ParsedPolicy Read(object value, object item, string parameterName, int position)
+        {
             if (item is BackupPolicy policy)
             {
                 return PolicySource.FromDocument(policy.Document, policy.PolicyDocument, policy.PolicyName ?? $"Policy{position}",
@@ -40,7 +73,7 @@ namespace BackupIam.Abstractions
             {
                 // Get-IAMUserPolicy and friends: PolicyName plus a (URL-encoded) PolicyDocument.
                 name = wrapped.Properties["PolicyName"]?.Value?.ToString() ?? name;
-                return PolicySource.Rename(FromObject(document, parameterName, position), name);
+                return PolicySource.Rename(FromObject(document, parameterName, position).Parsed, name);
             }
 
             object? data = Unwrap(value);

@@ -76,7 +76,7 @@ namespace BackupIam.Abstractions
                 int position = ++_count;
                 try
                 {
-                    sink(PolicyInput.FromObject(item, parameterName, position), item);
+                    sink(PolicyInput.FromObject(item, parameterName, position).Parsed, item);
                 }
                 catch (BackupIamException ex)
                 {

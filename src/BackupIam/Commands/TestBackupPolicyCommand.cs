@@ -117,7 +117,7 @@ namespace BackupIam.Commands
                     Resources = IsDecide ? Resource : null,
                     Expect = IsExpect ? ReadExpectation() : null,
                 };
-                ParsedPolicy? bucketPolicy = BucketPolicy != null ? PolicyInput.FromObject(BucketPolicy, nameof(BucketPolicy), 0) : null;
+                ParsedPolicy? bucketPolicy = BucketPolicy != null ? PolicyInput.FromObject(BucketPolicy, nameof(BucketPolicy), 0).Parsed : null;
                 SimulationResult result = PolicySimulator.Run(_policies, bucketPolicy, scope);
                 WarnIfNormalized(Prefix, nameof(Prefix));
                 foreach (string warning in result.Warnings)
@@ -195,7 +195,7 @@ namespace BackupIam.Commands
                 object item = Expect[0] is PSObject ps && !(ps.BaseObject is PSCustomObject) ? ps.BaseObject : Expect[0];
                 if (!(item is string))
                 {
-                    return SimulationExpectation.ForPolicy(PolicyInput.FromObject(Expect[0], nameof(Expect), 1));
+                    return SimulationExpectation.ForPolicy(PolicyInput.FromObject(Expect[0], nameof(Expect), 1).Parsed);
                 }
             }
 

@@ -206,7 +206,16 @@ namespace BackupIam.Engine.Provisioning
             {
                 // Skipped, yet a bucket that rejects every upload is never left so: on a store where BlockPublicAcls does
                 // that (Ceph RGW), an earlier run's BlockPublicAcls=true is turned off and nothing else is touched.
-                S3PublicAccessBlock? current = await _s3.GetPublicAccessBlockAsync(bucket, cancellationToken).ConfigureAwait(false);
+                S3PublicAccessBlock? current = null;
+                try
+                {
+                    current = await _s3.GetPublicAccessBlockAsync(bucket, cancellationToken).ConfigureAwait(false);
+                }
+                catch (S3ServiceException ex) when (ex.HttpStatus == 403)
+                {
+                    // Skipped and not readable with these credentials: left alone, as before.
+                }
+
                 if (current != null && current.StoreRootElement != null && current.BlockPublicAcls)
                 {
                     var repaired = new S3PublicAccessBlock

@@ -6,8 +6,8 @@ using System.Threading.Tasks;
 using BackupIam.Engine.Aws;
 using BackupIam.Engine.Errors;
 using BackupIam.Engine.Lint;
+using BackupIam.Engine.Naming;
 using BackupIam.Engine.Policies;
-using BackupIam.Engine.S3;
 
 namespace BackupIam.Engine.Provisioning
 {
@@ -203,8 +203,8 @@ namespace BackupIam.Engine.Provisioning
             BucketPolicyMerge merge = BucketPolicyMerger.Merge(existing, desired, replace);
             plan.Merge = merge;
             plan.PolicyDocument = PolicyJson.ToJson(merge.Result, indented: true);
-            int bytes = System.Text.Encoding.UTF8.GetByteCount(PolicyJson.ToJson(merge.Result, indented: false));
-            int limit = PolicyLinter.GetSizeLimit(PolicyContainer.BucketPolicy);
+            int bytes = PolicySizeLimits.Measure(merge.Result, PolicyContainer.BucketPolicy);
+            int limit = PolicySizeLimits.GetLimit(PolicyContainer.BucketPolicy);
             if (bytes > limit)
             {
                 throw new InputValidationException("PolicyTooLarge", "PolicyDocument",

@@ -288,6 +288,27 @@ namespace BackupIam.Engine.Presets
                 hardened: true,
                 tool: "aws",
                 clientFlag: AwsCliFlag),
+            new PresetDefinition(
+                "OwnerRestore",
+                0,
+                "Bucket owner reads every backup (Ceph RGW)",
+                "Ceph RGW 16: a bucket policy Allow for the owner is evaluated before the object's ACL, so the owner can read objects another user wrote without bucket-owner-full-control.",
+                "A bucket policy for the bucket owner (or a restore principal), not for the backup key: allows s3:GetObject and "
+                + "s3:GetObjectVersion on the objects under the prefix (default: whole bucket). On Ceph RGW the writer owns what it "
+                + "uploads, and the bucket owner can read an upload only if it carried x-amz-acl: bucket-owner-full-control; this "
+                + "statement lets the owner restore what tools that cannot send it (restic, UpdraftPlus) wrote. On AWS with ACLs "
+                + "disabled (BucketOwnerEnforced) the owner owns every object already and needs no such grant. Merge it into the "
+                + "bucket policy with Set-BackupBucketPolicy; PrincipalArn is the owner, for example arn:aws:iam:::user/admin on RGW. "
+                + "As an identity policy it gives a separate restore user read access to the backups.",
+                PresetPolicyKind.Bucket,
+                BothKinds,
+                Array.Empty<string>(),
+                string.Empty,
+                false,
+                ctx => new List<PolicyStatement>
+                {
+                    Statement("OwnerRestore", new[] { "s3:GetObject", "s3:GetObjectVersion" }, ObjectsArn(ctx)),
+                }),
         };
 
         /// <summary>All presets, in setup order.</summary>

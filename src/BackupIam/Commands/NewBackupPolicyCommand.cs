@@ -17,7 +17,7 @@ namespace BackupIam.Commands
         [Alias("Name")]
         [ValidateSet(
             "UploadOnly", "WriteOnly", "ReadWriteDelete", "Rclone", "UpdraftPlus", "UpdraftPlusSecure",
-            "RcloneCopy", "Restic", "ResticNoDelete", "S3cmd", "AwsCli")]
+            "RcloneCopy", "Restic", "ResticNoDelete", "S3cmd", "AwsCli", "OwnerRestore")]
         public string Preset { get; set; } = "";
 
         [Parameter(Mandatory = true, Position = 1, ValueFromPipelineByPropertyName = true)]

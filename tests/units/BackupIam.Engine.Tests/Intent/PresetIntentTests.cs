@@ -46,6 +46,7 @@ namespace BackupIam.Engine.Tests.Intent
             ["S3cmd"] = new Setup("S3cmd", "backup/", _ => { }),
             ["AwsCli"] = new Setup("AwsCli", "backup/", _ => { }),
             ["AwsCliAsBucketPolicy"] = new Setup("AwsCli", "backup/", o => o.Kind = PresetPolicyKind.Bucket),
+            ["OwnerRestore"] = new Setup("OwnerRestore", "", _ => { }),
         };
 
         public static TheoryData<string> SetupNames()
@@ -286,6 +287,12 @@ namespace BackupIam.Engine.Tests.Intent
         public void PutOnlyToolPresets_AllowOnlyPutObjectUnderThePrefix(string setupName)
         {
             AssertAllowedExactly(setupName, OnObjectsInPrefix("s3:PutObject"));
+        }
+
+        [Fact]
+        public void OwnerRestore_AllowsOnlyReadingObjectsAndTheirVersions()
+        {
+            AssertAllowedExactly("OwnerRestore", OnObjectsInPrefix("s3:GetObject", "s3:GetObjectVersion"));
         }
 
         [Fact]

@@ -33,13 +33,13 @@ namespace BackupIam.Engine.Tests.Presets
         private static List<string> AllActions(PolicyDocument doc) => doc.Statements.SelectMany(s => s.Actions).ToList();
 
         [Fact]
-        public void CatalogListsElevenPresetsCoveringFiveSetupsAndFourTools()
+        public void CatalogListsTwelvePresetsCoveringFiveSetupsFourToolsAndTheOwnersRestore()
         {
             Assert.Equal(
-                new[] { "UploadOnly", "WriteOnly", "ReadWriteDelete", "Rclone", "UpdraftPlus", "UpdraftPlusSecure", "RcloneCopy", "Restic", "ResticNoDelete", "S3cmd", "AwsCli" },
+                new[] { "UploadOnly", "WriteOnly", "ReadWriteDelete", "Rclone", "UpdraftPlus", "UpdraftPlusSecure", "RcloneCopy", "Restic", "ResticNoDelete", "S3cmd", "AwsCli", "OwnerRestore" },
                 PresetCatalog.All.Select(p => p.Name));
-            Assert.Equal(new[] { 1, 2, 3, 4, 5, 5, 0, 0, 0, 0, 0 }, PresetCatalog.All.Select(p => p.Setup));
-            Assert.Equal(new[] { "", "", "", "rclone", "", "", "rclone", "restic", "restic", "s3cmd", "aws" }, PresetCatalog.All.Select(p => p.Tool));
+            Assert.Equal(new[] { 1, 2, 3, 4, 5, 5, 0, 0, 0, 0, 0, 0 }, PresetCatalog.All.Select(p => p.Setup));
+            Assert.Equal(new[] { "", "", "", "rclone", "", "", "rclone", "restic", "restic", "s3cmd", "aws", "" }, PresetCatalog.All.Select(p => p.Tool));
             Assert.Equal(
                 new[] { "UploadOnly", "WriteOnly", "Rclone", "UpdraftPlusSecure", "RcloneCopy", "Restic", "ResticNoDelete", "S3cmd", "AwsCli" },
                 PresetCatalog.All.Where(p => p.Hardened).Select(p => p.Name));
@@ -59,7 +59,7 @@ namespace BackupIam.Engine.Tests.Presets
             var ex = Assert.Throws<InputValidationException>(() => PresetCatalog.Get("Duplicity"));
             Assert.Equal("PresetNotFound", ex.ErrorId);
             Assert.Contains("Duplicity", ex.Message);
-            Assert.Contains("UploadOnly, WriteOnly, ReadWriteDelete, Rclone, UpdraftPlus, UpdraftPlusSecure, RcloneCopy, Restic, ResticNoDelete, S3cmd, AwsCli", ex.Message);
+            Assert.Contains("UploadOnly, WriteOnly, ReadWriteDelete, Rclone, UpdraftPlus, UpdraftPlusSecure, RcloneCopy, Restic, ResticNoDelete, S3cmd, AwsCli, OwnerRestore", ex.Message);
         }
 
         [Fact]
@@ -449,6 +449,18 @@ namespace BackupIam.Engine.Tests.Presets
             PolicyDocument bucket = Build("UploadOnly", o => { o.Kind = PresetPolicyKind.Bucket; o.PrincipalArn = UserArn; });
             Assert.DoesNotContain(bucket.Statements, s => s.Sid == "DenyCreateBucket");
             Assert.All(bucket.Statements, s => Assert.Equal(new[] { UserArn }, s.Principal!.Values["AWS"]));
+        }
+
+        [Fact]
+        public void OwnerRestoreIsABucketPolicyThatOnlyReads()
+        {
+            Assert.Equal(PresetPolicyKind.Bucket, PresetCatalog.Get("OwnerRestore").DefaultKind);
+            Assert.False(PresetCatalog.Get("OwnerRestore").Hardened);
+            Assert.Equal(
+                "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Sid\":\"OwnerRestore\",\"Effect\":\"Allow\",\"Principal\":{\"AWS\":\"arn:aws:iam:::user/admin\"},\"Action\":[\"s3:GetObject\",\"s3:GetObjectVersion\"],\"Resource\":\"arn:aws:s3:::my-backup-bucket/repo/*\"}]}",
+                PolicyJson.ToJson(Build("OwnerRestore", o => { o.PrincipalArn = "arn:aws:iam:::user/admin"; o.Prefix = "repo"; }), indented: false));
+            var ex = Assert.Throws<InputValidationException>(() => Build("OwnerRestore"));
+            Assert.Equal("PrincipalArnInvalid", ex.ErrorId);
         }
 
         [Fact]

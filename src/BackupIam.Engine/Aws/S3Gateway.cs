@@ -21,12 +21,21 @@ namespace BackupIam.Engine.Aws
     {
         private readonly AmazonS3Client _client;
         private readonly AwsSession _session;
+        private readonly S3CompatibleStoreHttpClientFactory? _compatible;
 
         /// <summary>Creates a gateway (and its AmazonS3Client) from a session.</summary>
         public S3Gateway(AwsSession session)
         {
             _session = session ?? throw new ArgumentNullException(nameof(session));
-            _client = new AmazonS3Client(session.Credentials, CreateConfig(session));
+            AmazonS3Config config = CreateConfig(session);
+            if (session.S3ServiceUrl != null)
+            {
+                // S3-compatible stores only: read their non-AWS answers (see S3CompatibleStoreHandler).
+                _compatible = new S3CompatibleStoreHttpClientFactory();
+                config.HttpClientFactory = _compatible;
+            }
+
+            _client = new AmazonS3Client(session.Credentials, config);
         }
 
         /// <summary>Builds the AmazonS3Config the gateway uses; exposed for diagnostics and tests.</summary>
@@ -59,7 +68,11 @@ namespace BackupIam.Engine.Aws
         }
 
         /// <inheritdoc />
-        public void Dispose() => _client.Dispose();
+        public void Dispose()
+        {
+            _client.Dispose();
+            _compatible?.Handler.Dispose();
+        }
 
         /// <inheritdoc />
         public async Task<bool> BucketExistsAsync(string bucketName, CancellationToken cancellationToken)
@@ -253,6 +266,7 @@ namespace BackupIam.Engine.Aws
                     IgnorePublicAcls = c.IgnorePublicAcls == true,
                     BlockPublicPolicy = c.BlockPublicPolicy == true,
                     RestrictPublicBuckets = c.RestrictPublicBuckets == true,
+                    StoreRootElement = _compatible?.Handler.TakePublicAccessBlockRoot(r.ResponseMetadata?.RequestId),
                 };
             }
             catch (AmazonS3Exception ex) when (ex.ErrorCode == "NoSuchPublicAccessBlockConfiguration")

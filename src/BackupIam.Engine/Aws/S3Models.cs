@@ -18,6 +18,12 @@ namespace BackupIam.Engine.Aws
         /// <summary>Restrict access to buckets with public policies to AWS principals of the account.</summary>
         public bool RestrictPublicBuckets { get; set; }
 
+        /// <summary>
+        /// The root element of the store's answer when it was not AWS's <c>PublicAccessBlockConfiguration</c>
+        /// (Ceph RGW answers <c>BlockPublicAccessBlockConfiguration</c>); null for AWS's own answer.
+        /// </summary>
+        public string? StoreRootElement { get; set; }
+
         /// <summary>All four switches on, the recommended setting for backup buckets.</summary>
         public static S3PublicAccessBlock All() => new S3PublicAccessBlock
         {

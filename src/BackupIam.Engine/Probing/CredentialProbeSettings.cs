@@ -2,7 +2,7 @@ using System;
 using System.Globalization;
 using BackupIam.Engine.Aws;
 using BackupIam.Engine.Errors;
-using BackupIam.Engine.S3;
+using BackupIam.Engine.Naming;
 
 namespace BackupIam.Engine.Probing
 {
@@ -64,8 +64,7 @@ namespace BackupIam.Engine.Probing
         public void Validate()
         {
             S3Names.ValidateBucketName(BucketName, "BucketName");
-            NormalizedPrefix = CheckFolder(Prefix, "Prefix", allowEmpty: true);
-            NormalizedProbePrefix = CheckFolder(ProbePrefix, "ProbePrefix", allowEmpty: false);
+            ValidateFolders();
             if (PropagationTimeout < TimeSpan.Zero || PropagationTimeout > TimeSpan.FromHours(1))
             {
                 throw new InputValidationException("PropagationTimeoutInvalid", "PropagationTimeout",
@@ -87,6 +86,37 @@ namespace BackupIam.Engine.Probing
             {
                 throw new InputValidationException("ExpectationRequired", "Preset",
                     "Say what the key should be able to do: -Preset (with its options), -Policy, or -AllowedProbe.");
+            }
+        }
+
+        /// <summary>Checks and normalizes <see cref="Prefix"/> and <see cref="ProbePrefix"/> only.</summary>
+        /// <exception cref="InputValidationException">ErrorId <c>PrefixInvalid</c>, naming the parameter.</exception>
+        public void ValidateFolders()
+        {
+            NormalizedPrefix = CheckFolder(Prefix, "Prefix", allowEmpty: true);
+            NormalizedProbePrefix = CheckFolder(ProbePrefix, "ProbePrefix", allowEmpty: false);
+        }
+
+        /// <summary>The access key id of a session's credentials (resolving a profile; never the secret).</summary>
+        /// <exception cref="BackupIamException">ErrorId <c>KeyProfileUnreadable</c>.</exception>
+        public static string AccessKeyIdOf(AwsSession session, string description)
+        {
+            if (session == null)
+            {
+                throw new ArgumentNullException(nameof(session));
+            }
+
+            try
+            {
+                return session.Credentials.GetCredentials().AccessKey;
+            }
+            catch (Exception ex) when (ex is Amazon.Runtime.AmazonClientException || ex is InvalidOperationException || ex is System.IO.IOException || ex is ArgumentException)
+            {
+                throw new BackupIamException("KeyProfileUnreadable", FailureKind.InvalidArgument,
+                    "The key under test could not be read from " + description + " (" + ex.GetType().Name + "). Check -KeyProfileName and -KeyProfileLocation.", ex)
+                {
+                    Target = description,
+                };
             }
         }
 

@@ -87,7 +87,7 @@ namespace BackupIam.Engine.Probing
 
             if (string.Equals(action, "s3:ListAllMyBuckets", StringComparison.OrdinalIgnoreCase))
             {
-                verdict = ProbeVerdict.AllowedOrDenied;
+                verdict = ProbeVerdict.Allowed;
                 return "RGW lets every user list the buckets it owns without s3:ListAllMyBuckets (AWS: denied)";
             }
 

@@ -15,7 +15,9 @@ namespace BackupIam.Commands
     {
         [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
         [Alias("Name")]
-        [ValidateNotNullOrEmpty]
+        [ValidateSet(
+            "UploadOnly", "WriteOnly", "ReadWriteDelete", "Rclone", "UpdraftPlus", "UpdraftPlusSecure",
+            "RcloneCopy", "Restic", "ResticNoDelete", "S3cmd", "AwsCli", "OwnerRestore")]
         public string Preset { get; set; } = "";
 
         [Parameter(Mandatory = true, Position = 1, ValueFromPipelineByPropertyName = true)]
@@ -54,6 +56,9 @@ namespace BackupIam.Commands
         [Parameter]
         public SwitchParameter AllowCreateBucket { get; set; }
 
+        [Parameter]
+        public SwitchParameter RequireBucketOwnerFullControl { get; set; }
+
         protected override void ProcessRecord()
         {
             try
@@ -69,6 +74,7 @@ namespace BackupIam.Commands
                     AllowMultipart = AllowMultipart,
                     AllowBucketDiscovery = AllowBucketDiscovery,
                     AllowCreateBucket = AllowCreateBucket,
+                    RequireBucketOwnerFullControl = RequireBucketOwnerFullControl,
                 };
                 if (AsBucketPolicy || (!string.IsNullOrEmpty(PrincipalArn) && preset.DefaultKind == PresetPolicyKind.Bucket))
                 {

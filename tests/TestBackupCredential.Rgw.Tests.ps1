@@ -17,7 +17,8 @@ BeforeAll {
     $script:admin = @{ AccessKey = $script:rgw.AdminAccessKey; SecretKey = $script:rgw.AdminSecretKey; EndpointUrl = $script:rgw.Url; Region = 'us-east-1' }
 
     $script:users = @{}
-    foreach ($name in 'MySiteBackupUser', 'backup', 'boto-backup', 'rclone', 'updraftplus', 'broad', 'narrow') {
+    foreach ($name in 'MySiteBackupUser', 'backup', 'boto-backup', 'rclone', 'updraftplus', 'broad', 'narrow', 'plainput',
+        'tool-restic', 'tool-resticnodelete', 'tool-rclonecopy', 'tool-s3cmd', 'tool-awscli') {
         $script:users[$name] = New-RgwUser -Server $script:rgw -UserName $name -MaxBuckets -1
     }
 
@@ -59,6 +60,7 @@ BeforeAll {
         $null = New-BackupBucket -BucketName wp-backups -EndpointUrl $script:rgw.Url -WarningAction SilentlyContinue |
             Enable-BackupVersioning -EndpointUrl $script:rgw.Url |
             Set-BackupLifecycle -NoncurrentVersionExpirationDays 30 -AbortIncompleteMultipartUploadDays 7 -EndpointUrl $script:rgw.Url
+        $null = New-BackupBucket -BucketName tools-bucket -EndpointUrl $script:rgw.Url -WarningAction SilentlyContinue
         $script:writeOnly = New-WriteOnlyBucketPolicy -BucketName my-backup-bucket -PrincipalArn 'arn:aws:iam:::user/backup'
         $null = $script:writeOnly | Set-BackupBucketPolicy -EndpointUrl $script:rgw.Url
     }
@@ -72,6 +74,13 @@ BeforeAll {
     # Broader than UploadOnly: also list and delete. Narrower than ReadWriteDelete: uploads only.
     Set-RgwUserPolicy broad TooMuch '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["s3:PutObject","s3:DeleteObject"],"Resource":"arn:aws:s3:::your-bucket-name/backup/*"},{"Effect":"Allow","Action":"s3:ListBucket","Resource":"arn:aws:s3:::your-bucket-name"}]}'
     Set-RgwUserPolicy narrow TooLittle (New-BackupPolicy -Preset UploadOnly -BucketName your-bucket-name -Prefix backup/).PolicyDocument
+
+    # A plain PutObject-only policy without the presets' explicit Denies, as written by hand.
+    $script:plainPut = '{"Version":"2012-10-17","Statement":[{"Sid":"PlainUpload","Effect":"Allow","Action":"s3:PutObject","Resource":"arn:aws:s3:::your-bucket-name/backup/*"}]}'
+    Set-RgwUserPolicy plainput PlainUpload $script:plainPut
+    foreach ($tool in 'Restic', 'ResticNoDelete', 'RcloneCopy', 'S3cmd', 'AwsCli') {
+        Set-RgwUserPolicy "tool-$($tool.ToLowerInvariant())" $tool (New-BackupPolicy -Preset $tool -BucketName tools-bucket).PolicyDocument
+    }
 
     # An object the admin wrote before, as a backup tool's earlier upload would be.
     $null = Invoke-RgwRequest -Server $script:rgw -AccessKey $script:rgw.AdminAccessKey -SecretKey $script:rgw.AdminSecretKey -Method PUT -Path '/your-bucket-name/backup/old.bak' -Body 'old backup'
@@ -94,13 +103,32 @@ Describe 'Test-BackupCredential on Ceph RGW: each seed setup''s key passes again
         (Get-Probe $r GetForeignObject).Actual | Should -Be 'Denied'
         (Get-Probe $r PutOutsidePrefix).Actual | Should -Be 'Denied'
         (Get-Probe $r CreateBucket).Actual | Should -Be 'Denied'
-        # RGW's owner rights: an upload-only key reads back and re-ACLs what it wrote. Said, not passed silently.
+        # The preset's explicit Denies hold against RGW's owner rights: the key cannot read back or re-ACL its uploads.
         foreach ($probe in 'GetCanary', 'HeadCanary', 'PutObjectAclPublicRead') {
+            (Get-Probe $r $probe).Actual | Should -Be 'Denied'
+            (Get-Probe $r $probe).Outcome | Should -Be 'Agrees'
+            (Get-Probe $r $probe).DecidedBy | Should -Not -BeNullOrEmpty
+        }
+        $r.Summary.CanariesLeft | Should -BeNullOrEmpty
+    }
+
+    It 'a plain PutObject-only policy: RGW''s owner rights show as DiffersFromAws, and fail with -FailOnStoreDifference' {
+        $r = Test-RgwKey plainput @{ Policy = $script:plainPut }
+        $r.Summary.Passed | Should -BeTrue -Because $r.Summary.Summary
+        # RGW's owner rights: the key reads back and re-ACLs what it wrote. Said, not passed silently.
+        foreach ($probe in 'GetCanary', 'HeadCanary', 'PutObjectAclPublicRead') {
+            (Get-Probe $r $probe).Actual | Should -Be 'Allowed'
             (Get-Probe $r $probe).Outcome | Should -Be 'DiffersFromAws'
             (Get-Probe $r $probe).ExpectedOnAws | Should -Be 'Denied'
             (Get-Probe $r $probe).StoreNote | Should -Match 'writer of an object'
         }
-        $r.Summary.CanariesLeft | Should -BeNullOrEmpty
+        $r.Summary.DiffersFromAws | Should -Contain 'GetCanary'
+        $r.Summary.Summary | Should -Match 'differ'
+
+        $strict = Test-RgwKey plainput @{ Policy = $script:plainPut; FailOnStoreDifference = $true }
+        $strict.Summary.Passed | Should -BeFalse
+        $strict.Summary.Disagreements | Should -Contain 'GetCanary'
+        $strict.Errors[0].Exception.Message | Should -Match 'GetCanary'
     }
 
     It 'setup 2, write-only (the bucket policy naming arn:aws:iam:::user/backup, as -Policy)' {
@@ -158,6 +186,29 @@ Describe 'Test-BackupCredential on Ceph RGW: each seed setup''s key passes again
         $r.Summary.CanariesLeft | Should -Not -BeNullOrEmpty
         $r.Summary.CanariesLeft -join "`n" | Should -Match 'canary.txt'
         ($r.Warnings -join "`n") | Should -Match 'canary.txt'
+    }
+}
+
+Describe 'Test-BackupCredential on Ceph RGW: the tool presets' {
+    It '<Preset>''s key passes against its own preset' -TestCases @(
+        @{ Preset = 'Restic' }, @{ Preset = 'ResticNoDelete' }, @{ Preset = 'RcloneCopy' }, @{ Preset = 'S3cmd' }, @{ Preset = 'AwsCli' }
+    ) {
+        param($Preset)
+        $r = Test-RgwKey "tool-$($Preset.ToLowerInvariant())" @{ Preset = $Preset; BucketName = 'tools-bucket' }
+        $r.Summary.Passed | Should -BeTrue -Because $r.Summary.Summary
+        $r.Errors | Should -BeNullOrEmpty
+        (Get-Probe $r PutCanary).Actual | Should -Be 'Allowed'
+        (Get-Probe $r PutOutsidePrefix).Actual | Should -BeIn 'Denied', 'NotRun'
+        (Get-Probe $r PutBucketPolicy).Actual | Should -Be 'Denied'
+        (Get-Probe $r CreateBucket).Actual | Should -Be 'Denied'
+        $r.Summary.CanariesLeft | Should -BeNullOrEmpty
+    }
+
+    It 'ResticNoDelete cannot delete a backup, Restic can' {
+        $noDelete = Test-RgwKey tool-resticnodelete @{ Preset = 'ResticNoDelete'; BucketName = 'tools-bucket' }
+        (Get-Probe $noDelete DeleteCanary).Actual | Should -Be 'Denied'
+        $delete = Test-RgwKey tool-restic @{ Preset = 'Restic'; BucketName = 'tools-bucket' }
+        (Get-Probe $delete DeleteCanary).Actual | Should -Be 'Allowed'
     }
 }
 

@@ -179,6 +179,11 @@ namespace BackupIam.Engine.Probing
                 set.Add(nameof(o.AllowCreateBucket));
             }
 
+            if (o.RequireBucketOwnerFullControl)
+            {
+                set.Add(nameof(o.RequireBucketOwnerFullControl));
+            }
+
             return set.Count == 0 ? string.Empty : " (" + string.Join(", ", set) + ")";
         }
     }

@@ -77,6 +77,9 @@ namespace BackupIam.Commands
         [Parameter(ParameterSetName = PresetSet)]
         public SwitchParameter AllowCreateBucket { get; set; }
 
+        [Parameter(ParameterSetName = PresetSet)]
+        public SwitchParameter RequireBucketOwnerFullControl { get; set; }
+
         /// <summary>The policies the key is expected to follow: BackupPolicy objects or JSON (identity policies and at most one bucket policy).</summary>
         [Parameter(Mandatory = true, ParameterSetName = PolicySet)]
         [ValidateNotNullOrEmpty]
@@ -379,6 +382,7 @@ namespace BackupIam.Commands
                     AllowMultipart = AllowMultipart,
                     AllowBucketDiscovery = AllowBucketDiscovery,
                     AllowCreateBucket = AllowCreateBucket,
+                    RequireBucketOwnerFullControl = RequireBucketOwnerFullControl,
                 });
             }
             else if (ParameterSetName == AllowedProbeSet)

@@ -191,3 +191,38 @@ Describe 'Test-BackupCredential: the secret of the key under test appears nowher
         }
     }
 }
+
+Describe 'Test-BackupCredential: a key the store never accepts, or a store that never answers' {
+    BeforeAll {
+        # moto with authentication on: an unknown key is answered InvalidAccessKeyId, as AWS answers a key still propagating.
+        $env:INITIAL_NO_AUTH_ACTION_COUNT = '0'
+        try { $script:authMoto = Start-MotoServer } finally { Remove-Item Env:INITIAL_NO_AUTH_ACTION_COUNT -ErrorAction SilentlyContinue }
+    }
+    AfterAll { if ($script:authMoto) { Stop-MotoServer -Server $script:authMoto } }
+
+    It 'reports BackupCredentialNotPropagated at -PropagationTimeoutSec, and runs no probe' {
+        $errors = $null
+        $out = @(Test-BackupCredential -KeyAccessKeyId AKIANOTPROPAGATED001 -KeySecretAccessKey $script:secret -Preset UploadOnly -BucketName $script:bucket `
+                -EndpointUrl $script:authMoto.Url -Region us-east-1 -PropagationTimeoutSec 2 -ErrorVariable errors -ErrorAction SilentlyContinue)
+        $summary = $out[-1]
+        $summary.Propagated | Should -BeFalse
+        $summary.Passed | Should -BeFalse
+        @($out | Where-Object { $_ -is [BackupIam.BackupCredentialProbe] -and $_.Outcome -eq 'NotRun' }).Count | Should -Be 21
+        @($errors).Count | Should -Be 1
+        $errors[0].FullyQualifiedErrorId | Should -BeLike 'BackupCredentialNotPropagated*'
+        $errors[0].CategoryInfo.Category | Should -Be 'OperationTimeout'
+        $errors[0].Exception.Message | Should -Match 'not accepted by the store within 2 s'
+        $errors[0].Exception.Message | Should -Not -Match ([regex]::Escape($script:secret))
+    }
+
+    It 'a store that refuses connections gives CredentialProbeUnreachable' {
+        $port = Get-FreePort
+        $errors = $null
+        $out = @(Test-BackupCredential -KeyAccessKeyId $script:keyId -KeySecretAccessKey $script:secret -Preset UploadOnly -BucketName $script:bucket `
+                -EndpointUrl "http://127.0.0.1:$port" -Region us-east-1 -RequestTimeoutSec 2 -ErrorVariable errors -ErrorAction SilentlyContinue)
+        $out | Should -BeNullOrEmpty
+        $errors[0].FullyQualifiedErrorId | Should -BeLike 'CredentialProbeUnreachable*'
+        $errors[0].CategoryInfo.Category | Should -Be 'ConnectionError'
+        $errors[0].Exception.Message | Should -Match $script:bucket
+    }
+}

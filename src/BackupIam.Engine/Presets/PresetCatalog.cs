@@ -43,8 +43,11 @@ namespace BackupIam.Engine.Presets
             " Explicit Deny statements (always included; they change nothing that the Allow statements grant) refuse reading, "
             + "re-ACLing and deleting what the preset does not allow, uploads with a public canned ACL, changes to the bucket's "
             + "policy, ACL, versioning, lifecycle and object lock, and (identity policy) creating buckets. They matter where the "
-            + "writer owns what it uploads (Ceph RGW), and wherever another policy grants more. RequireBucketOwnerFullControl "
-            + "denies uploads without x-amz-acl: bucket-owner-full-control, so that the bucket owner can read them on such stores.";
+            + "writer owns what it uploads (Ceph RGW), and wherever another policy grants more.";
+
+        private const string BofcText =
+            " RequireBucketOwnerFullControl denies uploads without x-amz-acl: bucket-owner-full-control, so that the bucket owner "
+            + "can read them on such stores; multipart parts carry no ACL, so on Ceph RGW 16 it refuses every upload in parts.";
 
         /// <summary>Canned ACLs that make an object readable beyond the bucket owner and the writer.</summary>
         public static readonly IReadOnlyList<string> PublicCannedAcls = Array.AsReadOnly(new[] { "public-read", "public-read-write", "authenticated-read" });
@@ -104,7 +107,7 @@ namespace BackupIam.Engine.Presets
                 "PL/SQL backup guide: IAM group MySiteBackupUsers with the inline policy UploadFilesToBackup, uploading under backup/.",
                 "Allows only s3:PutObject on keys under the prefix (default backup/). The uploader cannot list, read, "
                 + "overwrite-check or delete anything; it can still overwrite an existing key of the same name, so enable "
-                + "bucket versioning if old backups must survive." + HardeningText,
+                + "bucket versioning if old backups must survive." + HardeningText + BofcText,
                 PresetPolicyKind.Identity,
                 BothKinds,
                 new[] { OptRequireBofc },
@@ -123,7 +126,7 @@ namespace BackupIam.Engine.Presets
                 + "NoListBucket drops s3:ListBucket for a true write-only policy. s3:PutObjectAcl lets the writer make its objects "
                 + "public (for example with a public-read ACL) unless ACLs are disabled on the bucket (Object Ownership: bucket owner enforced); "
                 + "a Deny refuses the public canned ACLs in the x-amz-acl header, and Block Public Access (IgnorePublicAcls) covers ACLs sent as grants."
-                + HardeningText,
+                + HardeningText + BofcText,
                 PresetPolicyKind.Bucket,
                 BothKinds,
                 new[] { OptNoListBucket, OptRequireBofc },
@@ -157,7 +160,7 @@ namespace BackupIam.Engine.Presets
                 + "Nothing outside the prefix can be read, written or deleted. Options: AllowObjectAcl adds s3:PutObjectAcl; "
                 + "AllowMultipart adds s3:ListBucketMultipartUploads, s3:AbortMultipartUpload and s3:ListMultipartUploadParts; "
                 + "AllowBucketDiscovery adds s3:ListAllMyBuckets (on *) and s3:GetBucketLocation; AllowCreateBucket adds s3:CreateBucket "
-                + "on this bucket. Without AllowBucketDiscovery, set no_check_bucket = true in the rclone remote." + HardeningText,
+                + "on this bucket. Without AllowBucketDiscovery, set no_check_bucket = true in the rclone remote." + HardeningText + BofcText,
                 PresetPolicyKind.Identity,
                 BothKinds,
                 new[] { OptAllowObjectAcl, OptAllowMultipart, OptAllowBucketDiscovery, OptAllowCreateBucket, OptRequireBofc },
@@ -191,8 +194,8 @@ namespace BackupIam.Engine.Presets
                 + "(otherwise overwritten backups pile up forever and UpdraftPlus cannot prune old sets). UpdraftPlus's settings "
                 + "test is expected to fail to delete its test file; that failure is the point. Also lists all buckets (s3:ListAllMyBuckets on *), "
                 + "so it can only be an identity policy. UpdraftPlus reads its backups back, so reading and ACLs stay allowed; "
-                + "on Ceph RGW only the bucket owner's own reads need x-amz-acl: bucket-owner-full-control, which UpdraftPlus does not send."
-                + HardeningText,
+                + "on Ceph RGW the bucket owner can read them only with x-amz-acl: bucket-owner-full-control, which UpdraftPlus does not "
+                + "send: grant the owner read access with the OwnerRestore preset." + HardeningText + BofcText,
                 PresetPolicyKind.Identity,
                 IdentityOnly,
                 new[] { OptRequireBofc },
@@ -208,7 +211,7 @@ namespace BackupIam.Engine.Presets
                 "For rclone copy. Allows what the Rclone preset allows except s3:DeleteObject: listing at the parent levels of the "
                 + "prefix (default backups/dataset-1/) and inside it, and s3:GetObject and s3:PutObject under the prefix. rclone sync "
                 + "and rclone delete/purge fail with AccessDenied; an existing key can still be overwritten, so enable versioning. "
-                + "Set no_check_bucket = true in the remote. Options as for Rclone." + HardeningText,
+                + "Set no_check_bucket = true in the remote. Options as for Rclone." + HardeningText + BofcText,
                 PresetPolicyKind.Identity,
                 BothKinds,
                 new[] { OptAllowObjectAcl, OptAllowMultipart, OptAllowBucketDiscovery, OptAllowCreateBucket, OptRequireBofc },
@@ -228,7 +231,7 @@ namespace BackupIam.Engine.Presets
                 + "on the repository's objects (whole bucket, or under the prefix for a repository at s3:URL/bucket/prefix). "
                 + "Whoever holds the key can forget and prune, i.e. delete every snapshot; see ResticNoDelete. restic cannot send "
                 + "x-amz-acl, so on Ceph RGW the bucket owner cannot read what restic wrote: restore with the restic key, or grant "
-                + "the owner s3:GetObject in the bucket policy." + HardeningText.Replace(" RequireBucketOwnerFullControl denies uploads without x-amz-acl: bucket-owner-full-control, so that the bucket owner can read them on such stores.", string.Empty),
+                + "the owner s3:GetObject in the bucket policy." + HardeningText,
                 PresetPolicyKind.Identity,
                 BothKinds,
                 Array.Empty<string>(),
@@ -245,7 +248,7 @@ namespace BackupIam.Engine.Presets
                 "The Restic preset with s3:DeleteObject only under the repository's locks/ (restic removes its lock files), so that "
                 + "restic init, backup and check work but forget, prune and any delete of data, index, snapshots, keys or config fail "
                 + "with AccessDenied. Run forget/prune with another key. restic cannot send x-amz-acl (see Restic)."
-                + HardeningText.Replace(" RequireBucketOwnerFullControl denies uploads without x-amz-acl: bucket-owner-full-control, so that the bucket owner can read them on such stores.", string.Empty),
+                + HardeningText,
                 PresetPolicyKind.Identity,
                 BothKinds,
                 Array.Empty<string>(),
@@ -261,7 +264,7 @@ namespace BackupIam.Engine.Presets
                 "s3cmd put: PutObject under the prefix (multipart uploads are s3:PutObject too).",
                 "For s3cmd put. Allows only s3:PutObject under the prefix (default backup/): single and multipart uploads. "
                 + "s3cmd get, ls, del, setacl and mb fail with AccessDenied. Upload with --add-header=x-amz-acl:bucket-owner-full-control "
-                + "(not --acl-grant, which sends a separate PutObjectAcl that the preset denies)." + HardeningText,
+                + "(not --acl-grant, which sends a separate PutObjectAcl that the preset denies)." + HardeningText + BofcText,
                 PresetPolicyKind.Identity,
                 BothKinds,
                 new[] { OptRequireBofc },
@@ -278,7 +281,7 @@ namespace BackupIam.Engine.Presets
                 "aws s3 cp of local files: PutObject under the prefix (multipart uploads are s3:PutObject too).",
                 "For aws s3 cp from local files to the bucket. Allows only s3:PutObject under the prefix (default backup/): single "
                 + "and multipart uploads. aws s3 ls, cp from the bucket, rm, sync (it lists) and mb fail with AccessDenied. Upload with "
-                + "--acl bucket-owner-full-control." + HardeningText,
+                + "--acl bucket-owner-full-control." + HardeningText + BofcText,
                 PresetPolicyKind.Identity,
                 BothKinds,
                 new[] { OptRequireBofc },

@@ -67,7 +67,10 @@ namespace BackupIam.Engine.Probing
             AmazonS3Config config = S3Gateway.CreateConfig(session);
             config.Timeout = requestTimeout;
             config.MaxErrorRetry = 1;
-            _http = new CountingHttpClientFactory(requestTimeout);
+            // Ceph RGW 16 does not always read the rest of a request body it refused early (a 403 to a PutObject): the
+            // leftover bytes then spoil the next request on that connection (400 BadRequest to a HEAD). Requests with a
+            // body to an S3-compatible store therefore close their connection.
+            _http = new CountingHttpClientFactory(requestTimeout, closeAfterBody: session.S3ServiceUrl != null);
             config.HttpClientFactory = _http;
             _client = new AmazonS3Client(session.Credentials, config);
         }
@@ -315,9 +318,9 @@ namespace BackupIam.Engine.Probing
         {
             private readonly HttpClient _client;
 
-            public CountingHttpClientFactory(TimeSpan timeout)
+            public CountingHttpClientFactory(TimeSpan timeout, bool closeAfterBody)
             {
-                Handler = new CountingHandler(new HttpClientHandler { AllowAutoRedirect = false, AutomaticDecompression = DecompressionMethods.None });
+                Handler = new CountingHandler(new HttpClientHandler { AllowAutoRedirect = false, AutomaticDecompression = DecompressionMethods.None }, closeAfterBody);
                 _client = new HttpClient(Handler, disposeHandler: true) { Timeout = timeout };
             }
 
@@ -334,12 +337,14 @@ namespace BackupIam.Engine.Probing
 
         private sealed class CountingHandler : DelegatingHandler
         {
+            private readonly bool _closeAfterBody;
             private int _count;
             private string? _firstRequestId;
 
-            public CountingHandler(HttpMessageHandler inner)
+            public CountingHandler(HttpMessageHandler inner, bool closeAfterBody)
                 : base(inner)
             {
+                _closeAfterBody = closeAfterBody;
             }
 
             public int Count => Volatile.Read(ref _count);
@@ -349,6 +354,11 @@ namespace BackupIam.Engine.Probing
             protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
             {
                 Interlocked.Increment(ref _count);
+                if (_closeAfterBody && request.Content != null)
+                {
+                    request.Headers.ConnectionClose = true;
+                }
+
                 HttpResponseMessage response = await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
                 if (_firstRequestId == null && response.Headers.TryGetValues("x-amz-request-id", out IEnumerable<string>? ids))
                 {

@@ -11,10 +11,12 @@ AfterAll {
 }
 
 Describe 'Get-BackupPreset' {
-    It 'lists the six presets of the five setups' {
+    It 'lists the six presets of the five setups, then the tool presets and OwnerRestore' {
+        # Issue 13 added the tool presets (Setup 0) after the six setup presets.
         $presets = Get-BackupPreset
-        $presets.Name | Should -Be @('UploadOnly', 'WriteOnly', 'ReadWriteDelete', 'Rclone', 'UpdraftPlus', 'UpdraftPlusSecure')
-        ($presets.Setup | Sort-Object -Unique) | Should -Be @(1, 2, 3, 4, 5)
+        ($presets | Where-Object Setup -GT 0).Name | Should -Be @('UploadOnly', 'WriteOnly', 'ReadWriteDelete', 'Rclone', 'UpdraftPlus', 'UpdraftPlusSecure')
+        ($presets | Where-Object Setup -EQ 0).Name | Should -Be @('RcloneCopy', 'Restic', 'ResticNoDelete', 'S3cmd', 'AwsCli', 'OwnerRestore')
+        ($presets.Setup | Sort-Object -Unique) | Should -Be @(0, 1, 2, 3, 4, 5)
         $presets | ForEach-Object { $_.PSObject.TypeNames[0] | Should -Be 'BackupIam.BackupPresetInfo' }
     }
 

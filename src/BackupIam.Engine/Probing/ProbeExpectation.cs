@@ -1,7 +1,6 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
-using System.Text.RegularExpressions;
 using BackupIam.Engine.Errors;
 using BackupIam.Engine.Policies;
 using BackupIam.Engine.Presets;
@@ -52,10 +51,6 @@ namespace BackupIam.Engine.Probing
     {
         /// <summary>The principal used when the expectation does not depend on who the key belongs to.</summary>
         public const string SyntheticPrincipalArn = "arn:aws:iam::000000000000:user/backupiam-key-under-test";
-
-        private static readonly Regex IamPrincipalArn = new Regex(
-            @"^arn:(?<partition>aws|aws-[a-z0-9-]+):iam::(?<account>[A-Za-z0-9_-]{0,64}):(?<type>user|role)/(?:[A-Za-z0-9+=,.@_-]+/)*(?<name>[A-Za-z0-9+=,.@_-]{1,64})$",
-            RegexOptions.CultureInvariant);
 
         internal ProbeExpectation()
         {
@@ -130,24 +125,7 @@ namespace BackupIam.Engine.Probing
         /// (default tenant) and <c>arn:aws:iam::TENANT:user/NAME</c>.
         /// </summary>
         /// <exception cref="InputValidationException">ErrorId <c>PrincipalArnInvalid</c>.</exception>
-        public static PrincipalInfo PrincipalFromArn(string arn, string parameterName)
-        {
-            Match m = IamPrincipalArn.Match(arn ?? string.Empty);
-            if (!m.Success)
-            {
-                throw new InputValidationException(
-                    "PrincipalArnInvalid", parameterName,
-                    $"-{parameterName} '{arn}' is not the ARN of an IAM user or role: use arn:aws:iam::123456789012:user/backup (on Ceph RGW arn:aws:iam:::user/backup, or arn:aws:iam::TENANT:user/backup).")
-                {
-                    Target = arn,
-                };
-            }
-
-            string account = m.Groups["account"].Value;
-            bool isAccountId = account.Length == 12 && account.All(char.IsDigit);
-            bool user = m.Groups["type"].Value == "user";
-            return new PrincipalInfo(arn!, isAccountId ? account : "000000000000", user ? m.Groups["name"].Value : null, null);
-        }
+        public static PrincipalInfo PrincipalFromArn(string arn, string parameterName) => PrincipalInfo.FromArn(arn, parameterName);
 
         internal abstract ExpectedAnswer Expect(ProbeRequestFacts facts, StoreKind store);
 

@@ -111,8 +111,8 @@ public sealed class ProbeExpectationTests
 
     [Theory]
     [InlineData("arn:aws:iam::123456789012:user/backup", "123456789012", "backup")]
-    [InlineData("arn:aws:iam:::user/backup", "000000000000", "backup")]
-    [InlineData("arn:aws:iam::tenant1:user/backup", "000000000000", "backup")]
+    [InlineData("arn:aws:iam:::user/backup", "", "backup")]
+    [InlineData("arn:aws:iam::tenant1:user/backup", "tenant1", "backup")]
     public void PrincipalArnsInAwsAndRgwFormsAreAccepted(string arn, string account, string user)
     {
         PrincipalInfo p = ProbeExpectation.PrincipalFromArn(arn, "PrincipalArn");

@@ -222,17 +222,23 @@ function Reset-MotoServer {
 
 function Get-MotoAccessKey {
     <#
-    The access keys moto holds for a user, with their secrets (from moto's model dump, /moto-api/data.json): the
-    test's way of proving that a stored secret is the live key's.
+    The LIVE access keys of a user as moto holds them (IAM ListAccessKeys, sent straight to moto), each with its
+    secret from moto's model dump (/moto-api/data.json, which also keeps deleted keys, so it only supplies secrets):
+    the test's way of proving that a stored secret is the live key's.
     #>
     param([Parameter(Mandatory)] [string] $Url, [Parameter(Mandatory)] [string] $UserName)
-    $text = (Invoke-WebRequest -Uri "$Url/moto-api/data.json" -UseBasicParsing).Content
+    $headers = @{ Authorization = 'AWS4-HMAC-SHA256 Credential=AKIAMOTOTESTREADER01/20260101/us-east-1/iam/aws4_request, SignedHeaders=host, Signature=0' }
+    $body = "Action=ListAccessKeys&Version=2010-05-08&UserName=$([uri]::EscapeDataString($UserName))"
+    $text = (Invoke-WebRequest -Method Post -Uri "$Url/" -Body $body -ContentType 'application/x-www-form-urlencoded' -Headers $headers -UseBasicParsing).Content
     if ($text -is [byte[]]) { $text = [System.Text.Encoding]::UTF8.GetString($text) }
-    $data = $text | ConvertFrom-Json -AsHashtable
-    foreach ($model in @($data['iam']['AccessKey'])) {
-        if ($model -and $model['user_name'] -eq $UserName) {
-            [pscustomobject]@{ AccessKeyId = $model['access_key_id']; SecretAccessKey = $model['secret_access_key']; Status = $model['status'] }
-        }
+    $ids = @(([xml]$text).GetElementsByTagName('AccessKeyId') | ForEach-Object { $_.InnerText })
+    if ($ids.Count -eq 0) { return }
+    $dump = (Invoke-WebRequest -Uri "$Url/moto-api/data.json" -UseBasicParsing).Content
+    if ($dump -is [byte[]]) { $dump = [System.Text.Encoding]::UTF8.GetString($dump) }
+    $data = $dump | ConvertFrom-Json -AsHashtable
+    foreach ($id in $ids) {
+        $model = @($data['iam']['AccessKey']) | Where-Object { $_ -and $_['access_key_id'] -eq $id } | Select-Object -First 1
+        [pscustomobject]@{ AccessKeyId = $id; SecretAccessKey = $model['secret_access_key']; Status = $model['status'] }
     }
 }
 

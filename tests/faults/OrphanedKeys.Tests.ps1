@@ -21,8 +21,8 @@ BeforeAll {
     # The module's journal of key creations in flight (see New-BackupAccessKey's help) lives here for the tests.
     $env:BACKUPIAM_STATE_DIR = Join-Path $script:work 'state'
     # A short IAM timeout per attempt, so that "an answer later than the timeout" takes seconds, not minutes.
-    $env:BACKUPIAM_REQUEST_TIMEOUT = '2'
-    $script:timeout = 2
+    $env:BACKUPIAM_REQUEST_TIMEOUT = '3'
+    $script:timeout = 3
 
     function New-TestUser {
         param([string] $Name)
@@ -88,8 +88,9 @@ Describe 'Orphaned keys (issue 11), each case through the fault proxy' {
     It '1. two runs at once for the same user and file: they serialise, one key, the file holds it' {
         New-TestUser orphan-concurrent
         $file = Join-Path $script:work 'concurrent.cred'
-        # The first CreateAccessKey reaches the server only after 3 s, so the second run plans while it is in flight.
-        Set-FaultRule -Proxy $script:proxy -Rule @{ Action = 'CreateAccessKey'; Fault = 'delay-before'; Seconds = 3 }
+        # The first CreateAccessKey reaches the server only after 1.5 s (within the timeout), so the second run plans
+        # while it is in flight.
+        Set-FaultRule -Proxy $script:proxy -Rule @{ Action = 'CreateAccessKey'; Fault = 'delay-before'; Seconds = 1.5 }
         $runs = 1..2 | ForEach-Object {
             Start-InRunspace "New-BackupAccessKey -UserName orphan-concurrent -StoreAs concurrent -StoreLocation '$file'"
         }
@@ -173,6 +174,29 @@ Describe 'Orphaned keys (issue 11), each case through the fault proxy' {
         Assert-OneStoredLiveKey -UserName orphan-twofaults -File $file -Profile twofaults
     }
 
+    It 'takes a new key back when storing it fails after it was made (the file''s folder became a file meanwhile)' {
+        New-TestUser orphan-storefails
+        $folder = Join-Path $script:work 'store-fails'
+        $null = New-Item -ItemType Directory -Path $folder
+        $file = Join-Path $folder 'credentials'
+        Set-FaultRule -Proxy $script:proxy -Rule @{ Action = 'CreateAccessKey'; Fault = 'delay-before'; Seconds = 1.5 }
+        $run = Start-InRunspace "New-BackupAccessKey -UserName orphan-storefails -StoreAs x -StoreLocation '$file'"
+        Wait-Injected CreateAccessKey
+        # While the key is being made, the folder is replaced by a regular file: the up-front check passed, the store fails.
+        Remove-Item -Recurse -Force $folder
+        Set-Content -Path $folder -Value 'not a folder any more'
+        $null = $run.PowerShell.EndInvoke($run.Handle)
+        $failure = @($run.PowerShell.Streams.Error)
+        $run.PowerShell.Dispose()
+        $failure.Count | Should -Be 1
+        $failure[0].FullyQualifiedErrorId | Should -BeLike 'AccessKeyStoreFailed*'
+        @(Get-MotoAccessKey -Url $script:moto.Url -UserName orphan-storefails) | Should -BeNullOrEmpty -Because 'the key that could not be stored was deleted again'
+        Remove-Item -Force $folder
+        Set-FaultRule -Proxy $script:proxy
+        (New-BackupAccessKey -UserName orphan-storefails -StoreAs x -StoreLocation $file -ErrorAction Stop).Status | Should -Be 'Created'
+        Assert-OneStoredLiveKey -UserName orphan-storefails -File $file -Profile x
+    }
+
     It 'a key of the user that the profile does not hold (no journal) is not silently kept: -Force replaces it' {
         New-TestUser orphan-unknown
         $file = Join-Path $script:work 'unknown.cred'
@@ -196,9 +220,9 @@ Describe 'The credentials file (issue 11, smaller defects)' {
         Set-Content -Path $afile -Value 'not a folder'
         $null = New-BackupUser -UserName store-in-file -ErrorAction Stop
         Reset-FaultProxy -Proxy $script:proxy
-        $null = New-BackupAccessKey -UserName store-in-file -StoreAs x -StoreLocation (Join-Path $afile 'creds') -ErrorVariable refused -ErrorAction SilentlyContinue
-        $refused[0].FullyQualifiedErrorId | Should -BeLike 'CredentialFileNotWritable*'
-        $refused[0].Exception.Message | Should -Match ([regex]::Escape($afile))
+        $refused = { New-BackupAccessKey -UserName store-in-file -StoreAs x -StoreLocation (Join-Path $afile 'creds') -ErrorAction Stop } |
+            Should -Throw -ErrorId 'CredentialFileNotWritable*' -PassThru
+        $refused.Exception.Message | Should -Match ([regex]::Escape("'$afile' is a file"))
         @(Get-FaultProxyRequest -Proxy $script:proxy) | Should -BeNullOrEmpty -Because 'nothing may reach IAM before the location is known to be writable'
     }
 

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 using System.Management.Automation;
 using BackupIam.Engine.Aws;
 using BackupIam.Engine.Aws.Iam;
@@ -89,7 +90,34 @@ namespace BackupIam.Abstractions
         private protected string? ResolvedProfileLocation =>
             ProfileLocation == null ? null : SessionState.Path.GetUnresolvedProviderPathFromPSPath(ProfileLocation);
 
-        private protected IIamClient Iam => _iam ??= new IamQueryClient(Session);
+        private protected IIamClient Iam => _iam ??= new IamQueryClient(Session, IamOptions());
+
+        /// <summary>
+        /// The journal of access keys being created, and the per-user locks, for this session's IAM endpoint (see
+        /// New-BackupAccessKey's help).
+        /// </summary>
+        private protected AccessKeyJournal KeyJournal => AccessKeyJournal.ForEndpoint(Session.IamEndpoint);
+
+        /// <summary>
+        /// Seconds per IAM attempt, from $env:BACKUPIAM_REQUEST_TIMEOUT when set (the fault-injection tests use it for a
+        /// late answer); null keeps the client's default. Interim: the settable timeouts of the AWS layer replace it.
+        /// </summary>
+        private protected static TimeSpan? RequestTimeoutOverride
+        {
+            get
+            {
+                string? text = Environment.GetEnvironmentVariable("BACKUPIAM_REQUEST_TIMEOUT");
+                return double.TryParse(text, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out double seconds) && seconds > 0
+                    ? TimeSpan.FromSeconds(seconds)
+                    : (TimeSpan?)null;
+            }
+        }
+
+        private static IamClientOptions? IamOptions()
+        {
+            TimeSpan? timeout = RequestTimeoutOverride;
+            return timeout == null ? null : new IamClientOptions { RequestTimeout = timeout.Value };
+        }
 
         private protected IS3Gateway S3 => _s3 ??= new S3Gateway(Session);
 
@@ -125,6 +153,17 @@ namespace BackupIam.Abstractions
             DisposeClients();
         }
 
+        /// <summary>Disposes the AWS clients also when the pipeline stops (Ctrl+C) or fails before EndProcessing.</summary>
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing)
+            {
+                DisposeClients();
+            }
+
+            base.Dispose(disposing);
+        }
+
         /// <summary>
         /// Applies a plan: warnings and notes first, then each write behind ShouldProcess. Returns the outcome and the
         /// actions written (or, under -WhatIf, the actions planned).
@@ -147,36 +186,27 @@ namespace BackupIam.Abstractions
                 return new PlanOutcome(ResourceStatus.Unchanged, new string[0]);
             }
 
-            var written = new List<string>();
-            var declined = new List<string>();
             // Who the writes would be made as, before the first of them (and under -WhatIf, before the plan is shown).
             AnnounceIdentity();
-            foreach (PlannedChange change in plan.Changes)
+            PlanApplyResult result;
+            try
             {
-                if (!ShouldProcess(change.Target, change.Description))
-                {
-                    declined.Add(change.Action);
-                    continue;
-                }
-
-                WriteVerbose($"{change.Action} on {change.Target}");
-                if (Run(ct => change.ApplyAsync(ct)))
-                {
-                    written.Add(change.Action);
-                }
+                result = plan.Apply(
+                    change => ShouldProcess(change.Target, change.Description),
+                    CancellationToken,
+                    change => WriteVerbose($"{change.Action} on {change.Target}"));
+            }
+            catch (OperationCanceledException) when (CancellationToken.IsCancellationRequested)
+            {
+                throw new PipelineStoppedException();
             }
 
-            if (declined.Count > 0 && written.Count == 0)
+            if (result.PartlyApplied)
             {
-                return new PlanOutcome(ResourceStatus.Planned, declined.ToArray());
+                WriteWarning($"{plan.ResourceType} '{plan.Name}' is only partly applied: declined {string.Join(", ", result.Declined)}. Run the command again to complete it.");
             }
 
-            if (declined.Count > 0)
-            {
-                WriteWarning($"{plan.ResourceType} '{plan.Name}' is only partly applied: declined {string.Join(", ", declined)}. Run the command again to complete it.");
-            }
-
-            return new PlanOutcome(written.Count == 0 && plan.Exists ? ResourceStatus.Unchanged : plan.StatusWhenApplied, written.ToArray());
+            return new PlanOutcome(result.Status, result.Actions.ToArray());
         }
 
         private void AnnounceIdentity()

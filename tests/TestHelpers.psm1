@@ -177,7 +177,7 @@ function Stop-FaultProxy {
 
 function Set-FaultRule {
     <#
-    Replaces the proxy's rules. Each rule is a hashtable: Action (IAM/STS) or Method + Path (S3, a regex on
+    Replaces the proxy's rules. Each rule is a hashtable: Operation (exactly as Get-FaultProxyRequest names it), or Action (IAM/STS) or Method + Path (S3, a regex on
     'PATH?QUERY'), Fault (500, throttle, drop-before, drop-after, truncate, delay-before, delay-after, hang,
     hang-after), optional Nth (from the nth matching request, default 1), Times (default 1, 0 = all), Seconds (delays).
     No rule: clears them.

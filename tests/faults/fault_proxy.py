@@ -17,6 +17,7 @@ A rule (JSON object):
     action   IAM/STS Action to match (form body Action=...), e.g. "CreateAccessKey"
     method   S3: HTTP method to match, e.g. "PUT"
     path     S3: a regular expression searched in "PATH?QUERY", e.g. "^/my-bucket/\\?policy"
+    operation  any service: exactly the operation as /__fault/requests names it ("CreateUser", "PUT /b/?policy")
     nth      inject from the nth matching request on (1-based, default 1)
     times    how many matching requests to break from there (default 1; 0 = every one)
     fault    one of:
@@ -65,12 +66,13 @@ class State:
             fault = str(rule.get("fault", ""))
             if fault not in FAULTS:
                 raise ValueError(f"rule {i}: fault '{fault}' is not one of {sorted(FAULTS)}")
-            if not rule.get("action") and not rule.get("method") and not rule.get("path"):
-                raise ValueError(f"rule {i}: give action (IAM/STS) or method/path (S3)")
+            if not rule.get("action") and not rule.get("method") and not rule.get("path") and not rule.get("operation"):
+                raise ValueError(f"rule {i}: give action (IAM/STS), method/path (S3) or operation")
             path = rule.get("path")
             checked.append({
                 "id": i,
                 "action": rule.get("action"),
+                "operation": rule.get("operation"),
                 "method": (rule.get("method") or "").upper() or None,
                 "path": re.compile(path) if path else None,
                 "path_text": path,
@@ -112,7 +114,10 @@ class State:
             self.seq += 1
             seq = self.seq
             for rule in self.rules:
-                if rule["action"] is not None:
+                if rule["operation"] is not None:
+                    if rule["operation"] != operation:
+                        continue
+                elif rule["action"] is not None:
                     if service == "s3" or rule["action"] != operation:
                         continue
                 else:

@@ -5,7 +5,8 @@
     Build : lays the module out in out/BackupIam/<version>/ (manifest, assemblies, MAML help, format file).
     Test  : builds, runs the xunit engine tests and the Pester module tests (in a fresh pwsh, against the
             built module), prints each suite's totals and ends with 'N passed, N failed'. Exits 1 on failure.
-    Bench : builds and prints the benchmark figures (import time, first output, engine speed).
+    Bench : builds and prints the benchmark figures (import time, first output, engine speed; on Linux the five
+            setups' wall time against a local Ceph RGW).
     Demo  : builds and runs the module's main job: an offline policy pipeline.
 .EXAMPLE
     dotnet tool restore; dotnet pwsh -NoProfile -File build.ps1 -Task Test
@@ -141,6 +142,11 @@ switch ($Task) {
         Invoke-Pwsh @('-NoProfile', '-NonInteractive', '-File', (Join-Path $root 'bench/Measure-Import.ps1'), '-ModuleManifest', (Join-Path $moduleRoot 'BackupIam.psd1'))
         if ($LASTEXITCODE -ne 0) { exit $LASTEXITCODE }
         Invoke-Native dotnet @('run', '--project', (Join-Path $root 'bench/BackupIam.Bench'), '-c', 'Release', '--nologo')
+        # The five setups against a local Ceph RGW (Linux: tests/rgw/rgw.sh brings it up, installing it if missing).
+        if ($IsLinux) {
+            Invoke-Pwsh @('-NoProfile', '-NonInteractive', '-File', (Join-Path $root 'bench/Measure-RgwSetups.ps1'), '-ModuleManifest', (Join-Path $moduleRoot 'BackupIam.psd1'))
+            if ($LASTEXITCODE -ne 0) { exit $LASTEXITCODE }
+        }
     }
     'Demo' {
         $moduleRoot = Invoke-Build

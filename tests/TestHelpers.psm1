@@ -243,3 +243,174 @@ function Get-MotoAccessKey {
 }
 
 Export-ModuleMember -Function Start-FaultProxy, Stop-FaultProxy, Set-FaultRule, Reset-FaultProxy, Get-FaultReport, Get-FaultProxyRequest, Reset-MotoServer, Get-MotoAccessKey
+
+# ---- Ceph RGW (tests/rgw/rgw.sh) -------------------------------------------------------------------------------
+# Each Start-RgwServer brings up its own single-node cluster (own state directory and free ports) and, with
+# -CountingProxy, a recording proxy in front of it whose log shows every request the server received (RGW's own ops
+# log has no IAM calls). It throws when RGW does not come up: the tests then fail, never skip.
+
+function Start-RgwServer {
+    [CmdletBinding()]
+    param([switch] $CountingProxy)
+    if ($IsWindows) { throw 'Ceph RGW tests need Linux with the Debian packages ceph-mon ceph-osd radosgw ceph-common (tests/rgw/rgw.sh installs them).' }
+    $script = Join-Path $PSScriptRoot 'rgw/rgw.sh'
+    $state = Join-Path ([System.IO.Path]::GetTempPath()) ("backupiam-rgw-" + [guid]::NewGuid().ToString('n').Substring(0, 12))
+    $errorLog = "$state.start.log"
+    $lines = & bash $script start $state 2> $errorLog
+    $exit = $LASTEXITCODE
+    $startLog = Get-Content -Raw $errorLog -ErrorAction SilentlyContinue
+    Remove-Item $errorLog -ErrorAction SilentlyContinue
+    if ($exit -ne 0) { throw "Ceph RGW did not come up (tests/rgw/rgw.sh start exited $exit): $startLog" }
+    $values = @{}
+    foreach ($line in $lines) { if ($line -match '^(RGW_[A-Z_]+)=(.*)$') { $values[$Matches[1]] = $Matches[2] } }
+    if (-not $values['RGW_ENDPOINT']) { throw "tests/rgw/rgw.sh start printed no endpoint: $startLog" }
+    $server = [pscustomobject]@{
+        Endpoint       = $values['RGW_ENDPOINT']
+        Url            = $values['RGW_ENDPOINT']
+        Port           = [int]$values['RGW_PORT']
+        StateDir       = $values['RGW_STATE_DIR']
+        Conf           = $values['RGW_CONF']
+        AdminUid       = $values['RGW_ADMIN_UID']
+        AdminAccessKey = $values['RGW_ADMIN_ACCESS_KEY']
+        AdminSecretKey = $values['RGW_ADMIN_SECRET_KEY']
+        BringUpSeconds = [double]::Parse($values['RGW_BRINGUP_SECONDS'], [cultureinfo]::InvariantCulture)
+        ProxyProcess   = $null
+        ProxyLog       = $null
+        RecordingMark  = 0
+    }
+    Write-Host "Ceph RGW up at $($server.Endpoint) in $($server.BringUpSeconds) s (state: $($server.StateDir))"
+    if ($CountingProxy) {
+        try {
+            $server.ProxyLog = Join-Path $server.StateDir 'proxy.jsonl'
+            $null = New-Item -ItemType File -Path $server.ProxyLog -Force
+            $info = [System.Diagnostics.ProcessStartInfo]::new('python3')
+            foreach ($a in (Join-Path $PSScriptRoot 'rgw/count-proxy.py'), '--target', $server.Endpoint, '--log', $server.ProxyLog) { $info.ArgumentList.Add($a) }
+            $info.RedirectStandardOutput = $true
+            $info.UseShellExecute = $false
+            $process = [System.Diagnostics.Process]::Start($info)
+            $server.ProxyProcess = $process
+            $read = $process.StandardOutput.ReadLineAsync()
+            if (-not $read.Wait(15000) -or $read.Result -notmatch '^PROXY_URL=(.+)$') { throw 'the counting proxy (tests/rgw/count-proxy.py) did not start' }
+            $server.Url = $Matches[1]
+        }
+        catch {
+            Stop-RgwServer -Server $server
+            throw
+        }
+    }
+    $server
+}
+
+function Stop-RgwServer {
+    param([Parameter(Mandatory)] [AllowNull()] $Server)
+    if (-not $Server) { return }
+    if ($Server.ProxyProcess -and -not $Server.ProxyProcess.HasExited) {
+        $Server.ProxyProcess.Kill($true)
+        $null = $Server.ProxyProcess.WaitForExit(5000)
+    }
+    if ($Server.StateDir -and (Test-Path $Server.StateDir)) {
+        & bash (Join-Path $PSScriptRoot 'rgw/rgw.sh') stop $Server.StateDir 2>&1 | Out-Null
+    }
+}
+
+function New-RgwUser {
+    <# Creates an RGW user with radosgw-admin (RGW has no IAM CreateUser/CreateAccessKey) and returns its keys. #>
+    param(
+        [Parameter(Mandatory)] $Server,
+        [Parameter(Mandatory)] [string] $UserName,
+        [string] $Tenant,
+        [Nullable[int]] $MaxBuckets,
+        [string] $Caps
+    )
+    $arguments = @('user', $Server.StateDir, $UserName)
+    if ($Tenant) { $arguments += '--tenant', $Tenant }
+    if ($null -ne $MaxBuckets) { $arguments += '--max-buckets', "$MaxBuckets" }
+    if ($Caps) { $arguments += '--caps', $Caps }
+    $lines = & bash (Join-Path $PSScriptRoot 'rgw/rgw.sh') @arguments 2>&1
+    if ($LASTEXITCODE -ne 0) { throw "radosgw-admin could not create user '$UserName': $($lines -join ' ')" }
+    $values = @{}
+    foreach ($line in $lines) { if ("$line" -match '^RGW_USER_([A-Z_]+)=(.*)$') { $values[$Matches[1]] = $Matches[2] } }
+    [pscustomobject]@{ UserName = $UserName; Tenant = $Tenant; UserId = $values['UID']; AccessKey = $values['ACCESS_KEY']; SecretKey = $values['SECRET_KEY'] }
+}
+
+function Invoke-RgwAdmin {
+    <# Runs radosgw-admin against the server's cluster and returns its output (JSON text for most commands). #>
+    param([Parameter(Mandatory)] $Server, [Parameter(Mandatory, ValueFromRemainingArguments)] [string[]] $Arguments)
+    $output = & radosgw-admin -c $Server.Conf -n client.admin @Arguments 2>$null
+    if ($LASTEXITCODE -ne 0) { throw "radosgw-admin $($Arguments -join ' ') failed with exit code $LASTEXITCODE" }
+    $output -join "`n"
+}
+
+function Start-RgwRecording {
+    <# Marks the counting proxy's log: Get-RgwCall returns only the requests received after this. #>
+    param([Parameter(Mandatory)] $Server)
+    if (-not $Server.ProxyLog) { throw 'Start-RgwServer was called without -CountingProxy' }
+    $Server.RecordingMark = @(Get-Content -Path $Server.ProxyLog).Count
+}
+
+function Get-RgwCall {
+    <#
+    Every request the server received since Start-RgwRecording, as the proxy in front of it saw it, in the shape of
+    Get-MotoCall: Service (iam, sts, s3), Operation (the IAM/STS Action, or 'METHOD /path?subresource'), Name,
+    IsWrite, Status and AccessKey.
+    #>
+    param([Parameter(Mandatory)] $Server)
+    if (-not $Server.ProxyLog) { throw 'Start-RgwServer was called without -CountingProxy' }
+    $all = @(Get-Content -Path $Server.ProxyLog)
+    foreach ($line in ($all | Select-Object -Skip $Server.RecordingMark)) {
+        if (-not $line.Trim()) { continue }
+        $entry = $line | ConvertFrom-Json
+        if ($entry.action) {
+            $service = if ($entry.action -in 'GetCallerIdentity', 'AssumeRole', 'AssumeRoleWithWebIdentity', 'GetSessionToken') { 'sts' } else { 'iam' }
+            $operation = $entry.action
+            $isWrite = $operation -notmatch '^(Get|List)'
+        }
+        else {
+            $service = 's3'
+            $sub = ($entry.query -split '&' | Where-Object { $_ } | ForEach-Object { ($_ -split '=')[0] }) -join '&'
+            $operation = "$($entry.method) $($entry.path)" + $(if ($sub) { "?$sub" } else { '' })
+            $isWrite = $entry.method -in 'PUT', 'POST', 'DELETE'
+        }
+        [pscustomobject]@{ Service = $service; Operation = $operation; Name = $entry.name; IsWrite = $isWrite; Status = [int]$entry.status; AccessKey = $entry.accessKey }
+    }
+}
+
+function Get-RgwWriteCall {
+    param([Parameter(Mandatory)] $Server)
+    @(Get-RgwCall -Server $Server | Where-Object IsWrite)
+}
+
+Export-ModuleMember -Function Start-RgwServer, Stop-RgwServer, New-RgwUser, Invoke-RgwAdmin, Start-RgwRecording, Get-RgwCall, Get-RgwWriteCall
+
+function Invoke-RgwRequest {
+    <#
+    One signed request straight to the store (not through the module, nor the counting proxy), to check its real
+    state: returns Status (int), Body and Headers. The keys are passed in the child's environment only.
+    #>
+    param(
+        [Parameter(Mandatory)] $Server,
+        [Parameter(Mandatory)] [string] $AccessKey,
+        [Parameter(Mandatory)] [string] $SecretKey,
+        [Parameter(Mandatory)] [string] $Method,
+        [Parameter(Mandatory)] [string] $Path,
+        [string] $Body = '',
+        [string[]] $Header = @(),
+        [ValidateSet('s3', 'iam')] [string] $Service = 's3'
+    )
+    $savedAccess = $env:S3REQ_ACCESS_KEY; $savedSecret = $env:S3REQ_SECRET_KEY
+    try {
+        $env:S3REQ_ACCESS_KEY = $AccessKey; $env:S3REQ_SECRET_KEY = $SecretKey
+        $arguments = @((Join-Path $PSScriptRoot 'rgw/s3req.py'), $Method, ($Server.Endpoint + $Path), '--service', $Service)
+        if ($Body) { $arguments += '--body', $Body }
+        foreach ($h in $Header) { $arguments += '--header', $h }
+        $json = & python3 @arguments
+        if ($LASTEXITCODE -ne 0) { throw "tests/rgw/s3req.py $Method $Path failed" }
+        $json | ConvertFrom-Json
+    }
+    finally {
+        Restore-EnvironmentVariable -Name S3REQ_ACCESS_KEY -Value $savedAccess
+        Restore-EnvironmentVariable -Name S3REQ_SECRET_KEY -Value $savedSecret
+    }
+}
+
+Export-ModuleMember -Function Invoke-RgwRequest

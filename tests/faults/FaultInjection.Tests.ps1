@@ -85,9 +85,8 @@ BeforeAll {
         'drop-before' = { param($op, $nth) @{ Operation = $op; Nth = $nth; Fault = 'drop-before' } }
         'drop-after'  = { param($op, $nth) @{ Operation = $op; Nth = $nth; Fault = 'drop-after' } }
         'truncate'    = { param($op, $nth) @{ Operation = $op; Nth = $nth; Fault = 'truncate' } }
-        # IAM: the request reaches the server after the client's timeout. S3 has no settable timeout yet, so its
-        # answer comes late but within the SDK's timeout (counted apart below).
-        'late'        = { param($op, $nth, $service) if ($service -eq 's3') { @{ Operation = $op; Nth = $nth; Fault = 'delay-after'; Seconds = 1 } } else { @{ Operation = $op; Nth = $nth; Fault = 'delay-before'; Seconds = ($script:timeout + 1) } } }
+        # The request reaches the server only after the client's timeout per attempt (IAM, S3 alike).
+        'late'        = { param($op, $nth) @{ Operation = $op; Nth = $nth; Fault = 'delay-before'; Seconds = ($script:timeout + 1) } }
         # Ctrl+C while the request is in flight; the server carries it out only after the run has stopped.
         'ctrl-c'      = { param($op, $nth) @{ Operation = $op; Nth = $nth; Fault = 'delay-before'; Seconds = 1 } }
     }
@@ -192,8 +191,8 @@ AfterAll {
             Write-Host ("  setup {0}: {1} write steps x {2} faults = {3} cases, {4} passed" -f $g.Name, $steps, $faultKinds, $g.Count, @($g.Group | Where-Object Passed).Count)
         }
         foreach ($g in ($script:tally | Group-Object Fault)) {
-            $s3Late = if ($g.Name -eq 'late') { " ($(@($g.Group | Where-Object Service -EQ 's3').Count) of them S3 answers late but within the SDK's timeout)" } else { '' }
-            Write-Host ("  {0,-12} {1} cases, {2} passed{3}" -f $g.Name, $g.Count, @($g.Group | Where-Object Passed).Count, $s3Late)
+            $services = ($g.Group | Group-Object Service | ForEach-Object { "$($_.Count) $($_.Name)" }) -join ', '
+            Write-Host ("  {0,-12} {1} cases ({2}), {3} passed" -f $g.Name, $g.Count, $services, @($g.Group | Where-Object Passed).Count)
         }
         Write-Host ("  total: {0} cases, {1} passed" -f $script:tally.Count, @($script:tally | Where-Object Passed).Count)
     }
@@ -224,7 +223,7 @@ Describe 'Setup <_> under faults' -ForEach $script:setupNumbers {
                 try { $faulty = if ($fault -eq 'ctrl-c') { Invoke-SetupStopped $script:number } else { Invoke-Setup $script:number } }
                 finally { Remove-Item Env:BACKUPIAM_REQUEST_TIMEOUT -ErrorAction SilentlyContinue }
                 $injected = @(Get-FaultReport -Proxy $script:proxy).Count
-                if ($fault -eq 'ctrl-c' -or ($fault -eq 'late' -and $step.Service -ne 's3')) {
+                if ($fault -in 'ctrl-c', 'late') {
                     # Let the late request land before the re-run looks (as a user re-running a little later would).
                     Start-Sleep -Seconds 1.2
                 }

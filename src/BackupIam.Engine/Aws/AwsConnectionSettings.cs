@@ -1,3 +1,4 @@
+using System;
 using Amazon.Runtime;
 
 namespace BackupIam.Engine.Aws
@@ -61,6 +62,17 @@ namespace BackupIam.Engine.Aws
         /// (S3-compatible stores reject AWSSDK.S3 4.x's default aws-chunked trailer checksums), false otherwise.
         /// </summary>
         public bool? ChecksumWhenRequired { get; set; }
+
+        /// <summary>
+        /// Timeout of one HTTP attempt of every IAM, S3 and STS call. Null: <c>BACKUPIAM_REQUEST_TIMEOUT</c> (seconds), else 15 s.
+        /// </summary>
+        public TimeSpan? RequestTimeout { get; set; }
+
+        /// <summary>
+        /// Bound of one IAM, S3 or STS call, every attempt and back-off included. Null: <c>BACKUPIAM_TOTAL_TIMEOUT</c>
+        /// (seconds), else 60 s.
+        /// </summary>
+        public TimeSpan? TotalRequestTimeout { get; set; }
 
         /// <summary>A description that is safe to log: the secret key and session token are masked.</summary>
         public override string ToString()

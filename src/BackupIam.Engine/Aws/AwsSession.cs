@@ -22,8 +22,10 @@ namespace BackupIam.Engine.Aws
             bool stsEndpointIsCustom,
             Uri? s3ServiceUrl,
             bool forcePathStyle,
-            bool checksumWhenRequired)
+            bool checksumWhenRequired,
+            AwsRequestLimits? requestLimits = null)
         {
+            RequestLimits = requestLimits ?? AwsRequestLimits.Default;
             Credentials = credentials;
             CredentialSource = credentialSource;
             Region = region;
@@ -76,6 +78,9 @@ namespace BackupIam.Engine.Aws
 
         /// <summary>Whether S3 checksums are calculated/validated only when required (needed by many S3-compatible stores).</summary>
         public bool ChecksumWhenRequired { get; }
+
+        /// <summary>Per-attempt timeout and total bound of every IAM, S3 and STS call.</summary>
+        public AwsRequestLimits RequestLimits { get; }
 
         /// <summary>A one-line description that is safe to log.</summary>
         public override string ToString()

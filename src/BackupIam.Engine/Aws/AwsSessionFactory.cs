@@ -1,6 +1,7 @@
 using System;
 using System.Collections;
 using System.Collections.Generic;
+using System.IO;
 using System.Text.RegularExpressions;
 using Amazon;
 using Amazon.Runtime;
@@ -34,6 +35,36 @@ namespace BackupIam.Engine.Aws
         /// <exception cref="InputValidationException">A half key pair, a malformed endpoint or region, or an unknown profile.</exception>
         public static AwsSession Create(AwsConnectionSettings settings, IDictionary<string, string?>? environment = null)
         {
+            try
+            {
+                return CreateCore(settings, environment);
+            }
+            catch (InvalidDataException)
+            {
+                // AWSSDK's message quotes the malformed line of the profile file, which may be a secret: neither the
+                // message nor the exception may travel on.
+                throw CredentialFileDiagnostics.Malformed(
+                    ProfileFileCandidates(settings?.ProfileLocation, environment ?? ReadProcessEnvironment()),
+                    string.IsNullOrEmpty(settings?.ProfileLocation) ? "ProfileName" : "ProfileLocation");
+            }
+        }
+
+        /// <summary>The profile files AWSSDK may read, the given one first.</summary>
+        internal static IEnumerable<string> ProfileFileCandidates(string? profileLocation, IDictionary<string, string?> env)
+        {
+            if (!string.IsNullOrEmpty(profileLocation))
+            {
+                yield return profileLocation!;
+                yield break;
+            }
+
+            string home = Get(env, "HOME") ?? Get(env, "USERPROFILE") ?? Environment.GetFolderPath(Environment.SpecialFolder.UserProfile);
+            yield return Get(env, "AWS_SHARED_CREDENTIALS_FILE") ?? Path.Combine(home, ".aws", "credentials");
+            yield return Get(env, "AWS_CONFIG_FILE") ?? Path.Combine(home, ".aws", "config");
+        }
+
+        private static AwsSession CreateCore(AwsConnectionSettings settings, IDictionary<string, string?>? environment)
+        {
             if (settings == null)
             {
                 throw new ArgumentNullException(nameof(settings));
@@ -48,6 +79,7 @@ namespace BackupIam.Engine.Aws
             IDictionary<string, string?> env = environment ?? ReadProcessEnvironment();
 
             // ---- validation first: nothing below may run on bad input ----
+            AwsRequestLimits requestLimits = AwsRequestLimits.Resolve(settings.RequestTimeout, settings.TotalRequestTimeout, env);
             bool hasAccess = !string.IsNullOrEmpty(settings.AccessKey);
             bool hasSecret = !string.IsNullOrEmpty(settings.SecretKey);
             if (hasAccess && !hasSecret)
@@ -190,7 +222,7 @@ namespace BackupIam.Engine.Aws
             bool checksumWhenRequired = settings.ChecksumWhenRequired ?? (s3Url != null);
 
             return new AwsSession(credentials, credentialSource, region, regionSource, partition, iamEndpoint, iamSigningRegion,
-                stsEndpoint, customSts != null, s3Url, forcePathStyle, checksumWhenRequired);
+                stsEndpoint, customSts != null, s3Url, forcePathStyle, checksumWhenRequired, requestLimits);
         }
 
         /// <summary>The partition a region belongs to: <c>aws</c>, <c>aws-cn</c>, <c>aws-us-gov</c>, <c>aws-iso</c> or <c>aws-iso-b</c>.</summary>

@@ -21,12 +21,21 @@ namespace BackupIam.Engine.Aws
     {
         private readonly AmazonS3Client _client;
         private readonly AwsSession _session;
+        private readonly LimitedHttpClientFactory _http;
+        private S3CompatibleStoreHandler? _compatible;
 
         /// <summary>Creates a gateway (and its AmazonS3Client) from a session.</summary>
         public S3Gateway(AwsSession session)
         {
             _session = session ?? throw new ArgumentNullException(nameof(session));
-            _client = new AmazonS3Client(session.Credentials, CreateConfig(session));
+            // Every attempt gets the per-attempt timeout; with a custom endpoint (S3-compatible stores only) the store's
+            // non-AWS answers are read by S3CompatibleStoreHandler under it.
+            _http = session.S3ServiceUrl == null
+                ? new LimitedHttpClientFactory(session.RequestLimits)
+                : new LimitedHttpClientFactory(session.RequestLimits, inner => _compatible = new S3CompatibleStoreHandler(inner));
+            AmazonS3Config config = CreateConfig(session);
+            config.HttpClientFactory = _http;
+            _client = new AmazonS3Client(session.Credentials, config);
         }
 
         /// <summary>Builds the AmazonS3Config the gateway uses; exposed for diagnostics and tests.</summary>
@@ -49,6 +58,10 @@ namespace BackupIam.Engine.Aws
             }
 
             config.ForcePathStyle = session.ForcePathStyle;
+
+            // AWSSDK retries "stale" pooled connections up to 10 times beyond MaxErrorRetry: a server that drops every
+            // connection then gets 13 requests. One such retry covers a genuinely stale connection.
+            config.MaxStaleConnectionRetries = 1;
             if (session.ChecksumWhenRequired)
             {
                 config.RequestChecksumCalculation = RequestChecksumCalculation.WHEN_REQUIRED;
@@ -59,28 +72,29 @@ namespace BackupIam.Engine.Aws
         }
 
         /// <inheritdoc />
-        public void Dispose() => _client.Dispose();
+        public void Dispose()
+        {
+            _client.Dispose();
+            _http.Dispose();
+        }
 
         /// <inheritdoc />
         public async Task<bool> BucketExistsAsync(string bucketName, CancellationToken cancellationToken)
         {
             try
             {
-                await _client.HeadBucketAsync(new HeadBucketRequest { BucketName = bucketName }, cancellationToken).ConfigureAwait(false);
+                await CallAsync("HeadBucket", bucketName,
+                    ct => _client.HeadBucketAsync(new HeadBucketRequest { BucketName = bucketName }, ct), cancellationToken).ConfigureAwait(false);
                 return true;
             }
-            catch (AmazonS3Exception ex) when (ex.StatusCode == HttpStatusCode.NotFound)
+            catch (S3ServiceException ex) when (ex.HttpStatus == (int)HttpStatusCode.NotFound)
             {
                 return false;
             }
-            catch (AmazonS3Exception ex) when (ex.StatusCode == HttpStatusCode.MovedPermanently || ex.StatusCode == HttpStatusCode.Redirect
-                || ex.StatusCode == (HttpStatusCode)307)
+            catch (S3ServiceException ex) when (ex.HttpStatus == (int)HttpStatusCode.MovedPermanently || ex.HttpStatus == (int)HttpStatusCode.Redirect
+                || ex.HttpStatus == 307)
             {
                 return true; // exists, in another region
-            }
-            catch (Exception ex) when (IsSdkFailure(ex))
-            {
-                throw Map(ex, "HeadBucket", bucketName);
             }
         }
 
@@ -94,14 +108,14 @@ namespace BackupIam.Engine.Aws
                 request.BucketRegionName = region;
             }
 
-            await CallAsync("CreateBucket", bucketName, () => _client.PutBucketAsync(request, cancellationToken)).ConfigureAwait(false);
+            await CallAsync("CreateBucket", bucketName, ct => _client.PutBucketAsync(request, ct), cancellationToken).ConfigureAwait(false);
         }
 
         /// <inheritdoc />
         public async Task<string> GetBucketLocationAsync(string bucketName, CancellationToken cancellationToken)
         {
             GetBucketLocationResponse r = await CallAsync("GetBucketLocation", bucketName,
-                () => _client.GetBucketLocationAsync(new GetBucketLocationRequest { BucketName = bucketName }, cancellationToken)).ConfigureAwait(false);
+                ct => _client.GetBucketLocationAsync(new GetBucketLocationRequest { BucketName = bucketName }, ct), cancellationToken).ConfigureAwait(false);
             string? location = r.Location?.Value;
             if (string.IsNullOrEmpty(location))
             {
@@ -115,7 +129,7 @@ namespace BackupIam.Engine.Aws
         public async Task PutObjectAsync(string bucketName, string key, string? content, CancellationToken cancellationToken)
         {
             var request = new PutObjectRequest { BucketName = bucketName, Key = key, ContentBody = content ?? "" };
-            await CallAsync("PutObject", bucketName, () => _client.PutObjectAsync(request, cancellationToken)).ConfigureAwait(false);
+            await CallAsync("PutObject", bucketName, key, ct => _client.PutObjectAsync(request, ct), cancellationToken).ConfigureAwait(false);
         }
 
         /// <inheritdoc />
@@ -123,16 +137,13 @@ namespace BackupIam.Engine.Aws
         {
             try
             {
-                await _client.GetObjectMetadataAsync(new GetObjectMetadataRequest { BucketName = bucketName, Key = key }, cancellationToken).ConfigureAwait(false);
+                await CallAsync("HeadObject", bucketName, key,
+                    ct => _client.GetObjectMetadataAsync(new GetObjectMetadataRequest { BucketName = bucketName, Key = key }, ct), cancellationToken).ConfigureAwait(false);
                 return true;
             }
-            catch (AmazonS3Exception ex) when (ex.StatusCode == HttpStatusCode.NotFound && ex.ErrorCode != "NoSuchBucket")
+            catch (S3ServiceException ex) when (ex.HttpStatus == (int)HttpStatusCode.NotFound && ex.AwsErrorCode != "NoSuchBucket")
             {
                 return false;
-            }
-            catch (Exception ex) when (IsSdkFailure(ex))
-            {
-                throw Map(ex, "HeadObject", bucketName);
             }
         }
 
@@ -145,7 +156,7 @@ namespace BackupIam.Engine.Aws
             {
                 var request = new ListObjectsV2Request { BucketName = bucketName, Prefix = prefix, ContinuationToken = token };
                 ListObjectsV2Response r = await CallAsync("ListObjectsV2", bucketName,
-                    () => _client.ListObjectsV2Async(request, cancellationToken)).ConfigureAwait(false);
+                    ct => _client.ListObjectsV2Async(request, ct), cancellationToken).ConfigureAwait(false);
                 if (r.S3Objects != null)
                 {
                     keys.AddRange(r.S3Objects.Select(o => o.Key));
@@ -161,15 +172,15 @@ namespace BackupIam.Engine.Aws
         /// <inheritdoc />
         public Task DeleteObjectAsync(string bucketName, string key, CancellationToken cancellationToken)
         {
-            return CallAsync("DeleteObject", bucketName,
-                () => _client.DeleteObjectAsync(new DeleteObjectRequest { BucketName = bucketName, Key = key }, cancellationToken));
+            return CallAsync("DeleteObject", bucketName, key,
+                ct => _client.DeleteObjectAsync(new DeleteObjectRequest { BucketName = bucketName, Key = key }, ct), cancellationToken);
         }
 
         /// <inheritdoc />
         public Task DeleteBucketAsync(string bucketName, CancellationToken cancellationToken)
         {
             return CallAsync("DeleteBucket", bucketName,
-                () => _client.DeleteBucketAsync(new DeleteBucketRequest { BucketName = bucketName }, cancellationToken));
+                ct => _client.DeleteBucketAsync(new DeleteBucketRequest { BucketName = bucketName }, ct), cancellationToken);
         }
 
         /// <inheritdoc />
@@ -177,8 +188,8 @@ namespace BackupIam.Engine.Aws
         {
             try
             {
-                GetBucketPolicyResponse r = await _client.GetBucketPolicyAsync(
-                    new GetBucketPolicyRequest { BucketName = bucketName }, cancellationToken).ConfigureAwait(false);
+                GetBucketPolicyResponse r = await CallAsync("GetBucketPolicy", bucketName,
+                    ct => _client.GetBucketPolicyAsync(new GetBucketPolicyRequest { BucketName = bucketName }, ct), cancellationToken).ConfigureAwait(false);
                 string? policy = r.Policy;
                 if (string.IsNullOrWhiteSpace(policy))
                 {
@@ -188,26 +199,21 @@ namespace BackupIam.Engine.Aws
                 // AWSSDK.S3 4.x hands a 404 error document back as the policy text instead of throwing.
                 if (r.HttpStatusCode == HttpStatusCode.NotFound || policy!.TrimStart().StartsWith("<", StringComparison.Ordinal))
                 {
-                    string code = XmlErrorField(policy!, "Code") ?? "Http" + (int)r.HttpStatusCode;
+                    AwsErrorDocument error = AwsErrorClassifier.ReadErrorDocument(System.Text.Encoding.UTF8.GetBytes(policy!));
+                    string code = error.Code ?? "Http" + (int)r.HttpStatusCode;
                     if (code == "NoSuchBucketPolicy")
                     {
                         return null;
                     }
 
-                    var (errorId, kind) = Classify(code, (int)r.HttpStatusCode);
-                    throw new S3ServiceException(errorId, kind, "GetBucketPolicy", bucketName, code, XmlErrorField(policy!, "Message") ?? "",
-                        XmlErrorField(policy!, "RequestId"), (int)r.HttpStatusCode, null);
+                    throw S3ServiceException.Create("GetBucketPolicy", bucketName, code, error.Message ?? "", error.RequestId, (int)r.HttpStatusCode, null);
                 }
 
                 return policy;
             }
-            catch (AmazonS3Exception ex) when (ex.ErrorCode == "NoSuchBucketPolicy")
+            catch (S3ServiceException ex) when (ex.AwsErrorCode == "NoSuchBucketPolicy")
             {
                 return null;
-            }
-            catch (Exception ex) when (IsSdkFailure(ex))
-            {
-                throw Map(ex, "GetBucketPolicy", bucketName);
             }
         }
 
@@ -215,7 +221,7 @@ namespace BackupIam.Engine.Aws
         public Task PutBucketPolicyAsync(string bucketName, string policyJson, CancellationToken cancellationToken)
         {
             return CallAsync("PutBucketPolicy", bucketName,
-                () => _client.PutBucketPolicyAsync(new PutBucketPolicyRequest { BucketName = bucketName, Policy = policyJson }, cancellationToken));
+                ct => _client.PutBucketPolicyAsync(new PutBucketPolicyRequest { BucketName = bucketName, Policy = policyJson }, ct), cancellationToken);
         }
 
         /// <inheritdoc />
@@ -223,14 +229,11 @@ namespace BackupIam.Engine.Aws
         {
             try
             {
-                await _client.DeleteBucketPolicyAsync(new DeleteBucketPolicyRequest { BucketName = bucketName }, cancellationToken).ConfigureAwait(false);
+                await CallAsync("DeleteBucketPolicy", bucketName,
+                    ct => _client.DeleteBucketPolicyAsync(new DeleteBucketPolicyRequest { BucketName = bucketName }, ct), cancellationToken).ConfigureAwait(false);
             }
-            catch (AmazonS3Exception ex) when (ex.ErrorCode == "NoSuchBucketPolicy")
+            catch (S3ServiceException ex) when (ex.AwsErrorCode == "NoSuchBucketPolicy")
             {
-            }
-            catch (Exception ex) when (IsSdkFailure(ex))
-            {
-                throw Map(ex, "DeleteBucketPolicy", bucketName);
             }
         }
 
@@ -239,8 +242,8 @@ namespace BackupIam.Engine.Aws
         {
             try
             {
-                GetPublicAccessBlockResponse r = await _client.GetPublicAccessBlockAsync(
-                    new GetPublicAccessBlockRequest { BucketName = bucketName }, cancellationToken).ConfigureAwait(false);
+                GetPublicAccessBlockResponse r = await CallAsync("GetPublicAccessBlock", bucketName,
+                    ct => _client.GetPublicAccessBlockAsync(new GetPublicAccessBlockRequest { BucketName = bucketName }, ct), cancellationToken).ConfigureAwait(false);
                 PublicAccessBlockConfiguration? c = r.PublicAccessBlockConfiguration;
                 if (c == null)
                 {
@@ -253,15 +256,12 @@ namespace BackupIam.Engine.Aws
                     IgnorePublicAcls = c.IgnorePublicAcls == true,
                     BlockPublicPolicy = c.BlockPublicPolicy == true,
                     RestrictPublicBuckets = c.RestrictPublicBuckets == true,
+                    StoreRootElement = _compatible?.TakePublicAccessBlockRoot(r.ResponseMetadata?.RequestId),
                 };
             }
-            catch (AmazonS3Exception ex) when (ex.ErrorCode == "NoSuchPublicAccessBlockConfiguration")
+            catch (S3ServiceException ex) when (ex.AwsErrorCode == "NoSuchPublicAccessBlockConfiguration")
             {
                 return null;
-            }
-            catch (Exception ex) when (IsSdkFailure(ex))
-            {
-                throw Map(ex, "GetPublicAccessBlock", bucketName);
             }
         }
 
@@ -284,7 +284,7 @@ namespace BackupIam.Engine.Aws
                     RestrictPublicBuckets = settings.RestrictPublicBuckets,
                 },
             };
-            return CallAsync("PutPublicAccessBlock", bucketName, () => _client.PutPublicAccessBlockAsync(request, cancellationToken));
+            return CallAsync("PutPublicAccessBlock", bucketName, ct => _client.PutPublicAccessBlockAsync(request, ct), cancellationToken);
         }
 
         /// <inheritdoc />
@@ -292,17 +292,13 @@ namespace BackupIam.Engine.Aws
         {
             try
             {
-                GetBucketOwnershipControlsResponse r = await _client.GetBucketOwnershipControlsAsync(
-                    new GetBucketOwnershipControlsRequest { BucketName = bucketName }, cancellationToken).ConfigureAwait(false);
+                GetBucketOwnershipControlsResponse r = await CallAsync("GetBucketOwnershipControls", bucketName,
+                    ct => _client.GetBucketOwnershipControlsAsync(new GetBucketOwnershipControlsRequest { BucketName = bucketName }, ct), cancellationToken).ConfigureAwait(false);
                 return r.OwnershipControls?.Rules?.FirstOrDefault()?.ObjectOwnership?.Value;
             }
-            catch (AmazonS3Exception ex) when (ex.ErrorCode == "OwnershipControlsNotFoundError")
+            catch (S3ServiceException ex) when (ex.AwsErrorCode == "OwnershipControlsNotFoundError")
             {
                 return null;
-            }
-            catch (Exception ex) when (IsSdkFailure(ex))
-            {
-                throw Map(ex, "GetBucketOwnershipControls", bucketName);
             }
         }
 
@@ -317,7 +313,7 @@ namespace BackupIam.Engine.Aws
                     Rules = new List<OwnershipControlsRule> { new OwnershipControlsRule { ObjectOwnership = ObjectOwnership.FindValue(objectOwnership) } },
                 },
             };
-            return CallAsync("PutBucketOwnershipControls", bucketName, () => _client.PutBucketOwnershipControlsAsync(request, cancellationToken));
+            return CallAsync("PutBucketOwnershipControls", bucketName, ct => _client.PutBucketOwnershipControlsAsync(request, ct), cancellationToken);
         }
 
         /// <inheritdoc />
@@ -325,8 +321,8 @@ namespace BackupIam.Engine.Aws
         {
             try
             {
-                GetBucketEncryptionResponse r = await _client.GetBucketEncryptionAsync(
-                    new GetBucketEncryptionRequest { BucketName = bucketName }, cancellationToken).ConfigureAwait(false);
+                GetBucketEncryptionResponse r = await CallAsync("GetBucketEncryption", bucketName,
+                    ct => _client.GetBucketEncryptionAsync(new GetBucketEncryptionRequest { BucketName = bucketName }, ct), cancellationToken).ConfigureAwait(false);
                 ServerSideEncryptionRule? rule = r.ServerSideEncryptionConfiguration?.ServerSideEncryptionRules?.FirstOrDefault();
                 if (rule?.ServerSideEncryptionByDefault == null)
                 {
@@ -342,13 +338,9 @@ namespace BackupIam.Engine.Aws
                     BucketKeyEnabled = rule.BucketKeyEnabled == true,
                 };
             }
-            catch (AmazonS3Exception ex) when (ex.ErrorCode == "ServerSideEncryptionConfigurationNotFoundError")
+            catch (S3ServiceException ex) when (ex.AwsErrorCode == "ServerSideEncryptionConfigurationNotFoundError")
             {
                 return null;
-            }
-            catch (Exception ex) when (IsSdkFailure(ex))
-            {
-                throw Map(ex, "GetBucketEncryption", bucketName);
             }
         }
 
@@ -372,14 +364,14 @@ namespace BackupIam.Engine.Aws
                     },
                 },
             };
-            return CallAsync("PutBucketEncryption", bucketName, () => _client.PutBucketEncryptionAsync(request, cancellationToken));
+            return CallAsync("PutBucketEncryption", bucketName, ct => _client.PutBucketEncryptionAsync(request, ct), cancellationToken);
         }
 
         /// <inheritdoc />
         public async Task<S3VersioningState> GetBucketVersioningAsync(string bucketName, CancellationToken cancellationToken)
         {
             GetBucketVersioningResponse r = await CallAsync("GetBucketVersioning", bucketName,
-                () => _client.GetBucketVersioningAsync(new GetBucketVersioningRequest { BucketName = bucketName }, cancellationToken)).ConfigureAwait(false);
+                ct => _client.GetBucketVersioningAsync(new GetBucketVersioningRequest { BucketName = bucketName }, ct), cancellationToken).ConfigureAwait(false);
             string? status = r.VersioningConfig?.Status?.Value;
             if (string.Equals(status, "Enabled", StringComparison.OrdinalIgnoreCase))
             {
@@ -397,7 +389,7 @@ namespace BackupIam.Engine.Aws
                 BucketName = bucketName,
                 VersioningConfig = new S3BucketVersioningConfig { Status = enabled ? VersionStatus.Enabled : VersionStatus.Suspended },
             };
-            return CallAsync("PutBucketVersioning", bucketName, () => _client.PutBucketVersioningAsync(request, cancellationToken));
+            return CallAsync("PutBucketVersioning", bucketName, ct => _client.PutBucketVersioningAsync(request, ct), cancellationToken);
         }
 
         /// <inheritdoc />
@@ -405,8 +397,8 @@ namespace BackupIam.Engine.Aws
         {
             try
             {
-                GetLifecycleConfigurationResponse r = await _client.GetLifecycleConfigurationAsync(
-                    new GetLifecycleConfigurationRequest { BucketName = bucketName }, cancellationToken).ConfigureAwait(false);
+                GetLifecycleConfigurationResponse r = await CallAsync("GetBucketLifecycleConfiguration", bucketName,
+                    ct => _client.GetLifecycleConfigurationAsync(new GetLifecycleConfigurationRequest { BucketName = bucketName }, ct), cancellationToken).ConfigureAwait(false);
                 List<LifecycleRule>? rules = r.Configuration?.Rules;
                 if (rules == null || rules.Count == 0)
                 {
@@ -415,13 +407,9 @@ namespace BackupIam.Engine.Aws
 
                 return rules.Select(ToModel).ToList();
             }
-            catch (AmazonS3Exception ex) when (ex.ErrorCode == "NoSuchLifecycleConfiguration")
+            catch (S3ServiceException ex) when (ex.AwsErrorCode == "NoSuchLifecycleConfiguration")
             {
                 return null;
-            }
-            catch (Exception ex) when (IsSdkFailure(ex))
-            {
-                throw Map(ex, "GetBucketLifecycleConfiguration", bucketName);
             }
         }
 
@@ -438,7 +426,7 @@ namespace BackupIam.Engine.Aws
                 BucketName = bucketName,
                 Configuration = new LifecycleConfiguration { Rules = rules.Select(ToSdk).ToList() },
             };
-            return CallAsync("PutBucketLifecycleConfiguration", bucketName, () => _client.PutLifecycleConfigurationAsync(request, cancellationToken));
+            return CallAsync("PutBucketLifecycleConfiguration", bucketName, ct => _client.PutLifecycleConfigurationAsync(request, ct), cancellationToken);
         }
 
         private static S3LifecycleRule ToModel(LifecycleRule rule)
@@ -506,116 +494,27 @@ namespace BackupIam.Engine.Aws
             return sdk;
         }
 
-        private static async Task<T> CallAsync<T>(string operation, string? bucketName, Func<Task<T>> call)
+        private Task<T> CallAsync<T>(string operation, string bucketName, Func<CancellationToken, Task<T>> call, CancellationToken cancellationToken)
         {
-            try
-            {
-                return await call().ConfigureAwait(false);
-            }
-            catch (Exception ex) when (IsSdkFailure(ex))
-            {
-                throw Map(ex, operation, bucketName);
-            }
+            return CallAsync(operation, bucketName, null, call, cancellationToken);
         }
 
-        private static bool IsSdkFailure(Exception ex)
+        /// <summary>
+        /// Every S3 request goes through here: the bucket and key are checked so that they cannot change the request's
+        /// path, the call runs within the session's request limits, and every failure becomes one of the module's errors.
+        /// </summary>
+        private Task<T> CallAsync<T>(string operation, string bucketName, string? key, Func<CancellationToken, Task<T>> call, CancellationToken cancellationToken)
         {
-            return ex is AmazonServiceException || ex is AmazonClientException || ex is HttpRequestException;
+            S3RequestPaths.Check(operation, bucketName, key);
+            string resource = key == null ? "bucket '" + bucketName + "'" : "object '" + key + "' in bucket '" + bucketName + "'";
+            return SdkCall.RunAsync(AwsService.S3, operation, resource, bucketName, _session.S3ServiceUrl, _session.RequestLimits, call,
+                ex => ServiceError(ex, operation, bucketName), cancellationToken);
         }
 
-        /// <summary>Maps an AWSSDK failure to a typed engine exception (shared with the STS gateway).</summary>
-        internal static BackupIamException Map(Exception ex, string operation, string? bucketName)
+        private static S3ServiceException ServiceError(AmazonServiceException ex, string operation, string bucketName)
         {
-            if (ex is AmazonServiceException service && (service.StatusCode != 0 || !string.IsNullOrEmpty(service.ErrorCode)))
-            {
-                string code = string.IsNullOrEmpty(service.ErrorCode) ? "Http" + (int)service.StatusCode : service.ErrorCode;
-                int status = (int)service.StatusCode;
-                string message = service.Message ?? "";
-                var (errorId, kind) = Classify(code, status);
-                return new S3ServiceException(errorId, kind, operation, bucketName, code, message, service.RequestId, status, ex);
-            }
-
-            return new BackupIamException("S3ConnectionFailed", FailureKind.ConnectionError,
-                "S3 " + operation + (bucketName == null ? "" : " on bucket '" + bucketName + "'") + " could not reach the endpoint: "
-                + ex.GetBaseException().Message + ". Check the endpoint URL (-EndpointUrl), network access and proxy settings.", ex)
-            {
-                Target = bucketName,
-            };
-        }
-
-        private static (string ErrorId, FailureKind Kind) Classify(string code, int status)
-        {
-            string errorId;
-            FailureKind kind;
-            switch (code)
-            {
-                case "NoSuchBucket":
-                    errorId = "S3NoSuchBucket";
-                    kind = FailureKind.NotFound;
-                    break;
-                case "AccessDenied":
-                case "AllAccessDisabled":
-                    errorId = "S3AccessDenied";
-                    kind = FailureKind.PermissionDenied;
-                    break;
-                case "BucketAlreadyOwnedByYou":
-                    errorId = "S3BucketAlreadyOwnedByYou";
-                    kind = FailureKind.AlreadyExists;
-                    break;
-                case "BucketAlreadyExists":
-                    errorId = "S3BucketAlreadyExists";
-                    kind = FailureKind.AlreadyExists;
-                    break;
-                case "SlowDown":
-                case "Throttling":
-                case "ThrottlingException":
-                case "RequestLimitExceeded":
-                    errorId = "S3Throttled";
-                    kind = FailureKind.LimitExceeded;
-                    break;
-                case "InvalidAccessKeyId":
-                case "SignatureDoesNotMatch":
-                case "ExpiredToken":
-                case "InvalidToken":
-                case "InvalidClientTokenId":
-                    errorId = "S3AuthenticationFailed";
-                    kind = FailureKind.PermissionDenied;
-                    break;
-                case "InvalidBucketName":
-                case "InvalidArgument":
-                case "InvalidRequest":
-                case "MalformedPolicy":
-                case "MalformedXML":
-                case "InvalidLocationConstraint":
-                case "IllegalLocationConstraintException":
-                    errorId = "S3InvalidRequest";
-                    kind = FailureKind.InvalidArgument;
-                    break;
-                case "BucketNotEmpty":
-                case "OperationAborted":
-                    errorId = "S3BucketBusy";
-                    kind = FailureKind.ResourceBusy;
-                    break;
-                default:
-                    errorId = status == 403 ? "S3AccessDenied" : "S3ServiceError";
-                    kind = status == 403 ? FailureKind.PermissionDenied : FailureKind.Unknown;
-                    break;
-            }
-
-            return (errorId, kind);
-        }
-
-        private static string? XmlErrorField(string xml, string name)
-        {
-            try
-            {
-                var doc = System.Xml.Linq.XElement.Parse(xml);
-                return doc.DescendantsAndSelf().FirstOrDefault(e => e.Name.LocalName == name)?.Value;
-            }
-            catch (System.Xml.XmlException)
-            {
-                return null;
-            }
+            string code = string.IsNullOrEmpty(ex.ErrorCode) ? "Http" + (int)ex.StatusCode : ex.ErrorCode;
+            return S3ServiceException.Create(operation, bucketName, code, ex.Message ?? "", ex.RequestId, (int)ex.StatusCode, ex);
         }
     }
 }

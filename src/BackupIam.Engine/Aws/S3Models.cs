@@ -18,6 +18,12 @@ namespace BackupIam.Engine.Aws
         /// <summary>Restrict access to buckets with public policies to AWS principals of the account.</summary>
         public bool RestrictPublicBuckets { get; set; }
 
+        /// <summary>
+        /// The root element of the store's answer when it was not AWS's <c>PublicAccessBlockConfiguration</c>
+        /// (Ceph RGW answers <c>BlockPublicAccessBlockConfiguration</c>); null for AWS's own answer.
+        /// </summary>
+        public string? StoreRootElement { get; set; }
+
         /// <summary>All four switches on, the recommended setting for backup buckets.</summary>
         public static S3PublicAccessBlock All() => new S3PublicAccessBlock
         {
@@ -93,40 +99,28 @@ namespace BackupIam.Engine.Aws
     /// <c>S3AccessDenied</c>, <c>S3BucketAlreadyOwnedByYou</c>, <c>S3BucketAlreadyExists</c>, <c>S3Throttled</c>,
     /// <c>S3AuthenticationFailed</c>, <c>S3InvalidRequest</c>, otherwise <c>S3ServiceError</c>.
     /// </summary>
-    public sealed class S3ServiceException : BackupIamException
+    public sealed class S3ServiceException : AwsServiceException
     {
         /// <summary>Creates the exception.</summary>
         public S3ServiceException(
             string errorId, FailureKind kind, string operation, string? bucketName, string awsErrorCode, string awsMessage,
             string? requestId, int httpStatus, Exception? inner)
-            : base(errorId, kind, "S3 " + operation + (bucketName == null ? "" : " on bucket '" + bucketName + "'") + " failed: "
-                + awsErrorCode + ": " + awsMessage + " (HTTP " + httpStatus + (string.IsNullOrEmpty(requestId) ? "" : ", request id " + requestId) + ")", inner)
+            : base(AwsService.S3, errorId, kind, operation, bucketName == null ? null : "bucket '" + bucketName + "'", awsErrorCode, awsMessage,
+                requestId, httpStatus, null, inner)
         {
-            Operation = operation;
             BucketName = bucketName;
-            AwsErrorCode = awsErrorCode;
-            AwsMessage = awsMessage;
-            RequestId = requestId;
-            HttpStatus = httpStatus;
             Target = bucketName;
         }
-
-        /// <summary>The S3 operation, e.g. <c>PutBucketPolicy</c>.</summary>
-        public string Operation { get; }
 
         /// <summary>The bucket involved.</summary>
         public string? BucketName { get; }
 
-        /// <summary>AWS's error code, e.g. <c>NoSuchBucket</c>.</summary>
-        public string AwsErrorCode { get; }
-
-        /// <summary>AWS's error message.</summary>
-        public string AwsMessage { get; }
-
-        /// <summary>AWS's request id.</summary>
-        public string? RequestId { get; }
-
-        /// <summary>HTTP status code (0 when no response arrived).</summary>
-        public int HttpStatus { get; }
+        /// <summary>Classifies an S3 error answer and creates the exception.</summary>
+        public static S3ServiceException Create(
+            string operation, string? bucketName, string awsErrorCode, string awsMessage, string? requestId, int httpStatus, Exception? inner)
+        {
+            AwsErrorClass c = AwsErrorClassifier.Classify(AwsService.S3, operation, awsErrorCode, httpStatus);
+            return new S3ServiceException(c.ErrorId, c.Kind, operation, bucketName, awsErrorCode, awsMessage, requestId, httpStatus, inner);
+        }
     }
 }

@@ -4,7 +4,6 @@ using System.Threading.Tasks;
 using Amazon.Runtime;
 using Amazon.SecurityToken;
 using Amazon.SecurityToken.Model;
-using BackupIam.Engine.Errors;
 
 namespace BackupIam.Engine.Aws
 {
@@ -28,20 +27,23 @@ namespace BackupIam.Engine.Aws
         Task<CallerIdentity> GetCallerIdentityAsync(CancellationToken cancellationToken);
     }
 
-    /// <summary><see cref="IStsGateway"/> over AWSSDK.SecurityToken, using the session's STS endpoint.</summary>
+    /// <summary>
+    /// <see cref="IStsGateway"/> over AWSSDK.SecurityToken, using the session's STS endpoint and request limits. Failures are
+    /// <see cref="AwsServiceException"/>s (<c>StsAuthenticationFailed</c>, <c>StsServiceError</c>) or, with no answer,
+    /// <c>StsRequestTimeout</c>/<c>StsConnectionFailed</c>.
+    /// </summary>
     public sealed class StsGateway : IStsGateway
     {
         private readonly AmazonSecurityTokenServiceClient _client;
+        private readonly LimitedHttpClientFactory _http;
+        private readonly AwsSession _session;
 
         /// <summary>Creates the gateway (and its STS client) from a session.</summary>
         public StsGateway(AwsSession session)
         {
-            if (session == null)
-            {
-                throw new ArgumentNullException(nameof(session));
-            }
-
-            var config = new AmazonSecurityTokenServiceConfig();
+            _session = session ?? throw new ArgumentNullException(nameof(session));
+            _http = new LimitedHttpClientFactory(session.RequestLimits);
+            var config = new AmazonSecurityTokenServiceConfig { HttpClientFactory = _http, MaxStaleConnectionRetries = 1 };
             if (session.StsEndpointIsCustom)
             {
                 config.ServiceURL = session.StsEndpoint.ToString();
@@ -56,31 +58,26 @@ namespace BackupIam.Engine.Aws
         }
 
         /// <inheritdoc />
-        public void Dispose() => _client.Dispose();
+        public void Dispose()
+        {
+            _client.Dispose();
+            _http.Dispose();
+        }
 
         /// <inheritdoc />
         public async Task<CallerIdentity> GetCallerIdentityAsync(CancellationToken cancellationToken)
         {
-            try
-            {
-                GetCallerIdentityResponse r = await _client.GetCallerIdentityAsync(new GetCallerIdentityRequest(), cancellationToken).ConfigureAwait(false);
-                return new CallerIdentity { Account = r.Account ?? "", Arn = r.Arn ?? "", UserId = r.UserId ?? "" };
-            }
-            catch (AmazonServiceException ex) when (ex.StatusCode != 0)
-            {
-                bool auth = ex.ErrorCode == "InvalidClientTokenId" || ex.ErrorCode == "SignatureDoesNotMatch" || ex.ErrorCode == "ExpiredToken"
-                    || ex.ErrorCode == "AccessDenied" || (int)ex.StatusCode == 403;
-                throw new BackupIamException(auth ? "StsAuthenticationFailed" : "StsServiceError", auth ? FailureKind.PermissionDenied : FailureKind.Unknown,
-                    "STS GetCallerIdentity failed: " + ex.ErrorCode + ": " + ex.Message + " (HTTP " + (int)ex.StatusCode
-                    + (string.IsNullOrEmpty(ex.RequestId) ? "" : ", request id " + ex.RequestId) + ")"
-                    + (auth ? ". The credentials are not valid for this account/endpoint." : ""), ex);
-            }
-            catch (Exception ex) when (ex is AmazonClientException || ex is System.Net.Http.HttpRequestException)
-            {
-                throw new BackupIamException("StsConnectionFailed", FailureKind.ConnectionError,
-                    "STS GetCallerIdentity could not reach the endpoint: " + ex.GetBaseException().Message
-                    + ". Check network access, proxy settings, and -EndpointUrl or AWS_ENDPOINT_URL_STS.", ex);
-            }
+            GetCallerIdentityResponse r = await SdkCall.RunAsync(AwsService.Sts, "GetCallerIdentity", null, null, _session.StsEndpoint, _session.RequestLimits,
+                ct => _client.GetCallerIdentityAsync(new GetCallerIdentityRequest(), ct), ServiceError, cancellationToken).ConfigureAwait(false);
+            return new CallerIdentity { Account = r.Account ?? "", Arn = r.Arn ?? "", UserId = r.UserId ?? "" };
+        }
+
+        private static AwsServiceException ServiceError(AmazonServiceException ex)
+        {
+            string code = string.IsNullOrEmpty(ex.ErrorCode) ? "Http" + (int)ex.StatusCode : ex.ErrorCode;
+            AwsErrorClass c = AwsErrorClassifier.Classify(AwsService.Sts, "GetCallerIdentity", code, (int)ex.StatusCode);
+            return new AwsServiceException(AwsService.Sts, c.ErrorId, c.Kind, "GetCallerIdentity", null, code, ex.Message ?? "", ex.RequestId,
+                (int)ex.StatusCode, c.Advice, ex);
         }
     }
 }

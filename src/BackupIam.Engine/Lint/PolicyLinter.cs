@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.Text;
+using BackupIam.Engine.Naming;
 using BackupIam.Engine.Policies;
 using BackupIam.Engine.Simulation;
 
@@ -48,62 +49,11 @@ namespace BackupIam.Engine.Lint
             ["s3:GetObjectLockConfiguration"] = "Replace with \"s3:GetBucketObjectLockConfiguration\".",
         };
 
-        /// <summary>The size quota of a container: characters without whitespace for IAM policies, bytes (UTF-8, without whitespace) for bucket policies.</summary>
-        public static int GetSizeLimit(PolicyContainer container)
-        {
-            switch (container)
-            {
-                case PolicyContainer.UserInline: return 2048;
-                case PolicyContainer.GroupInline: return 5120;
-                case PolicyContainer.RoleInline: return 10240;
-                case PolicyContainer.Managed: return 6144;
-                case PolicyContainer.BucketPolicy: return 20480;
-                default: throw new ArgumentOutOfRangeException(nameof(container), container, "Unknown policy container.");
-            }
-        }
+        /// <summary>The size quota of a container (see <see cref="PolicySizeLimits.GetLimit"/>).</summary>
+        public static int GetSizeLimit(PolicyContainer container) => PolicySizeLimits.GetLimit(container);
 
-        /// <summary>
-        /// The size a container's quota is measured in for <paramref name="policyJson"/>: non-whitespace characters
-        /// for IAM policies, UTF-8 bytes of the non-whitespace characters for bucket policies.
-        /// </summary>
-        public static int MeasureSize(string policyJson, PolicyContainer container)
-        {
-            if (policyJson == null)
-            {
-                throw new ArgumentNullException(nameof(policyJson));
-            }
-
-            bool bytes = container == PolicyContainer.BucketPolicy;
-            int size = 0;
-            for (int i = 0; i < policyJson.Length; i++)
-            {
-                char c = policyJson[i];
-                if (char.IsWhiteSpace(c))
-                {
-                    continue;
-                }
-
-                if (!bytes || c < 0x80)
-                {
-                    size++;
-                }
-                else if (c < 0x800)
-                {
-                    size += 2;
-                }
-                else if (char.IsHighSurrogate(c) && i + 1 < policyJson.Length && char.IsLowSurrogate(policyJson[i + 1]))
-                {
-                    size += 4;
-                    i++;
-                }
-                else
-                {
-                    size += 3;
-                }
-            }
-
-            return size;
-        }
+        /// <summary>The size a container's quota is measured in (see <see cref="PolicySizeLimits.Measure(string, PolicyContainer)"/>).</summary>
+        public static int MeasureSize(string policyJson, PolicyContainer container) => PolicySizeLimits.Measure(policyJson, container);
 
         /// <summary>Parses <paramref name="policyJson"/> and lints it; the size is measured on the text as given.</summary>
         /// <exception cref="ArgumentNullException">An argument is null.</exception>

@@ -130,20 +130,8 @@ namespace BackupIam.Engine.Policies
         /// The size IAM counts against its policy size quotas: the number of characters of the compact rendering,
         /// not counting whitespace.
         /// </summary>
-        public static int CountNonWhitespaceCharacters(PolicyDocument doc)
-        {
-            string compact = ToJson(doc, indented: false);
-            int count = 0;
-            foreach (char c in compact)
-            {
-                if (!char.IsWhiteSpace(c))
-                {
-                    count++;
-                }
-            }
-
-            return count;
-        }
+        public static int CountNonWhitespaceCharacters(PolicyDocument doc) =>
+            Naming.PolicySizeLimits.Measure(doc, Lint.PolicyContainer.UserInline);
 
         /// <summary>Checks a document built in code against the same grammar rules that <see cref="Parse"/> applies.</summary>
         /// <exception cref="PolicyFormatException">ErrorId <c>PolicyGrammarInvalid</c>, naming the statement and the field.</exception>

@@ -1,10 +1,9 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
-using System.Text.RegularExpressions;
 using BackupIam.Engine.Errors;
+using BackupIam.Engine.Naming;
 using BackupIam.Engine.Policies;
-using BackupIam.Engine.S3;
 
 namespace BackupIam.Engine.Presets
 {
@@ -31,10 +30,6 @@ namespace BackupIam.Engine.Presets
         private const string OptAllowMultipart = nameof(PresetOptions.AllowMultipart);
         private const string OptAllowBucketDiscovery = nameof(PresetOptions.AllowBucketDiscovery);
         private const string OptAllowCreateBucket = nameof(PresetOptions.AllowCreateBucket);
-
-        private static readonly Regex PrincipalArnPattern = new Regex(
-            @"^arn:(?<partition>aws|aws-[a-z0-9-]+):iam::(?<account>[0-9]{12}):(root|(user|role)/([\w+=,.@-]+/)*[\w+=,.@-]+)$",
-            RegexOptions.CultureInvariant);
 
         private static readonly PresetPolicyKind[] IdentityOnly = { PresetPolicyKind.Identity };
         private static readonly PresetPolicyKind[] BothKinds = { PresetPolicyKind.Identity, PresetPolicyKind.Bucket };
@@ -283,20 +278,20 @@ namespace BackupIam.Engine.Presets
                     "A bucket policy needs PrincipalArn: the IAM user or role that runs the backups, such as '" + Example + "'.");
             }
 
-            Match m = PrincipalArnPattern.Match(arn);
-            if (!m.Success)
+            PrincipalArnParts? parts = IamArns.TryParsePrincipal(arn, allowRoot: true, out string? problem);
+            if (parts == null)
             {
                 throw new InputValidationException(
                     PrincipalArnInvalidErrorId,
                     "PrincipalArn",
-                    "PrincipalArn '" + arn + "' is not an IAM principal ARN. It must look like '" + Example + "' "
-                    + "(arn:<partition>:iam::<12-digit account>:user/<name>, role/<name> or root).")
+                    "PrincipalArn '" + arn + "' is not an IAM principal ARN: " + problem + ". It must look like '" + Example + "' "
+                    + "(arn:<partition>:iam::<12-digit account>:user/<name>, role/<name> or root; on Ceph RGW arn:aws:iam:::user/<name> or arn:aws:iam::<tenant>:user/<name>).")
                 {
                     Target = arn,
                 };
             }
 
-            return m.Groups["partition"].Value;
+            return parts.Partition;
         }
 
         private static void CheckOption(PresetDefinition preset, bool value, string option)

@@ -6,8 +6,8 @@ using System.Threading.Tasks;
 using BackupIam.Engine.Aws;
 using BackupIam.Engine.Errors;
 using BackupIam.Engine.Lint;
+using BackupIam.Engine.Naming;
 using BackupIam.Engine.Policies;
-using BackupIam.Engine.S3;
 
 namespace BackupIam.Engine.Provisioning
 {
@@ -32,6 +32,40 @@ namespace BackupIam.Engine.Provisioning
 
         /// <summary>The normalized folder keys of the spec.</summary>
         public IReadOnlyList<string> Folders { get; internal set; } = new string[0];
+
+        /// <summary>Protections the store does not support (e.g. "default encryption (SSE-S3)"), found while planning or applying.</summary>
+        public IReadOnlyList<string> UnsupportedProtections => _unsupported;
+
+        /// <summary>True when the store gets IgnorePublicAcls and RestrictPublicBuckets only (Ceph RGW).</summary>
+        public bool PublicAccessBlockRestricted { get; internal set; }
+
+        /// <summary>
+        /// Warnings about the store, found while planning or applying (a new bucket's settings are read at apply time);
+        /// each names the protection and the store's answer. Read them after applying.
+        /// </summary>
+        public IReadOnlyList<string> StoreWarnings => _storeWarnings;
+
+        private readonly List<string> _unsupported = new List<string>();
+        private readonly List<string> _storeWarnings = new List<string>();
+
+        internal void AddUnsupported(string protection, S3ServiceException ex)
+        {
+            if (!_unsupported.Contains(protection))
+            {
+                _unsupported.Add(protection);
+                AddStoreWarning(protection, $"{ex.Operation} answered HTTP {ex.HttpStatus} {ex.AwsErrorCode}" + (string.IsNullOrEmpty(ex.AwsMessage) ? "" : ": " + ex.AwsMessage.Trim()),
+                    "the bucket is made without it");
+            }
+        }
+
+        internal void AddStoreWarning(string protection, string answer, string consequence)
+        {
+            string text = $"Bucket '{Name}': the store does not support {protection} as AWS does ({answer}); {consequence}.";
+            if (!_storeWarnings.Contains(text))
+            {
+                _storeWarnings.Add(text);
+            }
+        }
     }
 
     public sealed class BucketPolicyPlan : ResourcePlan
@@ -129,47 +163,103 @@ namespace BackupIam.Engine.Provisioning
             }
 
             // For a new bucket the settings are read again at apply time: AWS now creates buckets with Block Public
-            // Access, BucketOwnerEnforced and SSE-S3 already on, and a write that changes nothing is not made.
-            if (spec.BlockPublicAccess && (!plan.Exists || !IsFullyBlocked(await _s3.GetPublicAccessBlockAsync(bucket, cancellationToken).ConfigureAwait(false))))
+            // Access, BucketOwnerEnforced and SSE-S3 already on, and a write that changes nothing is not made. The
+            // answers also tell what the store supports (S3-compatible stores such as Ceph RGW lack some protections).
+            if (spec.BlockPublicAccess)
             {
-                plan.Add("s3", "PutPublicAccessBlock", target, $"Turn on all four Block Public Access settings of bucket '{bucket}'", async ct =>
+                S3PublicAccessBlock? current = plan.Exists ? await _s3.GetPublicAccessBlockAsync(bucket, cancellationToken).ConfigureAwait(false) : null;
+                if (current != null)
                 {
-                    if (!plan.Exists && IsFullyBlocked(await _s3.GetPublicAccessBlockAsync(bucket, ct).ConfigureAwait(false)))
-                    {
-                        return false;
-                    }
+                    NoteRestrictedPublicAccessBlock(plan, current);
+                }
 
-                    await _s3.PutPublicAccessBlockAsync(bucket, S3PublicAccessBlock.All(), ct).ConfigureAwait(false);
-                    return true;
-                });
+                if (!plan.Exists || !Satisfies(current, DesiredPublicAccessBlock(current)))
+                {
+                    string description = current == null || current.StoreRootElement == null
+                        ? $"Turn on all four Block Public Access settings of bucket '{bucket}' (where BlockPublicAcls would reject every upload, as on Ceph RGW 16, only IgnorePublicAcls and RestrictPublicBuckets)"
+                        : $"Set Block Public Access of bucket '{bucket}' to IgnorePublicAcls and RestrictPublicBuckets (BlockPublicAcls off: on this store it rejects every upload)";
+                    plan.Add("s3", "PutPublicAccessBlock", target, description, async ct =>
+                    {
+                        S3PublicAccessBlock? now = current;
+                        if (!plan.Exists)
+                        {
+                            now = await _s3.GetPublicAccessBlockAsync(bucket, ct).ConfigureAwait(false);
+                            if (now != null)
+                            {
+                                NoteRestrictedPublicAccessBlock(plan, now);
+                            }
+                        }
+
+                        S3PublicAccessBlock desired = DesiredPublicAccessBlock(now);
+                        if (Satisfies(now, desired))
+                        {
+                            return false;
+                        }
+
+                        await _s3.PutPublicAccessBlockAsync(bucket, desired, ct).ConfigureAwait(false);
+                        return true;
+                    });
+                }
             }
 
-            if (spec.EnforceBucketOwnership && (!plan.Exists || !IsOwnershipEnforced(await _s3.GetBucketOwnershipControlsAsync(bucket, cancellationToken).ConfigureAwait(false))))
+            if (spec.EnforceBucketOwnership)
             {
-                plan.Add("s3", "PutBucketOwnershipControls", target, $"Set object ownership of bucket '{bucket}' to {OwnershipEnforced} (ACLs disabled)", async ct =>
+                const string protection = "object ownership controls (" + OwnershipEnforced + ")";
+                bool supported = true;
+                bool enforced = false;
+                if (plan.Exists)
                 {
-                    if (!plan.Exists && IsOwnershipEnforced(await _s3.GetBucketOwnershipControlsAsync(bucket, ct).ConfigureAwait(false)))
-                    {
-                        return false;
-                    }
+                    (supported, enforced) = await ReadSettingAsync(plan, protection,
+                        async ct => IsOwnershipEnforced(await _s3.GetBucketOwnershipControlsAsync(bucket, ct).ConfigureAwait(false)), cancellationToken).ConfigureAwait(false);
+                }
 
-                    await _s3.PutBucketOwnershipControlsAsync(bucket, OwnershipEnforced, ct).ConfigureAwait(false);
-                    return true;
-                });
+                if (supported && !enforced)
+                {
+                    plan.Add("s3", "PutBucketOwnershipControls", target, $"Set object ownership of bucket '{bucket}' to {OwnershipEnforced} (ACLs disabled)", async ct =>
+                    {
+                        if (!plan.Exists)
+                        {
+                            var (ok, on) = await ReadSettingAsync(plan, protection,
+                                async c => IsOwnershipEnforced(await _s3.GetBucketOwnershipControlsAsync(bucket, c).ConfigureAwait(false)), ct).ConfigureAwait(false);
+                            if (!ok || on)
+                            {
+                                return false;
+                            }
+                        }
+
+                        return await WriteSettingAsync(plan, protection, c => _s3.PutBucketOwnershipControlsAsync(bucket, OwnershipEnforced, c), ct).ConfigureAwait(false);
+                    });
+                }
             }
 
-            if (spec.DefaultEncryption && (!plan.Exists || await _s3.GetBucketEncryptionAsync(bucket, cancellationToken).ConfigureAwait(false) == null))
+            if (spec.DefaultEncryption)
             {
-                plan.Add("s3", "PutBucketEncryption", target, $"Turn on default encryption (SSE-S3) for bucket '{bucket}'", async ct =>
+                const string protection = "default encryption (SSE-S3)";
+                bool supported = true;
+                bool encrypted = false;
+                if (plan.Exists)
                 {
-                    if (!plan.Exists && await _s3.GetBucketEncryptionAsync(bucket, ct).ConfigureAwait(false) != null)
-                    {
-                        return false;
-                    }
+                    (supported, encrypted) = await ReadSettingAsync(plan, protection,
+                        async ct => await _s3.GetBucketEncryptionAsync(bucket, ct).ConfigureAwait(false) != null, cancellationToken).ConfigureAwait(false);
+                }
 
-                    await _s3.PutBucketEncryptionAsync(bucket, ct).ConfigureAwait(false);
-                    return true;
-                });
+                if (supported && !encrypted)
+                {
+                    plan.Add("s3", "PutBucketEncryption", target, $"Turn on default encryption (SSE-S3) for bucket '{bucket}'", async ct =>
+                    {
+                        if (!plan.Exists)
+                        {
+                            var (ok, on) = await ReadSettingAsync(plan, protection,
+                                async c => await _s3.GetBucketEncryptionAsync(bucket, c).ConfigureAwait(false) != null, ct).ConfigureAwait(false);
+                            if (!ok || on)
+                            {
+                                return false;
+                            }
+                        }
+
+                        return await WriteSettingAsync(plan, protection, c => _s3.PutBucketEncryptionAsync(bucket, c), ct).ConfigureAwait(false);
+                    });
+                }
             }
 
             foreach (string folder in folders)
@@ -203,8 +293,8 @@ namespace BackupIam.Engine.Provisioning
             BucketPolicyMerge merge = BucketPolicyMerger.Merge(existing, desired, replace);
             plan.Merge = merge;
             plan.PolicyDocument = PolicyJson.ToJson(merge.Result, indented: true);
-            int bytes = System.Text.Encoding.UTF8.GetByteCount(PolicyJson.ToJson(merge.Result, indented: false));
-            int limit = PolicyLinter.GetSizeLimit(PolicyContainer.BucketPolicy);
+            int bytes = PolicySizeLimits.Measure(merge.Result, PolicyContainer.BucketPolicy);
+            int limit = PolicySizeLimits.GetLimit(PolicyContainer.BucketPolicy);
             if (bytes > limit)
             {
                 throw new InputValidationException("PolicyTooLarge", "PolicyDocument",
@@ -393,8 +483,85 @@ namespace BackupIam.Engine.Provisioning
             a.ExpirationDays == b.ExpirationDays && a.NoncurrentVersionExpirationDays == b.NoncurrentVersionExpirationDays &&
             a.NewerNoncurrentVersions == b.NewerNoncurrentVersions && a.AbortIncompleteMultipartUploadDays == b.AbortIncompleteMultipartUploadDays;
 
-        private static bool IsFullyBlocked(S3PublicAccessBlock? pab) =>
-            pab != null && pab.BlockPublicAcls && pab.IgnorePublicAcls && pab.BlockPublicPolicy && pab.RestrictPublicBuckets;
+        /// <summary>
+        /// The Block Public Access settings to apply, given what the store answered. AWS (and any store answering in
+        /// AWS's form): all four. Ceph RGW (it answers under <c>BlockPublicAccessBlockConfiguration</c>): there
+        /// BlockPublicAcls=true rejects every PutObject, the owner's included, and BlockPublicPolicy=true rejects even a
+        /// non-public bucket policy; so IgnorePublicAcls and RestrictPublicBuckets, BlockPublicAcls off (which repairs a
+        /// bucket an earlier version left blocked), BlockPublicPolicy as it is.
+        /// </summary>
+        public static S3PublicAccessBlock DesiredPublicAccessBlock(S3PublicAccessBlock? current)
+        {
+            if (current?.StoreRootElement == null)
+            {
+                return S3PublicAccessBlock.All();
+            }
+
+            return new S3PublicAccessBlock
+            {
+                BlockPublicAcls = false,
+                IgnorePublicAcls = true,
+                BlockPublicPolicy = current.BlockPublicPolicy,
+                RestrictPublicBuckets = true,
+                StoreRootElement = current.StoreRootElement,
+            };
+        }
+
+        private static bool Satisfies(S3PublicAccessBlock? current, S3PublicAccessBlock desired) =>
+            current != null && current.BlockPublicAcls == desired.BlockPublicAcls && current.IgnorePublicAcls == desired.IgnorePublicAcls &&
+            current.BlockPublicPolicy == desired.BlockPublicPolicy && current.RestrictPublicBuckets == desired.RestrictPublicBuckets;
+
+        private static void NoteRestrictedPublicAccessBlock(BucketPlan plan, S3PublicAccessBlock current)
+        {
+            if (current.StoreRootElement == null)
+            {
+                return;
+            }
+
+            plan.PublicAccessBlockRestricted = true;
+            plan.AddStoreWarning("Block Public Access", $"the store answered GetPublicAccessBlock under <{current.StoreRootElement}> as Ceph RGW does, where BlockPublicAcls=true rejects every upload",
+                "IgnorePublicAcls and RestrictPublicBuckets are applied and BlockPublicAcls is kept off; public ACLs are ignored, not refused");
+        }
+
+        /// <summary>
+        /// Reads a protection's setting; when the store does not implement it, records a warning and reports it unsupported.
+        /// </summary>
+        private static async Task<(bool Supported, bool On)> ReadSettingAsync(BucketPlan plan, string protection, Func<CancellationToken, Task<bool>> read, CancellationToken cancellationToken)
+        {
+            try
+            {
+                return (true, await read(cancellationToken).ConfigureAwait(false));
+            }
+            catch (S3ServiceException ex) when (IsNotSupportedByStore(ex))
+            {
+                plan.AddUnsupported(protection, ex);
+                return (false, false);
+            }
+        }
+
+        /// <summary>Writes a protection's setting; a store that refuses it as unsupported gets a warning, and the run goes on (false: nothing changed).</summary>
+        private static async Task<bool> WriteSettingAsync(BucketPlan plan, string protection, Func<CancellationToken, Task> write, CancellationToken cancellationToken)
+        {
+            try
+            {
+                await write(cancellationToken).ConfigureAwait(false);
+            }
+            catch (S3ServiceException ex) when (IsNotSupportedByStore(ex))
+            {
+                plan.AddUnsupported(protection, ex);
+                return false;
+            }
+
+            return true;
+        }
+
+        /// <summary>
+        /// The answers of a store that lacks an API or a setting: 501 NotImplemented, 405 MethodNotAllowed, and 400
+        /// InvalidArgument to a request that AWS accepts (Ceph RGW 16 to BucketOwnerEnforced and to SSE-S3).
+        /// </summary>
+        private static bool IsNotSupportedByStore(S3ServiceException ex) =>
+            ex.HttpStatus == 501 || ex.HttpStatus == 405 ||
+            ex.AwsErrorCode == "NotImplemented" || ex.AwsErrorCode == "MethodNotAllowed" || ex.AwsErrorCode == "InvalidArgument";
 
         private static bool IsOwnershipEnforced(string? ownership) => string.Equals(ownership, OwnershipEnforced, StringComparison.Ordinal);
 

@@ -110,9 +110,14 @@ namespace BackupIam.Engine.Provisioning
             catch (Exception ex) when (!(ex is OutOfMemoryException))
             {
                 throw new InputValidationException("CredentialFileUnreadable", "StoreLocation",
-                    $"The credentials file '{path}' could not be read ({ex.Message}). Fix the file, or give another -StoreLocation, for example ~/.aws/backup-credentials.");
+                    $"The credentials file '{path}' could not be read ({Describe(path, ex)}). Fix the file, or give another -StoreLocation, for example ~/.aws/backup-credentials.");
             }
         }
+
+        /// <summary>Why the file could not be read, never quoting a line of it (AWSSDK's parse errors quote the line, which may be a secret).</summary>
+        private static string Describe(string path, Exception ex) =>
+            Aws.CredentialFileDiagnostics.FindProblem(path)
+            ?? (ex is InvalidDataException ? "a malformed line; its text is not shown because it may hold a secret" : ex.Message);
 
         /// <summary>How long a writer waits for another writer's lock on the same credentials file.</summary>
         public static TimeSpan LockWait { get; set; } = TimeSpan.FromSeconds(60);
@@ -151,7 +156,7 @@ namespace BackupIam.Engine.Provisioning
             catch (Exception ex) when (!(ex is OutOfMemoryException))
             {
                 throw new InputValidationException("CredentialFileUnreadable", "StoreLocation",
-                    $"The credentials file '{path}' could not be read ({ex.GetType().Name}). Fix the file, or give another -StoreLocation, for example ~/.aws/backup-credentials.");
+                    $"The credentials file '{path}' could not be read ({Describe(path, ex)}). Fix the file, or give another -StoreLocation, for example ~/.aws/backup-credentials.");
             }
 
             return held;

@@ -7,6 +7,7 @@ using System.Threading.Tasks;
 using BackupIam.Engine.Aws.Iam;
 using BackupIam.Engine.Errors;
 using BackupIam.Engine.Lint;
+using BackupIam.Engine.Naming;
 using BackupIam.Engine.Policies;
 
 namespace BackupIam.Engine.Provisioning
@@ -302,8 +303,8 @@ namespace BackupIam.Engine.Provisioning
 
             RequireResources(desired);
             PolicyContainer container = owner == InlinePolicyOwner.User ? PolicyContainer.UserInline : PolicyContainer.GroupInline;
-            int size = PolicyJson.CountNonWhitespaceCharacters(desired);
-            int limit = PolicyLinter.GetSizeLimit(container);
+            int size = PolicySizeLimits.Measure(desired, container);
+            int limit = PolicySizeLimits.GetLimit(container);
             if (size > limit)
             {
                 throw new InputValidationException("PolicyTooLarge", "PolicyDocument",

@@ -1,7 +1,7 @@
 using System;
 using System.Collections.Generic;
-using System.Text.RegularExpressions;
 using BackupIam.Engine.Errors;
+using BackupIam.Engine.Naming;
 
 namespace BackupIam.Engine.Simulation
 {
@@ -12,10 +12,6 @@ namespace BackupIam.Engine.Simulation
     /// </summary>
     public sealed class PrincipalInfo
     {
-        private static readonly Regex PrincipalArnPattern = new Regex(
-            @"^arn:(aws|aws-[a-z0-9-]+):iam::([0-9]{12}):(user|role)/(?:[A-Za-z0-9+=,.@_-]+/)*([A-Za-z0-9+=,.@_-]{1,64})$",
-            RegexOptions.CultureInvariant);
-
         private IReadOnlyList<string>? _arnList;
         private IReadOnlyList<string>? _accountList;
         private IReadOnlyList<string>? _userNameList;
@@ -23,7 +19,7 @@ namespace BackupIam.Engine.Simulation
 
         /// <summary>Creates a principal.</summary>
         /// <param name="arn">The principal ARN, e.g. <c>arn:aws:iam::123456789012:user/backup</c>.</param>
-        /// <param name="accountId">The 12-digit account id.</param>
+        /// <param name="accountId">The 12-digit account id (on Ceph RGW a tenant name, or "" for the default tenant).</param>
         /// <param name="userName">The IAM user name, or null for non-user principals.</param>
         /// <param name="userId">The unique id (e.g. <c>AIDAEXAMPLE</c>), or null when unknown.</param>
         public PrincipalInfo(string arn, string accountId, string? userName = null, string? userId = null)
@@ -35,7 +31,11 @@ namespace BackupIam.Engine.Simulation
                     $"Principal ARN '{arn}' is not an ARN. Give an ARN such as 'arn:aws:iam::123456789012:user/backup'.");
             }
 
-            ValidateAccountId(accountId);
+            if (!IamArns.IsAccountOrRgwTenant(accountId))
+            {
+                ValidateAccountId(accountId);
+            }
+
             Arn = arn;
             AccountId = accountId;
             UserName = userName;
@@ -53,7 +53,7 @@ namespace BackupIam.Engine.Simulation
         /// <summary>The unique principal id, or null when unknown (then <c>${aws:userid}</c> does not resolve).</summary>
         public string? UserId { get; }
 
-        /// <summary>The 12-digit account id.</summary>
+        /// <summary>The 12-digit account id; on Ceph RGW the tenant name, or "" for the default tenant.</summary>
         public string AccountId { get; }
 
         /// <summary>The partition taken from <see cref="Arn"/> (<c>aws</c>, <c>aws-cn</c>, ...).</summary>
@@ -72,13 +72,7 @@ namespace BackupIam.Engine.Simulation
             ValidateUserName(userName, "UserName");
 
             string p = string.IsNullOrEmpty(path) ? "/" : path!;
-            if (p[0] != '/' || p[p.Length - 1] != '/' || p.Length > 512)
-            {
-                throw new InputValidationException(
-                    "IamPathInvalid", "Path",
-                    $"IAM path '{p}' must start and end with '/' and be at most 512 characters, for example '/' or '/backup/'.");
-            }
-
+            IamNames.ValidatePath(p, "Path");
             return new PrincipalInfo("arn:aws:iam::" + accountId + ":user" + p + userName, accountId, userName, null);
         }
 
@@ -119,7 +113,8 @@ namespace BackupIam.Engine.Simulation
         public override string ToString() => Arn;
 
         /// <summary>
-        /// Parses the ARN of an IAM user or role, <c>arn:PARTITION:iam::ACCOUNT:user/[path/]name</c> or <c>role/[path/]name</c>.
+        /// Parses the ARN of an IAM user or role, <c>arn:PARTITION:iam::ACCOUNT:user/[path/]name</c> or <c>role/[path/]name</c>,
+        /// also in Ceph RGW's forms (<c>arn:aws:iam:::user/NAME</c>, <c>arn:aws:iam::TENANT:user/NAME</c>; see <see cref="IamArns"/>).
         /// Only a user gets a user name (<c>aws:username</c>) and a unique id; AWS sets neither <c>aws:username</c> for a
         /// role nor an <c>aws:userid</c> this simulator could know (it carries the session name).
         /// </summary>
@@ -128,30 +123,29 @@ namespace BackupIam.Engine.Simulation
         /// <exception cref="InputValidationException">ErrorId <c>PrincipalArnInvalid</c>.</exception>
         public static PrincipalInfo FromArn(string arn, string parameterName = "PrincipalArn")
         {
-            var match = PrincipalArnPattern.Match(arn ?? string.Empty);
-            if (!match.Success)
+            PrincipalArnParts? parts = IamArns.TryParsePrincipal(arn, allowRoot: false, out string? problem);
+            if (parts == null)
             {
                 throw new InputValidationException(
                     "PrincipalArnInvalid", parameterName,
-                    $"-{parameterName} '{arn}' is not the ARN of an IAM user or role: use the form arn:aws:iam::123456789012:user/backup (or ...:role/backup-role).")
+                    $"-{parameterName} '{arn}' is not the ARN of an IAM user or role ({problem}): use the form arn:aws:iam::123456789012:user/backup (or ...:role/backup-role; on Ceph RGW arn:aws:iam:::user/backup or arn:aws:iam::TENANT:user/backup).")
                 {
                     Target = arn,
                 };
             }
 
-            string account = match.Groups[2].Value;
-            bool user = match.Groups[3].Value == "user";
-            string name = match.Groups[4].Value;
-            return new PrincipalInfo(arn!, account, user ? name : null, user ? "AIDA" + account + "EXAMPLE" : null);
+            bool user = parts.Kind == PrincipalArnKind.User;
+            string account = parts.Account;
+            return new PrincipalInfo(arn, account, user ? parts.Name : null, user ? "AIDA" + (account.Length == 0 ? "RGW" : account) + "EXAMPLE" : null);
         }
 
-        /// <summary>Checks an IAM user name: 1 to 64 of letters, digits and <c>+=,.@_-</c>.</summary>
+        /// <summary>Checks an IAM user name: 1 to 64 of letters, digits and <c>+=,.@_-</c> (the rule of <see cref="IamNames"/>).</summary>
         /// <param name="userName">The name.</param>
         /// <param name="parameterName">The parameter the name came from, named in the error.</param>
         /// <exception cref="InputValidationException">ErrorId <c>UserNameInvalid</c>; an ARN is pointed to -PrincipalArn.</exception>
         public static void ValidateUserName(string? userName, string parameterName)
         {
-            if (!string.IsNullOrEmpty(userName) && userName!.Length <= 64 && IsUserNameChars(userName))
+            if (IamNames.IsUserName(userName))
             {
                 return;
             }
@@ -160,51 +154,19 @@ namespace BackupIam.Engine.Simulation
                 ? " It looks like an ARN: give just the name (for example 'backup'), or pass the ARN to -PrincipalArn instead."
                 : string.Empty;
             throw new InputValidationException(
-                "UserNameInvalid", parameterName,
+                IamNames.SimulatedUserNameInvalidErrorId, parameterName,
                 $"-{parameterName} '{userName}' is not a valid IAM user name: use 1 to 64 letters, digits or the characters +=,.@_- (for example 'backup-restic').{hint}")
             {
                 Target = userName,
             };
         }
 
-        /// <summary>Checks a 12-digit AWS account id.</summary>
+        /// <summary>Checks a 12-digit AWS account id (see <see cref="IamNames.ValidateAccountId"/>).</summary>
         /// <param name="accountId">The id.</param>
         /// <param name="parameterName">The parameter the id came from, named in the error.</param>
         /// <exception cref="InputValidationException">ErrorId <c>AccountIdInvalid</c>.</exception>
-        public static void ValidateAccountId(string? accountId, string parameterName)
-        {
-            bool ok = accountId != null && accountId.Length == 12;
-            for (int i = 0; ok && i < accountId!.Length; i++)
-            {
-                ok = accountId[i] >= '0' && accountId[i] <= '9';
-            }
-
-            if (!ok)
-            {
-                throw new InputValidationException(
-                    "AccountIdInvalid", parameterName,
-                    $"-{parameterName} '{accountId}' is not an AWS account id: it must be exactly 12 digits, for example '123456789012'.")
-                {
-                    Target = accountId,
-                };
-            }
-        }
+        public static void ValidateAccountId(string? accountId, string parameterName) => IamNames.ValidateAccountId(accountId, parameterName);
 
         private static void ValidateAccountId(string accountId) => ValidateAccountId(accountId, "AccountId");
-
-        private static bool IsUserNameChars(string s)
-        {
-            foreach (char c in s)
-            {
-                bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
-                    || c == '+' || c == '=' || c == ',' || c == '.' || c == '@' || c == '_' || c == '-';
-                if (!ok)
-                {
-                    return false;
-                }
-            }
-
-            return true;
-        }
     }
 }

@@ -90,34 +90,13 @@ namespace BackupIam.Abstractions
         private protected string? ResolvedProfileLocation =>
             ProfileLocation == null ? null : SessionState.Path.GetUnresolvedProviderPathFromPSPath(ProfileLocation);
 
-        private protected IIamClient Iam => _iam ??= new IamQueryClient(Session, IamOptions());
+        private protected IIamClient Iam => _iam ??= new IamQueryClient(Session);
 
         /// <summary>
         /// The journal of access keys being created, and the per-user locks, for this session's IAM endpoint (see
         /// New-BackupAccessKey's help).
         /// </summary>
         private protected AccessKeyJournal KeyJournal => AccessKeyJournal.ForEndpoint(Session.IamEndpoint);
-
-        /// <summary>
-        /// Seconds per IAM attempt, from $env:BACKUPIAM_REQUEST_TIMEOUT when set (the fault-injection tests use it for a
-        /// late answer); null keeps the client's default. Interim: the settable timeouts of the AWS layer replace it.
-        /// </summary>
-        private protected static TimeSpan? RequestTimeoutOverride
-        {
-            get
-            {
-                string? text = Environment.GetEnvironmentVariable("BACKUPIAM_REQUEST_TIMEOUT");
-                return double.TryParse(text, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out double seconds) && seconds > 0
-                    ? TimeSpan.FromSeconds(seconds)
-                    : (TimeSpan?)null;
-            }
-        }
-
-        private static IamClientOptions? IamOptions()
-        {
-            TimeSpan? timeout = RequestTimeoutOverride;
-            return timeout == null ? null : new IamClientOptions { RequestTimeout = timeout.Value };
-        }
 
         private protected IS3Gateway S3 => _s3 ??= new S3Gateway(Session);
 

@@ -1,5 +1,6 @@
 using System.Management.Automation;
 using BackupIam.Engine.Errors;
+using BackupIam.Engine.Naming;
 using BackupIam.Engine.Provisioning;
 
 namespace BackupIam.Abstractions

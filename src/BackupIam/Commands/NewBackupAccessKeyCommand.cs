@@ -2,6 +2,7 @@ using System;
 using System.Management.Automation;
 using BackupIam.Abstractions;
 using BackupIam.Engine.Errors;
+using BackupIam.Engine.Naming;
 using BackupIam.Engine.Provisioning;
 
 namespace BackupIam.Commands
@@ -63,11 +64,8 @@ namespace BackupIam.Commands
             {
                 AccessKeyStoreRequest? store = Store;
                 var planner = new IdentityPlanner(Iam, KeyJournal);
-                if (RequestTimeoutOverride is TimeSpan timeout)
-                {
-                    // Look again after an uncertain CreateAccessKey for as long as one attempt may take.
-                    planner.UncertainKeyWait = timeout;
-                }
+                // After an uncertain CreateAccessKey, look again for as long as one attempt may take.
+                planner.UncertainKeyWait = Session.RequestLimits.AttemptTimeout;
 
                 AccessKeyPlan plan = Run(ct => planner.PlanAccessKeyAsync(UserName, Additional, store, IsWhatIf, ct));
                 PlanOutcome outcome = ApplyPlan(plan);

@@ -1,8 +1,8 @@
 using System.Linq;
 using System.Management.Automation;
 using BackupIam.Abstractions;
-using BackupIam.Engine.S3;
 using BackupIam.Engine.Errors;
+using BackupIam.Engine.Naming;
 using BackupIam.Engine.Provisioning;
 
 namespace BackupIam.Commands
@@ -58,15 +58,28 @@ namespace BackupIam.Commands
                 };
                 var planner = new BucketPlanner(S3);
                 BucketPlan plan = Run(ct => planner.PlanBucketAsync(spec, ct));
-                PlanOutcome outcome = ApplyPlan(plan);
+                PlanOutcome outcome;
+                try
+                {
+                    outcome = ApplyPlan(plan);
+                }
+                finally
+                {
+                    // What the store does not support is found while planning or, for a new bucket, while applying.
+                    foreach (string warning in plan.StoreWarnings)
+                    {
+                        WriteWarning(warning);
+                    }
+                }
+
                 WriteObject(new BackupBucket
                 {
                     BucketName = BucketName,
                     Region = Session.RegionName,
                     Folders = plan.Folders.ToArray(),
                     BlockPublicAccess = spec.BlockPublicAccess,
-                    BucketOwnerEnforced = spec.EnforceBucketOwnership,
-                    DefaultEncryption = spec.DefaultEncryption,
+                    BucketOwnerEnforced = spec.EnforceBucketOwnership && !plan.UnsupportedProtections.Any(p => p.StartsWith("object ownership", System.StringComparison.Ordinal)),
+                    DefaultEncryption = spec.DefaultEncryption && !plan.UnsupportedProtections.Any(p => p.StartsWith("default encryption", System.StringComparison.Ordinal)),
                     Status = outcome.Status.ToString(),
                     Changes = outcome.Actions,
                 });

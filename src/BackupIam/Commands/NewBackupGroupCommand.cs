@@ -1,6 +1,7 @@
 using System.Management.Automation;
 using BackupIam.Abstractions;
 using BackupIam.Engine.Errors;
+using BackupIam.Engine.Naming;
 using BackupIam.Engine.Provisioning;
 
 namespace BackupIam.Commands

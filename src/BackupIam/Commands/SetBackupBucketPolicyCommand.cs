@@ -1,8 +1,8 @@
 using System.Linq;
 using System.Management.Automation;
 using BackupIam.Abstractions;
-using BackupIam.Engine.S3;
 using BackupIam.Engine.Errors;
+using BackupIam.Engine.Naming;
 using BackupIam.Engine.Provisioning;
 
 namespace BackupIam.Commands

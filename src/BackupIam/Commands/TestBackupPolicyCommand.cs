@@ -6,9 +6,9 @@ using System.Linq;
 using System.Management.Automation;
 using BackupIam.Abstractions;
 using BackupIam.Engine.Errors;
+using BackupIam.Engine.Naming;
 using BackupIam.Engine.Policies;
 using BackupIam.Engine.Presets;
-using BackupIam.Engine.S3;
 using BackupIam.Engine.Simulation;
 
 namespace BackupIam.Commands

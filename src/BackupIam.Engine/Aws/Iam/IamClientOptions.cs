@@ -7,8 +7,14 @@ namespace BackupIam.Engine.Aws.Iam
     /// <summary>Timeouts and retry behaviour of <see cref="IamQueryClient"/>.</summary>
     public sealed class IamClientOptions
     {
-        /// <summary>Timeout of one HTTP attempt. Default 30 s.</summary>
-        public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(30);
+        /// <summary>Timeout of one HTTP attempt. Default 15 s (<see cref="AwsRequestLimits.DefaultAttemptTimeout"/>).</summary>
+        public TimeSpan RequestTimeout { get; set; } = AwsRequestLimits.DefaultAttemptTimeout;
+
+        /// <summary>
+        /// Bound of one call, every attempt and back-off delay included: no attempt starts, and none runs, past it.
+        /// Default 60 s (<see cref="AwsRequestLimits.DefaultTotalTimeout"/>).
+        /// </summary>
+        public TimeSpan TotalTimeout { get; set; } = AwsRequestLimits.DefaultTotalTimeout;
 
         /// <summary>Attempts per call, first one included. Default 5.</summary>
         public int MaxAttempts { get; set; } = 5;
@@ -27,5 +33,12 @@ namespace BackupIam.Engine.Aws.Iam
 
         /// <summary>User-Agent header sent with each request.</summary>
         public string UserAgent { get; set; } = "BackupIam";
+
+        /// <summary>Options with the given request limits and the default retry behaviour.</summary>
+        public static IamClientOptions FromLimits(AwsRequestLimits? limits)
+        {
+            limits ??= AwsRequestLimits.Default;
+            return new IamClientOptions { RequestTimeout = limits.AttemptTimeout, TotalTimeout = limits.TotalTimeout };
+        }
     }
 }

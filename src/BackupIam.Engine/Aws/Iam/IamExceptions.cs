@@ -4,43 +4,55 @@ using BackupIam.Engine.Errors;
 namespace BackupIam.Engine.Aws.Iam
 {
     /// <summary>
-    /// IAM answered with an error. Keeps AWS's error code, message and request id. Subclasses exist for the codes the engine
-    /// reacts to; every other code arrives as this type with ErrorId <c>IamServiceError</c> (or <c>IamInvalidInput</c> /
-    /// <c>IamAuthenticationFailed</c>).
+    /// IAM answered with an error: an <see cref="AwsServiceException"/> of <see cref="AwsService.Iam"/>, classified by
+    /// <see cref="AwsErrorClassifier"/>. Subclasses exist for the codes the engine reacts to, named as AWSSDK names them so
+    /// that SDK-shaped code catches them unchanged; every other answer arrives as this type (ErrorId <c>IamServiceError</c>,
+    /// <c>IamInvalidInput</c>, <c>IamAuthenticationFailed</c>, <c>IamConcurrentModification</c> or
+    /// <c>IamOperationNotSupported</c>).
     /// </summary>
-    public class IamServiceException : BackupIamException
+    public class IamServiceException : AwsServiceException
     {
         /// <summary>Creates the exception.</summary>
         public IamServiceException(
             string errorId, FailureKind kind, string action, string awsErrorCode, string awsMessage, string? requestId, int httpStatus, Exception? inner = null)
-            : base(errorId, kind, BuildMessage(action, awsErrorCode, awsMessage, requestId, httpStatus), inner)
+            : this(errorId, kind, action, awsErrorCode, awsMessage, requestId, httpStatus, null, inner)
         {
-            Action = action;
-            AwsErrorCode = awsErrorCode;
-            AwsMessage = awsMessage;
-            RequestId = requestId;
-            HttpStatus = httpStatus;
         }
 
-        /// <summary>The IAM action that failed, e.g. <c>CreateUser</c>.</summary>
-        public string Action { get; }
-
-        /// <summary>AWS's error code, e.g. <c>NoSuchEntity</c>.</summary>
-        public string AwsErrorCode { get; }
-
-        /// <summary>AWS's error message, verbatim (secrets of the caller masked).</summary>
-        public string AwsMessage { get; }
-
-        /// <summary>AWS's request id, when the response carried one.</summary>
-        public string? RequestId { get; }
-
-        /// <summary>HTTP status code of the failed response (0 when no response arrived).</summary>
-        public int HttpStatus { get; }
-
-        private static string BuildMessage(string action, string code, string message, string? requestId, int status)
+        /// <summary>Creates the exception with advice on what to do instead.</summary>
+        public IamServiceException(
+            string errorId, FailureKind kind, string action, string awsErrorCode, string awsMessage, string? requestId, int httpStatus, string? advice,
+            Exception? inner)
+            : base(AwsService.Iam, errorId, kind, action, null, awsErrorCode, awsMessage, requestId, httpStatus, advice, inner)
         {
-            return "IAM " + action + " failed: " + code + ": " + message
-                + " (HTTP " + status + (string.IsNullOrEmpty(requestId) ? "" : ", request id " + requestId) + ")";
+        }
+
+        /// <summary>The IAM action that failed, e.g. <c>CreateUser</c> (the same as <see cref="AwsServiceException.Operation"/>).</summary>
+        public string Action => Operation;
+
+        /// <summary>Classifies an IAM error answer and creates the matching exception type.</summary>
+        public static IamServiceException Create(string action, string awsErrorCode, string awsMessage, string? requestId, int httpStatus)
+        {
+            AwsErrorClass c = AwsErrorClassifier.Classify(AwsService.Iam, action, awsErrorCode, httpStatus);
+            switch (c.ErrorId)
+            {
+                case "IamEntityAlreadyExists":
+                    return new EntityAlreadyExistsException(action, awsErrorCode, awsMessage, requestId, httpStatus);
+                case "IamNoSuchEntity":
+                    return new NoSuchEntityException(action, awsErrorCode, awsMessage, requestId, httpStatus);
+                case "IamLimitExceeded":
+                    return new LimitExceededException(action, awsErrorCode, awsMessage, requestId, httpStatus);
+                case "IamMalformedPolicyDocument":
+                    return new MalformedPolicyDocumentException(action, awsErrorCode, awsMessage, requestId, httpStatus);
+                case "IamDeleteConflict":
+                    return new DeleteConflictException(action, awsErrorCode, awsMessage, requestId, httpStatus);
+                case "IamAccessDenied":
+                    return new IamAccessDeniedException(action, awsErrorCode, awsMessage, requestId, httpStatus);
+                case "IamThrottled":
+                    return new IamThrottledException(action, awsErrorCode, awsMessage, requestId, httpStatus);
+                default:
+                    return new IamServiceException(c.ErrorId, c.Kind, action, awsErrorCode, awsMessage, requestId, httpStatus, c.Advice, null);
+            }
         }
     }
 

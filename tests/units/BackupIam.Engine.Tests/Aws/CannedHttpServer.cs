@@ -78,7 +78,7 @@ public sealed class CannedHttpServer : IDisposable
             {
                 string body = await reader.ReadToEndAsync();
                 var headers = ctx.Request.Headers.AllKeys.Where(k => k != null).ToDictionary(k => k!, k => ctx.Request.Headers[k]!, StringComparer.OrdinalIgnoreCase);
-                Requests.Enqueue(new RecordedRequest(ctx.Request.HttpMethod, body, headers));
+                Requests.Enqueue(new RecordedRequest(ctx.Request.HttpMethod, body, headers) { RawUrl = ctx.Request.RawUrl ?? "" });
             }
 
             (int status, string responseBody) = _responses.TryDequeue(out var r) ? r : (500, "<ErrorResponse><Error><Code>NoCannedResponse</Code><Message>queue empty</Message></Error></ErrorResponse>");
@@ -102,6 +102,9 @@ public sealed class CannedHttpServer : IDisposable
 
     public sealed record RecordedRequest(string Method, string Body, IReadOnlyDictionary<string, string> Headers)
     {
+        /// <summary>The request target as sent (path and query, still percent-encoded).</summary>
+        public string RawUrl { get; init; } = "";
+
         public IReadOnlyDictionary<string, string> Form =>
             Body.Split('&', StringSplitOptions.RemoveEmptyEntries)
                 .Select(p => p.Split('=', 2))

@@ -1,5 +1,5 @@
 using BackupIam.Engine.Errors;
-using BackupIam.Engine.S3;
+using BackupIam.Engine.Naming;
 using Xunit;
 
 namespace BackupIam.Engine.Tests.Presets

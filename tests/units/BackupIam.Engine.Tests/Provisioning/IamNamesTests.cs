@@ -1,6 +1,7 @@
-using Xunit;
 using BackupIam.Engine.Errors;
+using BackupIam.Engine.Naming;
 using BackupIam.Engine.Provisioning;
+using Xunit;
 
 namespace BackupIam.Engine.Tests.Provisioning;
 

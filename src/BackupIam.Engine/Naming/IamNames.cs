@@ -2,18 +2,54 @@ using System.Collections.Generic;
 using System.Text.RegularExpressions;
 using BackupIam.Engine.Errors;
 
-namespace BackupIam.Engine.Provisioning
+namespace BackupIam.Engine.Naming
 {
-    /// <summary>IAM's naming rules, checked before any call so that bad input never creates anything.</summary>
+    /// <summary>
+    /// IAM's naming rules (user, group, policy name, path, account id, managed policy ARN, tag, profile name), checked
+    /// before any call so that bad input never creates anything. Principal ARNs are in <see cref="IamArns"/>, bucket
+    /// names and key prefixes in <see cref="S3Names"/>, policy size quotas in <see cref="PolicySizeLimits"/>.
+    /// </summary>
     public static class IamNames
     {
-        private static readonly Regex NameChars = new Regex(@"^[A-Za-z0-9_+=,.@-]+$", RegexOptions.CultureInvariant);
+        /// <summary>ErrorId of a bad user name given to a provisioning cmdlet.</summary>
+        public const string UserNameInvalidErrorId = "IamUserNameInvalid";
+
+        /// <summary>
+        /// ErrorId of a bad user name given to an offline cmdlet (Test-BackupPolicy, New-WriteOnlyBucketPolicy). The rule is
+        /// the same (<see cref="IsUserName"/>); the two ids predate this class and tests and scripts pin both.
+        /// </summary>
+        public const string SimulatedUserNameInvalidErrorId = "UserNameInvalid";
+
+        /// <summary>ErrorId of a bad account id.</summary>
+        public const string AccountIdInvalidErrorId = "AccountIdInvalid";
+
+        private const int MaxUserName = 64;
+
+        private static readonly Regex NameChars = new Regex(@"^[A-Za-z0-9_+=,.@-]+\z", RegexOptions.CultureInvariant);
         private static readonly Regex PathPattern = new Regex(@"^/$|^/[\u0021-\u007E]+/$", RegexOptions.CultureInvariant);
         private static readonly Regex PolicyArnPattern = new Regex(@"^arn:aws(-cn|-us-gov)?:iam::([0-9]{12}|aws):policy/[\u0021-\u007E]+$", RegexOptions.CultureInvariant);
         private static readonly Regex ProfileNamePattern = new Regex(@"^[A-Za-z0-9_.\-]+$", RegexOptions.CultureInvariant);
 
+        /// <summary>True for a valid IAM user name: 1 to 64 letters, digits and <c>+=,.@_-</c>.</summary>
+        public static bool IsUserName(string? name) => IsName(name, MaxUserName);
+
         public static void ValidateUserName(string? name, string parameterName = "UserName") =>
-            ValidateName(name, parameterName, 64, "IamUserNameInvalid", "user name", "backup-user");
+            ValidateName(name, parameterName, MaxUserName, UserNameInvalidErrorId, "user name", "backup-user");
+
+        /// <summary>Checks a 12-digit AWS account id.</summary>
+        /// <exception cref="InputValidationException">ErrorId <c>AccountIdInvalid</c>, naming the parameter.</exception>
+        public static void ValidateAccountId(string? accountId, string parameterName = "AccountId")
+        {
+            if (!IamArns.IsAccountId(accountId))
+            {
+                throw new InputValidationException(
+                    AccountIdInvalidErrorId, parameterName,
+                    $"-{parameterName} '{accountId}' is not an AWS account id: it must be exactly 12 digits, for example '123456789012'.")
+                {
+                    Target = accountId,
+                };
+            }
+        }
 
         public static void ValidateGroupName(string? name, string parameterName = "GroupName") =>
             ValidateName(name, parameterName, 128, "IamGroupNameInvalid", "group name", "BackupUsers");
@@ -80,9 +116,11 @@ namespace BackupIam.Engine.Provisioning
             }
         }
 
+        private static bool IsName(string? name, int max) => !string.IsNullOrEmpty(name) && name!.Length <= max && NameChars.IsMatch(name);
+
         private static void ValidateName(string? name, string parameterName, int max, string errorId, string what, string example)
         {
-            if (string.IsNullOrEmpty(name) || name!.Length > max || !NameChars.IsMatch(name))
+            if (!IsName(name, max))
             {
                 throw new InputValidationException(errorId, parameterName,
                     $"'{name}' is not a valid IAM {what}: use 1 to {max} letters, digits and the characters + = , . @ _ -, for example {example}.");

@@ -3,7 +3,7 @@ using System.Globalization;
 using System.Text;
 using BackupIam.Engine.Errors;
 
-namespace BackupIam.Engine.S3
+namespace BackupIam.Engine.Naming
 {
     /// <summary>S3 bucket-name and key-prefix rules, and ARN helpers for buckets and objects.</summary>
     public static class S3Names

@@ -1,0 +1,234 @@
+# The five setups of the README against a real Ceph RGW 16 (tests/rgw/rgw.sh), adapted only where RGW has no
+# equivalent: users and keys come from radosgw-admin (RGW answers IAM CreateUser/CreateAccessKey with 405), and RGW has
+# no groups, so group policies become inline user policies. Write calls are counted from what the server received
+# (a recording proxy in front of RGW: RGW's own ops log has no IAM calls). The bucket's real state is read straight
+# from the store with a separate signed client (tests/rgw/s3req.py), not through the module.
+BeforeAll {
+    Import-Module (Join-Path $PSScriptRoot '../TestHelpers.psm1') -Force
+    Import-BuiltModule
+    $script:rgw = Start-RgwServer -CountingProxy
+    $script:saved = @{}
+    foreach ($name in 'AWS_ENDPOINT_URL', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_REGION', 'AWS_PROFILE') {
+        $script:saved[$name] = [Environment]::GetEnvironmentVariable($name)
+    }
+    # The module reaches RGW (through the proxy) by the SDKs' standard endpoint variable, as the admin (bucket owner).
+    $env:AWS_ENDPOINT_URL = $script:rgw.Url
+    $env:AWS_ACCESS_KEY_ID = $script:rgw.AdminAccessKey
+    $env:AWS_SECRET_ACCESS_KEY = $script:rgw.AdminSecretKey
+    $env:AWS_REGION = 'us-east-1'
+    Remove-Item Env:AWS_PROFILE -ErrorAction SilentlyContinue
+
+    # Users and keys from radosgw-admin; --max-buckets -1 so that a backup key cannot create buckets of its own.
+    $script:users = @{}
+    foreach ($name in 'MySiteBackupUser', 'backup', 'boto-backup', 'rclone', 'updraftplus') {
+        $script:users[$name] = New-RgwUser -Server $script:rgw -UserName $name -MaxBuckets -1
+    }
+
+    function Invoke-Recorded {
+        param([scriptblock] $Setup)
+        Start-RgwRecording -Server $script:rgw
+        $warnings = $null
+        $errors = $null
+        $outputs = @(& $Setup -WarningVariable +warnings -WarningAction SilentlyContinue -ErrorVariable +errors -ErrorAction SilentlyContinue)
+        [pscustomobject]@{ Outputs = $outputs; Writes = @(Get-RgwWriteCall -Server $script:rgw); Warnings = @($warnings); Errors = @($errors) }
+    }
+
+    function Get-WriteSummary {
+        param($Writes)
+        @($Writes | ForEach-Object { "$($_.Service) $($_.Operation) $($_.Name)".Trim() } | Sort-Object)
+    }
+
+    # The pipelines, as in the README, with the RGW adaptations marked.
+    $script:setups = @{
+        1 = {
+            [CmdletBinding()] param()
+            New-BackupBucket -BucketName your-bucket-name -Folder backup/, backup/schemas/, backup/apps/
+            $policy = New-BackupPolicy -Preset UploadOnly -BucketName your-bucket-name -Prefix backup/ -PolicyName UploadFilesToBackup
+            # RGW: no groups; the group's policy becomes the user's inline policy.
+            $policy | Set-BackupUserPolicy -UserName MySiteBackupUser
+        }
+        2 = {
+            [CmdletBinding()] param()
+            New-BackupBucket -BucketName my-backup-bucket
+            # RGW: the user comes from radosgw-admin; arn:aws:iam:::user/NAME names a user of the default tenant.
+            New-WriteOnlyBucketPolicy -BucketName my-backup-bucket -PrincipalArn 'arn:aws:iam:::user/backup' | Set-BackupBucketPolicy
+        }
+        3 = {
+            [CmdletBinding()] param()
+            New-BackupBucket -BucketName backup-bucket
+            New-BackupPolicy -Preset ReadWriteDelete -BucketName backup-bucket -PolicyName S3BackupPolicy | Set-BackupUserPolicy -UserName boto-backup
+        }
+        4 = {
+            [CmdletBinding()] param()
+            New-BackupBucket -BucketName rclone-backups
+            New-BackupPolicy -Preset Rclone -BucketName rclone-backups -Prefix backups/dataset-1/ -AllowMultipart -PolicyName RcloneDataset1 |
+                Set-BackupUserPolicy -UserName rclone
+        }
+        5 = {
+            [CmdletBinding()] param()
+            New-BackupBucket -BucketName wp-backups | Enable-BackupVersioning | Set-BackupLifecycle -NoncurrentVersionExpirationDays 30 -AbortIncompleteMultipartUploadDays 7
+            New-BackupPolicy -Preset UpdraftPlusSecure -BucketName wp-backups -PolicyName UpdraftPlusSecure | Set-BackupUserPolicy -UserName updraftplus
+        }
+    }
+
+    # On RGW New-BackupBucket writes the bucket and Block Public Access only: ownership controls and default encryption
+    # are not supported there (warned, not written).
+    $bucketWrites = { param([string] $Bucket) "s3 PUT /$Bucket/ /$Bucket/", "s3 PUT /$Bucket/?publicAccessBlock /$Bucket/" }
+    $script:expectedWrites = @{
+        1 = @(& $bucketWrites 'your-bucket-name') + @('s3 PUT /your-bucket-name/backup/ /your-bucket-name/backup/',
+            's3 PUT /your-bucket-name/backup/schemas/ /your-bucket-name/backup/schemas/', 's3 PUT /your-bucket-name/backup/apps/ /your-bucket-name/backup/apps/',
+            'iam PutUserPolicy UploadFilesToBackup')
+        2 = @(& $bucketWrites 'my-backup-bucket') + @('s3 PUT /my-backup-bucket/?policy /my-backup-bucket/')
+        3 = @(& $bucketWrites 'backup-bucket') + @('iam PutUserPolicy S3BackupPolicy')
+        4 = @(& $bucketWrites 'rclone-backups') + @('iam PutUserPolicy RcloneDataset1')
+        5 = @(& $bucketWrites 'wp-backups') + @('s3 PUT /wp-backups/?versioning /wp-backups/', 's3 PUT /wp-backups/?lifecycle /wp-backups/', 'iam PutUserPolicy UpdraftPlusSecure')
+    }
+    # Where each setup's backup user uploads, and with which ACL header (RGW gives an object to its writer; the owner
+    # can read it only when it was uploaded with bucket-owner-full-control).
+    $script:upload = @{
+        1 = @{ User = 'MySiteBackupUser'; Bucket = 'your-bucket-name'; Key = 'backup/probe.txt' }
+        2 = @{ User = 'backup'; Bucket = 'my-backup-bucket'; Key = 'backup/probe.txt' }
+        3 = @{ User = 'boto-backup'; Bucket = 'backup-bucket'; Key = 'probe.txt' }
+        4 = @{ User = 'rclone'; Bucket = 'rclone-backups'; Key = 'backups/dataset-1/probe.txt' }
+        5 = @{ User = 'updraftplus'; Bucket = 'wp-backups'; Key = 'probe.txt' }
+    }
+
+    function Invoke-AsAdmin {
+        param([string] $Method, [string] $Path, [string] $Body = '', [string[]] $Header = @())
+        Invoke-RgwRequest -Server $script:rgw -AccessKey $script:rgw.AdminAccessKey -SecretKey $script:rgw.AdminSecretKey -Method $Method -Path $Path -Body $Body -Header $Header
+    }
+
+    function Invoke-AsUser {
+        param([string] $User, [string] $Method, [string] $Path, [string] $Body = '', [string[]] $Header = @())
+        $u = $script:users[$User]
+        Invoke-RgwRequest -Server $script:rgw -AccessKey $u.AccessKey -SecretKey $u.SecretKey -Method $Method -Path $Path -Body $Body -Header $Header
+    }
+
+    function Get-PublicAccessBlock {
+        param([string] $Bucket)
+        $answer = Invoke-AsAdmin GET "/$Bucket`?publicAccessBlock"
+        $answer.status | Should -Be 200
+        $xml = [xml]$answer.body
+        $root = $xml.DocumentElement
+        [pscustomobject]@{
+            Root                  = $root.LocalName
+            BlockPublicAcls       = $root.BlockPublicAcls -eq 'true'
+            IgnorePublicAcls      = $root.IgnorePublicAcls -eq 'true'
+            BlockPublicPolicy     = $root.BlockPublicPolicy -eq 'true'
+            RestrictPublicBuckets = $root.RestrictPublicBuckets -eq 'true'
+        }
+    }
+}
+
+AfterAll {
+    Stop-RgwServer $script:rgw
+    foreach ($name in $script:saved.Keys) { Restore-EnvironmentVariable -Name $name -Value $script:saved[$name] }
+}
+
+Describe 'Setup <_> on Ceph RGW' -ForEach 1, 2, 3, 4, 5 {
+    BeforeAll { $script:n = $_ }
+
+    It 'completes on the first run with one write per resource, and warns about the protections RGW lacks' {
+        $run = Invoke-Recorded -Setup $script:setups[$script:n]
+        # Set-BackupUserPolicy needs RGW's 404 answer to GetUserPolicy read as NoSuchEntity (aws-layer, issue 13).
+        $run.Errors | ForEach-Object { "$_" } | Should -BeNullOrEmpty
+        Get-WriteSummary $run.Writes | Should -Be @($script:expectedWrites[$script:n] | Sort-Object)
+        # Every write the server received was accepted.
+        $run.Writes | ForEach-Object { $_.Status | Should -BeLessThan 300 -Because "$($_.Operation) answered $($_.Status)" }
+        $results = @($run.Outputs | Where-Object { $_.PSObject.Properties['Status'] })
+        $results.Count | Should -BeGreaterThan 0
+        $results | ForEach-Object { $_.Status | Should -BeIn 'Created', 'Updated' }
+        $bucket = $run.Outputs | Where-Object { $_.PSObject.TypeNames[0] -eq 'BackupIam.BackupBucket' }
+        $bucket.BucketOwnerEnforced | Should -BeFalse
+        $bucket.DefaultEncryption | Should -BeFalse
+        $text = $run.Warnings -join "`n"
+        $text | Should -Match 'object ownership controls \(BucketOwnerEnforced\).*GetBucketOwnershipControls answered HTTP 501 NotImplemented.*ListBucketResult'
+        $text | Should -Match 'default encryption \(SSE-S3\).*GetBucketEncryption answered HTTP 501 NotImplemented'
+        $text | Should -Match 'Block Public Access.*BlockPublicAccessBlockConfiguration.*IgnorePublicAcls and RestrictPublicBuckets'
+    }
+
+    It 'leaves a bucket with IgnorePublicAcls and RestrictPublicBuckets on and BlockPublicAcls off (read from the store)' {
+        $pab = Get-PublicAccessBlock $script:upload[$script:n].Bucket
+        $pab.Root | Should -Be 'BlockPublicAccessBlockConfiguration'
+        $pab.BlockPublicAcls | Should -BeFalse
+        $pab.IgnorePublicAcls | Should -BeTrue
+        $pab.RestrictPublicBuckets | Should -BeTrue
+        $pab.BlockPublicPolicy | Should -BeFalse
+    }
+
+    It 'lets the bucket owner and the backup user upload, and the owner read the backup' {
+        $u = $script:upload[$script:n]
+        (Invoke-AsAdmin PUT "/$($u.Bucket)/owner-probe.txt" 'from the owner').status | Should -Be 200
+        $put = Invoke-AsUser $u.User PUT "/$($u.Bucket)/$($u.Key)" 'from the backup user' -Header 'x-amz-acl:bucket-owner-full-control'
+        $put.status | Should -Be 200 -Because $put.body
+        $get = Invoke-AsAdmin GET "/$($u.Bucket)/$($u.Key)"
+        $get.status | Should -Be 200
+        $get.body | Should -Be 'from the backup user'
+    }
+
+    It 'makes zero write calls on a second run and reports everything Unchanged' {
+        $run = Invoke-Recorded -Setup $script:setups[$script:n]
+        $run.Errors | ForEach-Object { "$_" } | Should -BeNullOrEmpty
+        $run.Writes.Count | Should -Be 0 -Because ((Get-WriteSummary $run.Writes) -join '; ')
+        $results = @($run.Outputs | Where-Object { $_.PSObject.Properties['Status'] })
+        $results.Count | Should -BeGreaterThan 0
+        $results | ForEach-Object {
+            $_.Status | Should -Be 'Unchanged'
+            $_.Changes.Count | Should -Be 0
+        }
+    }
+}
+
+Describe 'New-BackupBucket on Ceph RGW' {
+    It 'repairs a bucket an earlier version left with BlockPublicAcls=true, which rejected every upload' {
+        (Invoke-AsAdmin PUT '/left-blocked').status | Should -Be 200
+        $all = '<PublicAccessBlockConfiguration xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><BlockPublicAcls>true</BlockPublicAcls><IgnorePublicAcls>true</IgnorePublicAcls><BlockPublicPolicy>true</BlockPublicPolicy><RestrictPublicBuckets>true</RestrictPublicBuckets></PublicAccessBlockConfiguration>'
+        (Invoke-AsAdmin PUT '/left-blocked?publicAccessBlock' $all).status | Should -Be 200
+        # What the earlier version left: even the owner cannot upload.
+        (Invoke-AsAdmin PUT '/left-blocked/before.txt' 'x').status | Should -Be 403
+
+        Start-RgwRecording -Server $script:rgw
+        $bucket = New-BackupBucket -BucketName left-blocked -Folder backup/ -WarningAction SilentlyContinue
+        $bucket.Status | Should -Be 'Updated'
+        $bucket.Changes | Should -Be @('s3:PutPublicAccessBlock', 's3:PutObject')
+        # In this order: uploads work again before the folder placeholder is written.
+        @(Get-RgwWriteCall -Server $script:rgw | ForEach-Object { "$($_.Operation) $($_.Status)" }) | Should -Be @('PUT /left-blocked/?publicAccessBlock 200', 'PUT /left-blocked/backup/ 200')
+
+        $pab = Get-PublicAccessBlock left-blocked
+        $pab.BlockPublicAcls | Should -BeFalse
+        $pab.IgnorePublicAcls | Should -BeTrue
+        $pab.RestrictPublicBuckets | Should -BeTrue
+        # BlockPublicPolicy is left as the owner set it.
+        $pab.BlockPublicPolicy | Should -BeTrue
+        (Invoke-AsAdmin PUT '/left-blocked/after.txt' 'x').status | Should -Be 200
+
+        Start-RgwRecording -Server $script:rgw
+        (New-BackupBucket -BucketName left-blocked -Folder backup/ -WarningAction SilentlyContinue).Status | Should -Be 'Unchanged'
+        (Get-RgwWriteCall -Server $script:rgw).Count | Should -Be 0
+    }
+
+    It 'makes an anonymous GET of an object made public-read answer 403 (IgnorePublicAcls holds)' {
+        $put = Invoke-AsAdmin PUT '/your-bucket-name/backup/public.txt' 'secret' -Header 'x-amz-acl:public-read'
+        $put.status | Should -Be 200
+        $anonymous = Invoke-WebRequest -Uri "$($script:rgw.Endpoint)/your-bucket-name/backup/public.txt" -SkipHttpErrorCheck -UseBasicParsing
+        $anonymous.StatusCode | Should -Be 403
+    }
+
+    It 'under -WhatIf names what it would do on a store it has not seen yet, and writes nothing' {
+        Start-RgwRecording -Server $script:rgw
+        $bucket = New-BackupBucket -BucketName whatif-bucket -WhatIf
+        $bucket.Status | Should -Be 'Planned'
+        $bucket.Changes | Should -Contain 's3:PutPublicAccessBlock'
+        (Get-RgwWriteCall -Server $script:rgw).Count | Should -Be 0
+        (Invoke-AsAdmin HEAD '/whatif-bucket').status | Should -Be 404
+    }
+
+    It 'with -Skip switches writes only the bucket and warns about nothing it skipped' {
+        Start-RgwRecording -Server $script:rgw
+        $warnings = $null
+        $bucket = New-BackupBucket -BucketName skip-all -SkipPublicAccessBlock -SkipOwnershipControls -SkipEncryption -WarningVariable warnings -WarningAction SilentlyContinue
+        $bucket.Status | Should -Be 'Created'
+        Get-WriteSummary (Get-RgwWriteCall -Server $script:rgw) | Should -Be @('s3 PUT /skip-all/ /skip-all/')
+        $warnings.Count | Should -Be 0
+    }
+}

@@ -4,6 +4,7 @@ using System.Linq;
 using System.Security;
 using System.Threading;
 using System.Threading.Tasks;
+using BackupIam.Engine.Aws;
 using BackupIam.Engine.Aws.Iam;
 using BackupIam.Engine.Errors;
 using BackupIam.Engine.Lint;
@@ -743,9 +744,9 @@ namespace BackupIam.Engine.Provisioning
 
         private static bool IsUncertain(Exception ex)
         {
-            if (ex is IamServiceException service)
+            if (ex is AwsServiceException service && service.HttpStatus >= 400)
             {
-                // 4xx answers are definite refusals (nothing was created); 5xx may have been applied.
+                // An error answer: 4xx is a definite refusal (nothing was created); 5xx may have been applied.
                 return service.HttpStatus >= 500;
             }
 

@@ -309,7 +309,11 @@ function Stop-RgwServer {
         $null = $Server.ProxyProcess.WaitForExit(5000)
     }
     if ($Server.StateDir -and (Test-Path $Server.StateDir)) {
-        & bash (Join-Path $PSScriptRoot 'rgw/rgw.sh') stop $Server.StateDir 2>&1 | Out-Null
+        # Test clusters hold nothing worth a clean shutdown: radosgw gets 2 s after SIGTERM, then SIGKILL.
+        $savedGrace = $env:RGW_STOP_GRACE
+        $env:RGW_STOP_GRACE = '2'
+        try { & bash (Join-Path $PSScriptRoot 'rgw/rgw.sh') stop $Server.StateDir 2>&1 | Out-Null }
+        finally { Restore-EnvironmentVariable -Name RGW_STOP_GRACE -Value $savedGrace }
     }
 }
 

@@ -27,10 +27,14 @@ BeforeAll {
     function Invoke-Recorded {
         param([scriptblock] $Setup)
         Start-RgwRecording -Server $script:rgw
-        $warnings = $null
-        $errors = $null
-        $outputs = @(& $Setup -WarningVariable +warnings -WarningAction SilentlyContinue -ErrorVariable +errors -ErrorAction SilentlyContinue)
-        [pscustomobject]@{ Outputs = $outputs; Writes = @(Get-RgwWriteCall -Server $script:rgw); Warnings = @($warnings); Errors = @($errors) }
+        # Warnings and errors are taken from the streams (3>&1, 2>&1): -WarningVariable misses those of a piped command.
+        $all = @(& $Setup 3>&1 2>&1)
+        [pscustomobject]@{
+            Outputs  = @($all | Where-Object { $_ -isnot [System.Management.Automation.WarningRecord] -and $_ -isnot [System.Management.Automation.ErrorRecord] })
+            Writes   = @(Get-RgwWriteCall -Server $script:rgw)
+            Warnings = @($all | Where-Object { $_ -is [System.Management.Automation.WarningRecord] } | ForEach-Object Message)
+            Errors   = @($all | Where-Object { $_ -is [System.Management.Automation.ErrorRecord] })
+        }
     }
 
     function Get-WriteSummary {
@@ -230,5 +234,18 @@ Describe 'New-BackupBucket on Ceph RGW' {
         $bucket.Status | Should -Be 'Created'
         Get-WriteSummary (Get-RgwWriteCall -Server $script:rgw) | Should -Be @('s3 PUT /skip-all/ /skip-all/')
         $warnings.Count | Should -Be 0
+    }
+
+    It 'refuses the IAM steps RGW does not offer with an error that says what to do there, and writes nothing' {
+        # Why the setups take users and keys from radosgw-admin: RGW answers IAM CreateUser/CreateAccessKey with 405.
+        Start-RgwRecording -Server $script:rgw
+        $failure = $null
+        try { New-BackupUser -UserName not-on-rgw -ErrorAction Stop | Out-Null } catch { $failure = $_ }
+        $failure | Should -Not -BeNullOrEmpty
+        $failure.FullyQualifiedErrorId | Should -BeLike 'IamOperationNotSupported*'
+        "$failure" | Should -Match 'radosgw-admin user create'
+        @(Get-RgwWriteCall -Server $script:rgw | Where-Object Status -LT 300).Count | Should -Be 0
+        { Invoke-RgwAdmin -Server $script:rgw -Arguments 'user', 'info', '--uid', 'not-on-rgw' } | Should -Throw '*failed*'
+        Invoke-RgwAdmin -Server $script:rgw -Arguments 'user', 'info', '--uid', 'backup' | Should -Match '"user_id": "backup"'
     }
 }

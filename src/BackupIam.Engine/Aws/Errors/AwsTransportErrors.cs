@@ -50,9 +50,12 @@ namespace BackupIam.Engine.Aws
             AwsService service, string operation, string? resource, object? target, Uri? endpoint, TimeSpan waited, int attempts, Exception inner)
         {
             string name = AwsServiceException.DisplayName(service);
+            string what = attempts == 0
+                ? "Could not send " + name + " " + operation + On(resource) + At(endpoint) + " (no request was sent)"
+                : "Could not reach " + name + At(endpoint) + " for " + operation + On(resource) + " after " + Attempts(attempts) + " in "
+                    + AwsRequestLimits.Seconds(waited) + " s";
             return new BackupIamException(Prefix(service) + "ConnectionFailed", FailureKind.ConnectionError,
-                "Could not reach " + name + At(endpoint) + " for " + operation + On(resource) + " after " + Attempts(attempts) + " in "
-                + AwsRequestLimits.Seconds(waited) + " s: " + Describe(inner) + ". " + Advice(service),
+                what + ": " + Describe(inner) + ". " + Advice(service),
                 inner)
             {
                 Target = target,

@@ -51,16 +51,30 @@ namespace BackupIam.Engine.Aws
     internal sealed class AttemptLimitHandler : DelegatingHandler
     {
         private readonly TimeSpan _attemptTimeout;
+        private readonly bool _closeAfterBody;
 
-        public AttemptLimitHandler(TimeSpan attemptTimeout, HttpMessageHandler inner)
+        /// <param name="attemptTimeout">Timeout of one attempt.</param>
+        /// <param name="inner">The next handler.</param>
+        /// <param name="closeAfterBody">
+        /// Ask the server to close the connection after a request with a body. Ceph RGW answers a refused PUT (403) without
+        /// reading its body and then reads those bytes as the start of the next request on the same connection, which it
+        /// answers 400 BadRequest; so with S3-compatible stores a connection that carried a body is not reused.
+        /// </param>
+        public AttemptLimitHandler(TimeSpan attemptTimeout, HttpMessageHandler inner, bool closeAfterBody = false)
             : base(inner)
         {
             _attemptTimeout = attemptTimeout;
+            _closeAfterBody = closeAfterBody;
         }
 
         protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
         {
             AttemptScope.Current?.Count();
+            if (_closeAfterBody && request.Content != null && request.Method != HttpMethod.Get && request.Method != HttpMethod.Head)
+            {
+                request.Headers.ConnectionClose = true;
+            }
+
             using (var attemptCts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
             {
                 attemptCts.CancelAfter(_attemptTimeout);
@@ -102,6 +116,9 @@ namespace BackupIam.Engine.Aws
             _wrap = wrap;
         }
 
+        /// <summary>Requests with a body close their connection afterwards (set for S3-compatible stores; see <see cref="AttemptLimitHandler"/>).</summary>
+        public bool CloseAfterBody { get; set; }
+
         public override HttpClient CreateHttpClient(IClientConfig clientConfig)
         {
             lock (_lock)
@@ -126,7 +143,7 @@ namespace BackupIam.Engine.Aws
                     }
 
                     HttpMessageHandler network = _wrap == null ? handler : _wrap(handler);
-                    _client = new HttpClient(new AttemptLimitHandler(_limits.AttemptTimeout, network)) { Timeout = Timeout.InfiniteTimeSpan };
+                    _client = new HttpClient(new AttemptLimitHandler(_limits.AttemptTimeout, network, CloseAfterBody)) { Timeout = Timeout.InfiniteTimeSpan };
                 }
 
                 return _client;

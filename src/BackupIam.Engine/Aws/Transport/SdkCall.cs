@@ -59,7 +59,7 @@ namespace BackupIam.Engine.Aws
                         throw AwsTransportErrors.Timeout(service, operation, resource, target, endpoint, clock.Elapsed, Math.Max(1, scope.Attempts), limits, ex);
                     }
 
-                    throw AwsTransportErrors.ConnectionFailed(service, operation, resource, target, endpoint, clock.Elapsed, Math.Max(1, scope.Attempts), ex);
+                    throw AwsTransportErrors.ConnectionFailed(service, operation, resource, target, endpoint, clock.Elapsed, scope.Attempts, ex);
                 }
             }
         }

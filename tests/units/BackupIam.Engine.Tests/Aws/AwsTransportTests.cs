@@ -34,6 +34,16 @@ public sealed class AwsTransportTests
         return int.Parse(m.Groups[1].Value);
     }
 
+    /// <summary>
+    /// Every attempt the module reports was started; on a loaded machine the last one (cut short by the total bound) may
+    /// end before its request reached the listener, so the listener sees the reported number or fewer (also when connecting
+    /// itself was slow). It never sees more.
+    /// </summary>
+    private static void AssertServerSawAtMost(StalledHttpServer server, int attempts)
+    {
+        Assert.InRange(server.Requests, 1, attempts);
+    }
+
     [Fact]
     public async Task IamAgainstSilentServerStopsAtTheTotalBoundAndCountsAttempts()
     {
@@ -49,7 +59,7 @@ public sealed class AwsTransportTests
         Assert.Contains("got no answer: waited ", ex.Message);
         Assert.Contains("0.3 s per attempt, 1 s in total", ex.Message);
         int attempts = AttemptsIn(ex.Message);
-        Assert.Equal(server.Requests, attempts);
+        AssertServerSawAtMost(server, attempts);
         // Each attempt waits its full 0.3 s (the server never answers) and the call stops at 1 s: at most 4 attempts, not 50.
         Assert.InRange(attempts, 2, 4);
     }
@@ -103,7 +113,7 @@ public sealed class AwsTransportTests
         Assert.Contains("S3 HeadBucket on bucket 'my-backups'", ex.Message);
         Assert.Equal("my-backups", ex.Target);
         int attempts = AttemptsIn(ex.Message);
-        Assert.Equal(server.Requests, attempts);
+        AssertServerSawAtMost(server, attempts);
         Assert.InRange(attempts, 1, 5);
     }
 
@@ -117,7 +127,7 @@ public sealed class AwsTransportTests
 
         Assert.Equal("StsRequestTimeout", ex.ErrorId);
         Assert.Contains("STS GetCallerIdentity", ex.Message);
-        Assert.Equal(server.Requests, AttemptsIn(ex.Message));
+        AssertServerSawAtMost(server, AttemptsIn(ex.Message));
     }
 
     [Theory]

@@ -17,6 +17,7 @@
         'Enable-BackupVersioning'
         'Get-BackupPolicyFinding'
         'Get-BackupPreset'
+        'Invoke-BackupKeyRotation'
         'New-BackupAccessKey'
         'New-BackupBucket'
         'New-BackupGroup'

@@ -53,6 +53,11 @@ Describe 'New-BackupPolicy' {
         ($doc.Statement | Where-Object Effect -EQ 'Deny').Sid | Should -Be @('DenyPublicAcl', 'DenyReadDeleteAndChanges', 'DenyCreateBucket')
     }
 
+    It 'offers exactly the catalogue''s presets in -Preset''s ValidateSet' {
+        $validSet = (Get-Command New-BackupPolicy).Parameters['Preset'].Attributes | Where-Object { $_ -is [System.Management.Automation.ValidateSetAttribute] }
+        $validSet.ValidValues | Should -Be @((Get-BackupPreset).Name)
+    }
+
     It 'builds the tool presets, with the client flag and the RequireBucketOwnerFullControl option' {
         $tools = Get-BackupPreset | Where-Object Tool
         $tools.Name | Should -Be @('Rclone', 'RcloneCopy', 'Restic', 'ResticNoDelete', 'S3cmd', 'AwsCli')

@@ -501,6 +501,51 @@ bucket_location = us-east-1
         }
     }
 
+    Context 'the setup presets that must hold where the writer owns its uploads: UploadOnly, WriteOnly, UpdraftPlusSecure' {
+        It '<Preset> (<Kind>): uploads work, reading back <ReadBack>, re-ACLing public and deleting are refused, and the owner reads the upload' -ForEach @(
+            @{ Preset = 'UploadOnly'; Kind = 'bucket policy'; ReadBack = 'is refused'; Bucket = 'setup-upload-only'; Prefix = 'backup/' }
+            @{ Preset = 'WriteOnly'; Kind = 'bucket policy'; ReadBack = 'is refused'; Bucket = 'setup-write-only'; Prefix = '' }
+            @{ Preset = 'UpdraftPlusSecure'; Kind = 'user policy'; ReadBack = 'stays allowed (UpdraftPlus restores with it)'; Bucket = 'setup-updraft-secure'; Prefix = '' }
+        ) {
+            $user = New-RgwUser -Server $rgw -UserName "$Bucket-key"
+            $null = New-BackupBucket -BucketName $Bucket -EndpointUrl $rgw.Url -WarningAction SilentlyContinue -ErrorAction Stop
+            if ($Kind -eq 'bucket policy') {
+                $policy = New-BackupPolicy -Preset $Preset -BucketName $Bucket -Prefix $Prefix -AsBucketPolicy -PrincipalArn "arn:aws:iam:::user/$($user.UserId)"
+                $null = $policy | Set-BackupBucketPolicy -EndpointUrl $rgw.Url -ErrorAction Stop
+            }
+            else {
+                # UpdraftPlusSecure grants s3:ListAllMyBuckets, so it is an identity policy only; written with RGW's IAM
+                # PutUserPolicy through aws (see the identity-policy test below for why not Set-BackupUserPolicy yet).
+                $policy = New-BackupPolicy -Preset $Preset -BucketName $Bucket -Prefix $Prefix
+                $r = Invoke-Tool aws @('--profile', 'admin', '--endpoint-url', $rgw.Endpoint, 'iam', 'put-user-policy', '--user-name', $user.UserId, '--policy-name', $Preset, '--policy-document', $policy.PolicyDocument)
+                $r.ExitCode | Should -Be 0 -Because $r.Output
+            }
+
+            $k = "$($Prefix)db.dump"
+            $answers = Invoke-ProbeBatch -Key $user -Request @(
+                "put-acl $Bucket $k bucket-owner-full-control",
+                "put-acl $Bucket $($Prefix)public.dump public-read",
+                "get $Bucket $k -",
+                "put-public-acl $Bucket $k -",
+                "delete $Bucket $k -",
+                "put-policy $Bucket - -",
+                "put-versioning-suspended $Bucket - -",
+                "put-lifecycle $Bucket - -")
+            $answers[0] | Should -Be 'OK put bucket-owner-full-control'
+            $answers[1] | Should -Be 'ERR 403 AccessDenied' -Because 'an upload with a public canned ACL is denied'
+            if ($Preset -eq 'UpdraftPlusSecure') { $answers[2] | Should -Be 'OK probe' } else { $answers[2] | Should -Be 'ERR 403 AccessDenied' -Because 'the writer may not read its own upload back' }
+            $answers[3] | Should -Be 'ERR 403 AccessDenied' -Because 'the writer may not make its upload public'
+            $answers[4..7] | Should -Be @('ERR 403 AccessDenied', 'ERR 403 AccessDenied', 'ERR 403 AccessDenied', 'ERR 403 AccessDenied')
+            # The same decisions on AWS, by the simulator.
+            ($policy | Test-BackupPolicy -Action s3:PutObject -Resource "arn:aws:s3:::$Bucket/$k").Decision | Should -Be 'Allowed'
+            ($policy | Test-BackupPolicy -Action s3:PutObjectAcl -Resource "arn:aws:s3:::$Bucket/$k" -Context @{ 's3:x-amz-acl' = 'public-read' }).Decision | Should -Not -Be 'Allowed'
+            ($policy | Test-BackupPolicy -Action s3:DeleteObject -Resource "arn:aws:s3:::$Bucket/$k").Decision | Should -Not -Be 'Allowed'
+            # The owner restores it (uploaded with bucket-owner-full-control); nobody reads it anonymously.
+            Invoke-Probe -Key $admin -Operation 'get' -Bucket $Bucket -Object $k | Should -Be 'OK probe'
+            Invoke-Probe -Key $null -Operation 'get' -Bucket $Bucket -Object $k | Should -Match '^ERR 403'
+        }
+    }
+
     Context 'the identity-policy form (an inline user policy) of a tool preset on RGW' {
         It 's3cmd put works and s3cmd mb fails by the preset''s own DenyCreateBucket (the user may create buckets otherwise)' {
             # Set-BackupUserPolicy reads the user's policy first, and RGW answers a missing one with a malformed 404 that

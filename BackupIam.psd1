@@ -24,6 +24,8 @@
         'New-BackupPolicy'
         'New-BackupUser'
         'New-WriteOnlyBucketPolicy'
+        'Remove-BackupGroup'
+        'Remove-BackupUser'
         'Set-BackupBucketPolicy'
         'Set-BackupGroupPolicy'
         'Set-BackupLifecycle'

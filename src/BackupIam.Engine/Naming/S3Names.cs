@@ -66,6 +66,12 @@ namespace BackupIam.Engine.Naming
                 throw BucketError(parameterName, name, "it must not contain two adjacent periods (..)");
             }
 
+            int dotDash = name.IndexOf(".-", StringComparison.Ordinal) >= 0 ? name.IndexOf(".-", StringComparison.Ordinal) : name.IndexOf("-.", StringComparison.Ordinal);
+            if (dotDash >= 0)
+            {
+                throw BucketError(parameterName, name, "it must not have a period next to a hyphen ('" + name.Substring(dotDash, 2) + "' at position " + (dotDash + 1).ToString(CultureInfo.InvariantCulture) + "): such a name is not a valid DNS name for virtual-hosted-style requests");
+            }
+
             if (LooksLikeIpAddress(name))
             {
                 throw BucketError(parameterName, name, "it must not be formatted as an IP address (such as 192.168.5.4)");

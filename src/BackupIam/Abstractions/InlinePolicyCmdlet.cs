@@ -55,7 +55,7 @@ namespace BackupIam.Abstractions
             }
             else if (IsBound(nameof(PolicyName)) && IsBound(nameof(PolicyDocument)))
             {
-                IdentityPlanner.ValidateInlinePolicy(Owner, PolicyName, PolicyDocument);
+                PolicyParameterErrors.Check(nameof(PolicyDocument), () => IdentityPlanner.ValidateInlinePolicy(Owner, PolicyName, PolicyDocument));
             }
             else if (IsBound(nameof(PolicyName)))
             {

@@ -36,7 +36,7 @@ namespace BackupIam.Commands
 
             if (IsBound(nameof(PolicyDocument)))
             {
-                PolicyDocument document = BucketPlanner.ValidateBucketPolicy(PolicyDocument);
+                PolicyDocument document = PolicyParameterErrors.Check(nameof(PolicyDocument), () => BucketPlanner.ValidateBucketPolicy(PolicyDocument));
                 if (IsBound(nameof(BucketName)))
                 {
                     PolicyRules.CheckBucketPolicy(document, BucketName);

@@ -98,5 +98,17 @@ namespace BackupIam.Engine.Aws.Iam
 
         /// <summary>IAM <c>ListAttachedGroupPolicies</c>.</summary>
         Task<ListAttachedGroupPoliciesResponse> ListAttachedGroupPoliciesAsync(ListAttachedGroupPoliciesRequest request, CancellationToken cancellationToken);
+
+        /// <summary>IAM <c>DetachUserPolicy</c>.</summary>
+        Task<DetachUserPolicyResponse> DetachUserPolicyAsync(DetachUserPolicyRequest request, CancellationToken cancellationToken);
+
+        /// <summary>IAM <c>DetachGroupPolicy</c>.</summary>
+        Task<DetachGroupPolicyResponse> DetachGroupPolicyAsync(DetachGroupPolicyRequest request, CancellationToken cancellationToken);
+
+        /// <summary>IAM <c>ListMFADevices</c>.</summary>
+        Task<ListMFADevicesResponse> ListMFADevicesAsync(ListMFADevicesRequest request, CancellationToken cancellationToken);
+
+        /// <summary>IAM <c>DeactivateMFADevice</c>.</summary>
+        Task<DeactivateMFADeviceResponse> DeactivateMFADeviceAsync(DeactivateMFADeviceRequest request, CancellationToken cancellationToken);
     }
 }

@@ -79,6 +79,14 @@ namespace BackupIam.Engine.Aws.Iam
                 r => r.AttachedPolicies, cancellationToken);
         }
 
+        /// <summary>All MFA devices of a user.</summary>
+        public static Task<IReadOnlyList<MFADevice>> ListAllMFADevicesAsync(this IIamClient client, string userName, CancellationToken cancellationToken)
+        {
+            return CollectAsync("ListMFADevices",
+                (marker, ct) => client.ListMFADevicesAsync(new ListMFADevicesRequest { UserName = userName, Marker = marker }, ct),
+                r => r.MFADevices, cancellationToken);
+        }
+
         private static async Task<IReadOnlyList<TItem>> CollectAsync<TResponse, TItem>(
             string action,
             Func<string?, CancellationToken, Task<TResponse>> fetch,

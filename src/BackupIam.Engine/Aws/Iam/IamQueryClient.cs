@@ -391,6 +391,53 @@ namespace BackupIam.Engine.Aws.Iam
             return response;
         }
 
+        /// <inheritdoc />
+        public async Task<DetachUserPolicyResponse> DetachUserPolicyAsync(DetachUserPolicyRequest request, CancellationToken cancellationToken)
+        {
+            var p = new Params()
+                .Add("UserName", Required(Check(request).UserName, "UserName", "DetachUserPolicy"))
+                .Add("PolicyArn", Required(request.PolicyArn, "PolicyArn", "DetachUserPolicy"));
+            var r = await _transport.InvokeAsync("DetachUserPolicy", p, cancellationToken).ConfigureAwait(false);
+            return new DetachUserPolicyResponse { RequestId = r.RequestId };
+        }
+
+        /// <inheritdoc />
+        public async Task<DetachGroupPolicyResponse> DetachGroupPolicyAsync(DetachGroupPolicyRequest request, CancellationToken cancellationToken)
+        {
+            var p = new Params()
+                .Add("GroupName", Required(Check(request).GroupName, "GroupName", "DetachGroupPolicy"))
+                .Add("PolicyArn", Required(request.PolicyArn, "PolicyArn", "DetachGroupPolicy"));
+            var r = await _transport.InvokeAsync("DetachGroupPolicy", p, cancellationToken).ConfigureAwait(false);
+            return new DetachGroupPolicyResponse { RequestId = r.RequestId };
+        }
+
+        /// <inheritdoc />
+        public async Task<ListMFADevicesResponse> ListMFADevicesAsync(ListMFADevicesRequest request, CancellationToken cancellationToken)
+        {
+            var p = new Params().Add("UserName", Required(Check(request).UserName, "UserName", "ListMFADevices")).AddPaging(request);
+            var r = await _transport.InvokeAsync("ListMFADevices", p, cancellationToken).ConfigureAwait(false);
+            var response = new ListMFADevicesResponse
+            {
+                MFADevices = r.Result.Members("MFADevices").Select(e => new MFADevice
+                {
+                    UserName = e.Text("UserName"),
+                    SerialNumber = e.Text("SerialNumber"),
+                    EnableDate = e.Date("EnableDate"),
+                }).ToList(),
+            };
+            return Paged(response, r);
+        }
+
+        /// <inheritdoc />
+        public async Task<DeactivateMFADeviceResponse> DeactivateMFADeviceAsync(DeactivateMFADeviceRequest request, CancellationToken cancellationToken)
+        {
+            var p = new Params()
+                .Add("UserName", Required(Check(request).UserName, "UserName", "DeactivateMFADevice"))
+                .Add("SerialNumber", Required(request.SerialNumber, "SerialNumber", "DeactivateMFADevice"));
+            var r = await _transport.InvokeAsync("DeactivateMFADevice", p, cancellationToken).ConfigureAwait(false);
+            return new DeactivateMFADeviceResponse { RequestId = r.RequestId };
+        }
+
         private static string Required(string? value, string field, string action)
         {
             if (string.IsNullOrWhiteSpace(value))

@@ -136,6 +136,19 @@ Describe 'Orphaned keys (issue 11), each case through the fault proxy' {
         # The server creates the key after the run has stopped.
         Wait-KeyCount -UserName orphan-ctrlc -Count 1
         Set-FaultRule -Proxy $script:proxy
+        # -WhatIf shows that the re-run will delete the key nobody holds, and writes nothing.
+        Reset-FaultProxy -Proxy $script:proxy
+        $manifest = Get-BuiltModuleManifest
+        $lines = Invoke-FreshPwsh -Script @"
+`$env:AWS_ENDPOINT_URL = '$($script:proxy.Url)'; `$env:AWS_ACCESS_KEY_ID = '$env:AWS_ACCESS_KEY_ID'; `$env:AWS_SECRET_ACCESS_KEY = 'x'
+`$env:AWS_REGION = 'us-east-1'; `$env:BACKUPIAM_STATE_DIR = '$env:BACKUPIAM_STATE_DIR'
+Import-Module '$manifest'
+New-BackupAccessKey -UserName orphan-ctrlc -StoreAs ctrlc -StoreLocation '$file' -WhatIf *>&1 | Out-String -Stream
+"@
+        $orphan = @(Get-MotoAccessKey -Url $script:moto.Url -UserName orphan-ctrlc)[0].AccessKeyId
+        ($lines -join "`n") | Should -Match ("What if: .*Delete access key " + [regex]::Escape($orphan) + " .*interrupted")
+        ($lines -join "`n") | Should -Match 'What if: .*Create an access key'
+        @(Get-FaultProxyRequest -Proxy $script:proxy | Where-Object write) | Should -BeNullOrEmpty
         $again = New-BackupAccessKey -UserName orphan-ctrlc -StoreAs ctrlc -StoreLocation $file -ErrorAction Stop
         $again.Status | Should -Be 'Created'
         Assert-OneStoredLiveKey -UserName orphan-ctrlc -File $file -Profile ctrlc

@@ -6,7 +6,8 @@
     Test  : builds, runs the xunit engine tests and the Pester module tests (in a fresh pwsh, against the
             built module), prints each suite's totals and ends with 'N passed, N failed'. Exits 1 on failure.
     Bench : builds and prints the benchmark figures (import time, first output, engine speed; on Linux the five
-            setups' wall time against a local Ceph RGW).
+            setups' wall time against a local Ceph RGW; the five setups at 25 ms each way and on 127.0.0.1 beside
+            boto3, bench/Measure-Latency.ps1).
     Demo  : builds and runs the module's main job: an offline policy pipeline.
 .EXAMPLE
     dotnet tool restore; dotnet pwsh -NoProfile -File build.ps1 -Task Test
@@ -149,6 +150,11 @@ switch ($Task) {
             if ($LASTEXITCODE -ne 0) { exit $LASTEXITCODE }
             # Test-BackupCredential's full probe set against a local Ceph RGW: wall time and HTTP requests.
             Invoke-Pwsh @('-NoProfile', '-NonInteractive', '-File', (Join-Path $root 'bench/Measure-CredentialProbe.ps1'), '-ModuleManifest', (Join-Path $moduleRoot 'BackupIam.psd1'))
+            if ($LASTEXITCODE -ne 0) { exit $LASTEXITCODE }
+        }
+        # Issue 16: the five setups at 25 ms each way (moto behind bench/latency_proxy.py) beside boto3, then on 127.0.0.1.
+        foreach ($delay in 25, 0) {
+            Invoke-Pwsh @('-NoProfile', '-NonInteractive', '-File', (Join-Path $root 'bench/Measure-Latency.ps1'), '-ModuleManifest', (Join-Path $moduleRoot 'BackupIam.psd1'), '-DelayMs', "$delay")
             if ($LASTEXITCODE -ne 0) { exit $LASTEXITCODE }
         }
     }

@@ -50,22 +50,56 @@ namespace BackupIam.Engine.Provisioning
 
         internal void AddUnsupported(string protection, S3ServiceException ex)
         {
-            if (!_unsupported.Contains(protection))
+            lock (_storeWarnings)
             {
-                _unsupported.Add(protection);
-                AddStoreWarning(protection, $"{ex.Operation} answered HTTP {ex.HttpStatus} {ex.AwsErrorCode}" + (string.IsNullOrEmpty(ex.AwsMessage) ? "" : ": " + ex.AwsMessage.Trim()),
-                    "the bucket is made without it");
+                if (_unsupported.Contains(protection))
+                {
+                    return;
+                }
+
+                // The protections are applied concurrently (issue 16): keep this list in plan order all the same.
+                _unsupported.Insert(InsertAt(_unsupported.Select(Rank).ToList(), Rank(protection)), protection);
             }
+
+            AddStoreWarning(protection, $"{ex.Operation} answered HTTP {ex.HttpStatus} {ex.AwsErrorCode}" + (string.IsNullOrEmpty(ex.AwsMessage) ? "" : ": " + ex.AwsMessage.Trim()),
+                "the bucket is made without it");
         }
 
         internal void AddStoreWarning(string protection, string answer, string consequence)
         {
             string text = $"Bucket '{Name}': the store does not support {protection} as AWS does ({answer}); {consequence}.";
-            if (!_storeWarnings.Contains(text))
+            lock (_storeWarnings)
             {
-                _storeWarnings.Add(text);
+                if (!_storeWarnings.Contains(text))
+                {
+                    // Written concurrently by the protections (issue 16): kept in plan order all the same.
+                    int at = InsertAt(_warningRanks, Rank(protection));
+                    _storeWarnings.Insert(at, text);
+                    _warningRanks.Insert(at, Rank(protection));
+                }
             }
         }
+
+        private readonly List<int> _warningRanks = new List<int>();
+
+        /// <summary>Where an item of <paramref name="rank"/> goes: after every item of the same or a lower rank.</summary>
+        private static int InsertAt(List<int> ranks, int rank)
+        {
+            int at = ranks.Count;
+            while (at > 0 && ranks[at - 1] > rank)
+            {
+                at--;
+            }
+
+            return at;
+        }
+
+        /// <summary>The plan order of the protections, for a stable order of warnings written concurrently.</summary>
+        private static int Rank(string protection) =>
+            protection.StartsWith("Block Public Access", StringComparison.Ordinal) ? 0
+            : protection.StartsWith("object ownership", StringComparison.Ordinal) ? 1
+            : protection.StartsWith("default encryption", StringComparison.Ordinal) ? 2
+            : 3;
     }
 
     public sealed class BucketPolicyPlan : ResourcePlan
@@ -162,12 +196,37 @@ namespace BackupIam.Engine.Provisioning
                 });
             }
 
+            // An existing bucket's settings and folders are read concurrently (issue 16): the reads do not depend on one
+            // another, and each answer is awaited below where the plan needs it, so the plan is built in the same order.
+            Task<S3PublicAccessBlock?>? publicAccessRead = null;
+            Task<string?>? ownershipRead = null;
+            Task<bool>? encryptionRead = null;
+            var folderReads = new Dictionary<string, Task<bool>>(StringComparer.Ordinal);
+            if (plan.Exists)
+            {
+                publicAccessRead = _s3.GetPublicAccessBlockAsync(bucket, cancellationToken);
+                if (spec.EnforceBucketOwnership)
+                {
+                    ownershipRead = _s3.GetBucketOwnershipControlsAsync(bucket, cancellationToken);
+                }
+
+                if (spec.DefaultEncryption)
+                {
+                    encryptionRead = ReadEncryptionAsync(bucket, cancellationToken);
+                }
+
+                foreach (string folder in folders)
+                {
+                    folderReads[folder] = _s3.ObjectExistsAsync(bucket, folder, cancellationToken);
+                }
+            }
+
             // For a new bucket the settings are read again at apply time: AWS now creates buckets with Block Public
             // Access, BucketOwnerEnforced and SSE-S3 already on, and a write that changes nothing is not made. The
             // answers also tell what the store supports (S3-compatible stores such as Ceph RGW lack some protections).
             if (spec.BlockPublicAccess)
             {
-                S3PublicAccessBlock? current = plan.Exists ? await _s3.GetPublicAccessBlockAsync(bucket, cancellationToken).ConfigureAwait(false) : null;
+                S3PublicAccessBlock? current = publicAccessRead != null ? await publicAccessRead.ConfigureAwait(false) : null;
                 if (current != null)
                 {
                     NoteRestrictedPublicAccessBlock(plan, current);
@@ -198,7 +257,7 @@ namespace BackupIam.Engine.Provisioning
 
                         await _s3.PutPublicAccessBlockAsync(bucket, desired, ct).ConfigureAwait(false);
                         return true;
-                    });
+                    }).Batch = ProtectionsBatch;
                 }
             }
 
@@ -209,7 +268,7 @@ namespace BackupIam.Engine.Provisioning
                 S3PublicAccessBlock? current = null;
                 try
                 {
-                    current = await _s3.GetPublicAccessBlockAsync(bucket, cancellationToken).ConfigureAwait(false);
+                    current = await publicAccessRead!.ConfigureAwait(false);
                 }
                 catch (S3ServiceException ex) when (ex.HttpStatus == 403)
                 {
@@ -229,7 +288,7 @@ namespace BackupIam.Engine.Provisioning
                     plan.AddStoreWarning("Block Public Access", $"the store answered GetPublicAccessBlock under <{current.StoreRootElement}> as Ceph RGW does, where BlockPublicAcls=true rejects every upload",
                         "BlockPublicAcls is turned off although Block Public Access was skipped, so that the bucket takes uploads again; the other settings are left as they are");
                     plan.Add("s3", "PutPublicAccessBlock", target, $"Turn off BlockPublicAcls of bucket '{bucket}' (on this store it rejects every upload), leaving the other settings",
-                        ct => _s3.PutPublicAccessBlockAsync(bucket, repaired, ct));
+                        ct => _s3.PutPublicAccessBlockAsync(bucket, repaired, ct)).Batch = ProtectionsBatch;
                 }
             }
 
@@ -241,7 +300,7 @@ namespace BackupIam.Engine.Provisioning
                 if (plan.Exists)
                 {
                     (supported, enforced) = await ReadSettingAsync(plan, protection,
-                        async ct => IsOwnershipEnforced(await _s3.GetBucketOwnershipControlsAsync(bucket, ct).ConfigureAwait(false)), cancellationToken).ConfigureAwait(false);
+                        async ct => IsOwnershipEnforced(await ownershipRead!.ConfigureAwait(false)), cancellationToken).ConfigureAwait(false);
                 }
 
                 if (supported && !enforced)
@@ -259,7 +318,7 @@ namespace BackupIam.Engine.Provisioning
                         }
 
                         return await WriteSettingAsync(plan, protection, c => _s3.PutBucketOwnershipControlsAsync(bucket, OwnershipEnforced, c), ct).ConfigureAwait(false);
-                    });
+                    }).Batch = ProtectionsBatch;
                 }
             }
 
@@ -270,8 +329,7 @@ namespace BackupIam.Engine.Provisioning
                 bool encrypted = false;
                 if (plan.Exists)
                 {
-                    (supported, encrypted) = await ReadSettingAsync(plan, protection,
-                        async ct => await _s3.GetBucketEncryptionAsync(bucket, ct).ConfigureAwait(false) != null, cancellationToken).ConfigureAwait(false);
+                    (supported, encrypted) = await ReadSettingAsync(plan, protection, ct => encryptionRead!, cancellationToken).ConfigureAwait(false);
                 }
 
                 if (supported && !encrypted)
@@ -289,15 +347,16 @@ namespace BackupIam.Engine.Provisioning
                         }
 
                         return await WriteSettingAsync(plan, protection, c => _s3.PutBucketEncryptionAsync(bucket, c), ct).ConfigureAwait(false);
-                    });
+                    }).Batch = ProtectionsBatch;
                 }
             }
 
             foreach (string folder in folders)
             {
-                if (!plan.Exists || !await _s3.ObjectExistsAsync(bucket, folder, cancellationToken).ConfigureAwait(false))
+                if (!plan.Exists || !await folderReads[folder].ConfigureAwait(false))
                 {
-                    plan.Add("s3", "PutObject", $"object {bucket}/{folder}", $"Create folder placeholder '{folder}' in bucket '{bucket}'", ct => _s3.PutObjectAsync(bucket, folder, null, ct));
+                    plan.Add("s3", "PutObject", $"object {bucket}/{folder}", $"Create folder placeholder '{folder}' in bucket '{bucket}'", ct => _s3.PutObjectAsync(bucket, folder, null, ct))
+                        .Batch = FoldersBatch;
                 }
             }
 
@@ -361,13 +420,14 @@ namespace BackupIam.Engine.Provisioning
             return desired;
         }
 
-        public async Task<VersioningPlan> PlanVersioningAsync(string bucketName, bool bucketMayBePlanned, CancellationToken cancellationToken)
+        /// <param name="bucketJustCreated">True when the caller knows the bucket was created a moment ago in the same pipeline (issue 16): versioning is off, no read.</param>
+        public async Task<VersioningPlan> PlanVersioningAsync(string bucketName, bool bucketMayBePlanned, CancellationToken cancellationToken, bool bucketJustCreated = false)
         {
             S3Names.ValidateBucketName(bucketName, "BucketName");
             var plan = new VersioningPlan(bucketName);
             try
             {
-                plan.Before = await _s3.GetBucketVersioningAsync(bucketName, cancellationToken).ConfigureAwait(false);
+                plan.Before = bucketJustCreated ? S3VersioningState.Off : await _s3.GetBucketVersioningAsync(bucketName, cancellationToken).ConfigureAwait(false);
             }
             catch (S3ServiceException ex) when (bucketMayBePlanned && ex.AwsErrorCode == "NoSuchBucket")
             {
@@ -385,7 +445,8 @@ namespace BackupIam.Engine.Provisioning
             return plan;
         }
 
-        public async Task<LifecyclePlan> PlanLifecycleAsync(string bucketName, LifecycleSpec spec, bool bucketMayBePlanned, CancellationToken cancellationToken)
+        /// <param name="bucketJustCreated">True when the caller knows the bucket was created a moment ago in the same pipeline (issue 16): it has no rules, no read.</param>
+        public async Task<LifecyclePlan> PlanLifecycleAsync(string bucketName, LifecycleSpec spec, bool bucketMayBePlanned, CancellationToken cancellationToken, bool bucketJustCreated = false)
         {
             S3Names.ValidateBucketName(bucketName, "BucketName");
             ValidateLifecycle(spec);
@@ -403,7 +464,7 @@ namespace BackupIam.Engine.Provisioning
             IReadOnlyList<S3LifecycleRule>? current = null;
             try
             {
-                current = await _s3.GetBucketLifecycleConfigurationAsync(bucketName, cancellationToken).ConfigureAwait(false);
+                current = bucketJustCreated ? null : await _s3.GetBucketLifecycleConfigurationAsync(bucketName, cancellationToken).ConfigureAwait(false);
             }
             catch (S3ServiceException ex) when (bucketMayBePlanned && ex.AwsErrorCode == "NoSuchBucket")
             {
@@ -594,6 +655,15 @@ namespace BackupIam.Engine.Provisioning
         private static bool IsNotSupportedByStore(S3ServiceException ex) =>
             ex.HttpStatus == 501 || ex.HttpStatus == 405 ||
             ex.AwsErrorCode == "NotImplemented" || ex.AwsErrorCode == "MethodNotAllowed" || ex.AwsErrorCode == "InvalidArgument";
+
+        /// <summary>A bucket's protections: independent of one another, applied concurrently (after CreateBucket).</summary>
+        private const string ProtectionsBatch = "protections";
+
+        /// <summary>A bucket's folder placeholders: independent of one another, written concurrently after the protections.</summary>
+        private const string FoldersBatch = "folders";
+
+        private async Task<bool> ReadEncryptionAsync(string bucket, CancellationToken cancellationToken) =>
+            await _s3.GetBucketEncryptionAsync(bucket, cancellationToken).ConfigureAwait(false) != null;
 
         private static bool IsOwnershipEnforced(string? ownership) => string.Equals(ownership, OwnershipEnforced, StringComparison.Ordinal);
 

@@ -250,7 +250,11 @@ namespace BackupIam.Engine.Provisioning
         }
 
         /// <param name="parentsMayBePlanned">True under -WhatIf: a user or group that does not exist yet is taken as planned, not as an error.</param>
-        public async Task<MembershipPlan> PlanMembershipAsync(string userName, string groupName, bool parentsMayBePlanned, CancellationToken cancellationToken)
+        /// <param name="userJustCreated">
+        /// True when the caller knows the user was created a moment ago in the same pipeline (issue 16): it is in no group,
+        /// so ListGroupsForUser is not sent.
+        /// </param>
+        public async Task<MembershipPlan> PlanMembershipAsync(string userName, string groupName, bool parentsMayBePlanned, CancellationToken cancellationToken, bool userJustCreated = false)
         {
             IamNames.ValidateUserName(userName);
             IamNames.ValidateGroupName(groupName);
@@ -258,7 +262,7 @@ namespace BackupIam.Engine.Provisioning
             IReadOnlyList<Group> groups;
             try
             {
-                groups = await _iam.ListAllGroupsForUserAsync(userName, cancellationToken).ConfigureAwait(false);
+                groups = userJustCreated ? new Group[0] : await _iam.ListAllGroupsForUserAsync(userName, cancellationToken).ConfigureAwait(false);
             }
             catch (NoSuchEntityException ex) when (!parentsMayBePlanned)
             {
@@ -332,7 +336,8 @@ namespace BackupIam.Engine.Provisioning
         }
 
         public async Task<InlinePolicyPlan> PlanInlinePolicyAsync(
-            InlinePolicyOwner owner, string ownerName, string policyName, string policyDocument, bool parentsMayBePlanned, CancellationToken cancellationToken)
+            InlinePolicyOwner owner, string ownerName, string policyName, string policyDocument, bool parentsMayBePlanned, CancellationToken cancellationToken,
+            bool ownerJustCreated = false)
         {
             if (owner == InlinePolicyOwner.User)
             {
@@ -350,7 +355,8 @@ namespace BackupIam.Engine.Provisioning
             string? current = null;
             try
             {
-                current = owner == InlinePolicyOwner.User
+                // A user or group created a moment ago in the same pipeline has no inline policy (issue 16): no read.
+                current = ownerJustCreated ? null : owner == InlinePolicyOwner.User
                     ? (await _iam.GetUserPolicyAsync(new GetUserPolicyRequest { UserName = ownerName, PolicyName = policyName }, cancellationToken).ConfigureAwait(false)).PolicyDocument
                     : (await _iam.GetGroupPolicyAsync(new GetGroupPolicyRequest { GroupName = ownerName, PolicyName = policyName }, cancellationToken).ConfigureAwait(false)).PolicyDocument;
             }
@@ -413,7 +419,8 @@ namespace BackupIam.Engine.Provisioning
         /// not silently kept: the plan is refused unless the store request says Overwrite (-Force), which deletes it.
         /// </summary>
         public async Task<AccessKeyPlan> PlanAccessKeyAsync(
-            string userName, bool additional, AccessKeyStoreRequest? store, bool parentsMayBePlanned, CancellationToken cancellationToken)
+            string userName, bool additional, AccessKeyStoreRequest? store, bool parentsMayBePlanned, CancellationToken cancellationToken,
+            bool userJustCreated = false)
         {
             IamNames.ValidateUserName(userName);
             if (store != null)
@@ -426,7 +433,9 @@ namespace BackupIam.Engine.Provisioning
             IReadOnlyList<AccessKeyMetadata> listed;
             try
             {
-                listed = await _iam.ListAllAccessKeysAsync(userName, cancellationToken).ConfigureAwait(false);
+                // A user created a moment ago in the same pipeline has no keys (issue 16): no read at planning time. The
+                // check under the per-user lock before CreateAccessKey still lists them.
+                listed = userJustCreated ? new AccessKeyMetadata[0] : await _iam.ListAllAccessKeysAsync(userName, cancellationToken).ConfigureAwait(false);
             }
             catch (NoSuchEntityException ex) when (!parentsMayBePlanned)
             {

@@ -53,6 +53,13 @@ namespace BackupIam.Engine.Provisioning
         /// <summary>"service:Operation".</summary>
         public string Action => Service + ":" + Operation;
 
+        /// <summary>
+        /// Changes next to each other with the same batch name do not depend on each other (issue 16: e.g. a new bucket's
+        /// three protections, or its folder placeholders): they are approved one by one in plan order, then sent
+        /// concurrently. Null (the default): the change runs alone, after everything before it.
+        /// </summary>
+        public string? Batch { get; internal set; }
+
         /// <summary>Applies the change; true when a write call was sent.</summary>
         public Task<bool> ApplyAsync(CancellationToken cancellationToken) => _apply(cancellationToken);
 
@@ -94,7 +101,8 @@ namespace BackupIam.Engine.Provisioning
         /// ShouldProcess, which also makes -WhatIf and -Confirm work). It is called on the caller's thread, and so is
         /// <paramref name="applying"/> (for a progress or verbose line); the write itself runs on the thread pool while
         /// the caller's thread waits. The first failure stops the loop and is thrown: the changes before it are made,
-        /// and a re-run plans only what is left.
+        /// and a re-run plans only what is left. Changes of one <see cref="PlannedChange.Batch"/> are approved in plan
+        /// order and then sent concurrently; a failure among them is thrown after all of them have ended.
         /// </summary>
         public PlanApplyResult Apply(Func<PlannedChange, bool> approve, CancellationToken cancellationToken, Action<PlannedChange>? applying = null)
         {
@@ -105,24 +113,91 @@ namespace BackupIam.Engine.Provisioning
 
             var written = new List<string>();
             var declined = new List<string>();
-            foreach (PlannedChange change in Changes)
+            for (int i = 0; i < Changes.Count;)
             {
-                cancellationToken.ThrowIfCancellationRequested();
-                if (!approve(change))
+                List<PlannedChange> batch = NextBatch(ref i);
+                var approved = new List<PlannedChange>();
+                foreach (PlannedChange change in batch)
                 {
-                    declined.Add(change.Action);
-                    continue;
+                    cancellationToken.ThrowIfCancellationRequested();
+                    if (!approve(change))
+                    {
+                        declined.Add(change.Action);
+                        continue;
+                    }
+
+                    applying?.Invoke(change);
+                    approved.Add(change);
                 }
 
-                applying?.Invoke(change);
-                PlannedChange current = change;
-                if (Task.Run(() => current.ApplyAsync(cancellationToken), cancellationToken).ConfigureAwait(false).GetAwaiter().GetResult())
-                {
-                    written.Add(change.Action);
-                }
+                written.AddRange(Task.Run(() => RunBatchAsync(approved, cancellationToken), cancellationToken).ConfigureAwait(false).GetAwaiter().GetResult());
             }
 
             return new PlanApplyResult(this, written, declined);
+        }
+
+        /// <summary>The changes from <paramref name="index"/> on that share its batch (or that one change alone).</summary>
+        private List<PlannedChange> NextBatch(ref int index)
+        {
+            var batch = new List<PlannedChange> { Changes[index] };
+            string? name = Changes[index].Batch;
+            index++;
+            while (name != null && index < Changes.Count && Changes[index].Batch == name)
+            {
+                batch.Add(Changes[index]);
+                index++;
+            }
+
+            return batch;
+        }
+
+        /// <summary>
+        /// Sends approved changes concurrently and waits for all of them (so that no write is still in flight when the
+        /// caller reports); returns the actions written, in plan order, or throws the first failure in plan order.
+        /// </summary>
+        private static async Task<List<string>> RunBatchAsync(List<PlannedChange> approved, CancellationToken cancellationToken)
+        {
+            var written = new List<string>();
+            if (approved.Count == 1)
+            {
+                if (await approved[0].ApplyAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    written.Add(approved[0].Action);
+                }
+
+                return written;
+            }
+
+            var tasks = new List<Task<bool>>();
+            foreach (PlannedChange change in approved)
+            {
+                PlannedChange current = change;
+                tasks.Add(Task.Run(() => current.ApplyAsync(cancellationToken), cancellationToken));
+            }
+
+            try
+            {
+                await Task.WhenAll(tasks).ConfigureAwait(false);
+            }
+            catch
+            {
+                // Rethrown below: the first failure in plan order, after every request of the batch has ended.
+            }
+
+            for (int i = 0; i < tasks.Count; i++)
+            {
+                if (tasks[i].IsFaulted || tasks[i].IsCanceled)
+                {
+                    await tasks[i].ConfigureAwait(false);
+                }
+
+                if (tasks[i].Result)
+                {
+                    written.Add(approved[i].Action);
+                }
+            }
+
+            return written;
         }
 
         /// <summary>The same, asynchronously, for callers with no thread affinity (the engine's tests, other hosts).</summary>
@@ -130,19 +205,23 @@ namespace BackupIam.Engine.Provisioning
         {
             var written = new List<string>();
             var declined = new List<string>();
-            foreach (PlannedChange change in Changes)
+            for (int i = 0; i < Changes.Count;)
             {
-                cancellationToken.ThrowIfCancellationRequested();
-                if (!approve(change))
+                List<PlannedChange> batch = NextBatch(ref i);
+                var approved = new List<PlannedChange>();
+                foreach (PlannedChange change in batch)
                 {
-                    declined.Add(change.Action);
-                    continue;
+                    cancellationToken.ThrowIfCancellationRequested();
+                    if (!approve(change))
+                    {
+                        declined.Add(change.Action);
+                        continue;
+                    }
+
+                    approved.Add(change);
                 }
 
-                if (await change.ApplyAsync(cancellationToken).ConfigureAwait(false))
-                {
-                    written.Add(change.Action);
-                }
+                written.AddRange(await RunBatchAsync(approved, cancellationToken).ConfigureAwait(false));
             }
 
             return new PlanApplyResult(this, written, declined);

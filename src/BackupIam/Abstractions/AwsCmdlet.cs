@@ -122,6 +122,52 @@ namespace BackupIam.Abstractions
             }
         }
 
+        /// <summary>
+        /// Writes the record of a resource this cmdlet reports; when it was just created, later cmdlets of the pipeline
+        /// that receive this record know the resource is empty and skip their read (<see cref="FreshResources"/>).
+        /// </summary>
+        private protected void WriteResult(object record, string kind, string name, ResourceStatus status)
+        {
+            if (status != ResourceStatus.Created)
+            {
+                WriteObject(record);
+                return;
+            }
+
+            IDisposable? scope = null;
+            try
+            {
+                scope = FreshResources.Announce(FreshKey(kind, name));
+            }
+            catch (Exception ex) when (!(ex is PipelineStoppedException))
+            {
+                // No key, no announcement: later cmdlets read as before.
+                WriteDebug("Not announced as just created: " + ex.Message);
+            }
+
+            using (scope)
+            {
+                WriteObject(record);
+            }
+        }
+
+        /// <summary>True when an earlier cmdlet of this pipeline has just created the resource and handed its record on.</summary>
+        private protected bool IsJustCreated(string kind, string name)
+        {
+            try
+            {
+                return FreshResources.IsFresh(FreshKey(kind, name));
+            }
+            catch (Exception ex) when (!(ex is PipelineStoppedException))
+            {
+                WriteDebug("Not known as just created (read as usual): " + ex.Message);
+                return false; // credentials that cannot be resolved here: read as before (the read reports the problem)
+            }
+        }
+
+        /// <summary>The resource's identity for <see cref="FreshResources"/> (built in the engine: no AWSSDK type here).</summary>
+        private string FreshKey(string kind, string name) => FreshResourceKey.For(Session, kind, name);
+
         /// <summary>Checks the parameters bound from the command line (pipeline-bound ones are checked per record).</summary>
         private protected virtual void ValidateBoundParameters()
         {

@@ -70,7 +70,8 @@ namespace BackupIam.Abstractions
             try
             {
                 var planner = new IdentityPlanner(Iam);
-                InlinePolicyPlan plan = Run(ct => planner.PlanInlinePolicyAsync(Owner, OwnerName, policyName, document, IsWhatIf, ct));
+                bool justCreated = IsJustCreated(Owner == InlinePolicyOwner.User ? "user" : "group", OwnerName); // on the pipeline thread, where the upstream cmdlet announced it
+                InlinePolicyPlan plan = Run(ct => planner.PlanInlinePolicyAsync(Owner, OwnerName, policyName, document, IsWhatIf, ct, justCreated));
                 PlanOutcome outcome = ApplyPlan(plan);
                 WriteObject(new BackupInlinePolicy
                 {

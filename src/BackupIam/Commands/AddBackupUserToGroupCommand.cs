@@ -38,7 +38,8 @@ namespace BackupIam.Commands
             try
             {
                 var planner = new IdentityPlanner(Iam);
-                MembershipPlan plan = Run(ct => planner.PlanMembershipAsync(UserName, GroupName, IsWhatIf, ct));
+                bool justCreated = IsJustCreated("user", UserName); // on the pipeline thread, where the upstream cmdlet announced it
+                MembershipPlan plan = Run(ct => planner.PlanMembershipAsync(UserName, GroupName, IsWhatIf, ct, justCreated));
                 PlanOutcome outcome = ApplyPlan(plan);
                 WriteObject(new BackupGroupMembership
                 {

@@ -31,7 +31,8 @@ namespace BackupIam.Commands
             try
             {
                 var planner = new BucketPlanner(S3);
-                VersioningPlan plan = Run(ct => planner.PlanVersioningAsync(BucketName, IsWhatIf, ct));
+                bool justCreated = IsJustCreated("bucket", BucketName); // on the pipeline thread, where the upstream cmdlet announced it
+                VersioningPlan plan = Run(ct => planner.PlanVersioningAsync(BucketName, IsWhatIf, ct, justCreated));
                 PlanOutcome outcome = ApplyPlan(plan);
                 WriteObject(new BackupBucketVersioning
                 {

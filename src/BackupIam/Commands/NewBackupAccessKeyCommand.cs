@@ -68,7 +68,9 @@ namespace BackupIam.Commands
                 // After an uncertain CreateAccessKey, look again for as long as one attempt may take.
                 planner.UncertainKeyWait = Session.RequestLimits.AttemptTimeout;
 
-                AccessKeyPlan plan = Run(ct => planner.PlanAccessKeyAsync(UserName, Additional, store, IsWhatIf, ct));
+                bool justCreated = IsJustCreated("user", UserName); // on the pipeline thread, where the upstream cmdlet announced it
+
+                AccessKeyPlan plan = Run(ct => planner.PlanAccessKeyAsync(UserName, Additional, store, IsWhatIf, ct, justCreated));
                 PlanOutcome outcome = ApplyPlan(plan);
                 var result = new BackupAccessKey { UserName = UserName, Status = outcome.Status.ToString(), Changes = outcome.Actions };
                 if (plan.CreatedKey != null)

@@ -72,7 +72,7 @@ namespace BackupIam.Commands
                     }
                 }
 
-                WriteObject(new BackupBucket
+                WriteResult(new BackupBucket
                 {
                     BucketName = BucketName,
                     Region = Session.RegionName,
@@ -82,7 +82,7 @@ namespace BackupIam.Commands
                     DefaultEncryption = spec.DefaultEncryption && !plan.UnsupportedProtections.Any(p => p.StartsWith("default encryption", System.StringComparison.Ordinal)),
                     Status = outcome.Status.ToString(),
                     Changes = outcome.Actions,
-                });
+                }, "bucket", BucketName, outcome.Status);
             }
             catch (BackupIamException ex)
             {

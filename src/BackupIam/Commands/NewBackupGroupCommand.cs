@@ -41,7 +41,7 @@ namespace BackupIam.Commands
                     var planner = new IdentityPlanner(Iam);
                     GroupPlan plan = Run(ct => planner.PlanGroupAsync(name, Path, ct));
                     PlanOutcome outcome = ApplyPlan(plan);
-                    WriteObject(new BackupGroup
+                    WriteResult(new BackupGroup
                     {
                         GroupName = name,
                         GroupId = plan.Group?.GroupId,
@@ -49,7 +49,7 @@ namespace BackupIam.Commands
                         Path = plan.Group?.Path ?? Path ?? "/",
                         Status = outcome.Status.ToString(),
                         Changes = outcome.Actions,
-                    });
+                    }, "group", name, outcome.Status);
                 }
                 catch (BackupIamException ex)
                 {

@@ -59,7 +59,7 @@ namespace BackupIam.Commands
                     UserPlan plan = Run(ct => planner.PlanUserAsync(spec, ct));
                     PlanOutcome outcome = ApplyPlan(plan);
                     string? arn = plan.User?.Arn ?? PlannedArn(name);
-                    WriteObject(new BackupUser
+                    WriteResult(new BackupUser
                     {
                         UserName = name,
                         UserId = plan.User?.UserId,
@@ -70,7 +70,7 @@ namespace BackupIam.Commands
                         PermissionsBoundary = plan.User?.PermissionsBoundary?.PermissionsBoundaryArn ?? PermissionsBoundary,
                         Status = outcome.Status.ToString(),
                         Changes = outcome.Actions,
-                    });
+                    }, "user", name, outcome.Status);
                 }
                 catch (BackupIamException ex)
                 {

@@ -69,7 +69,8 @@ namespace BackupIam.Commands
             {
                 LifecycleSpec spec = Spec;
                 var planner = new BucketPlanner(S3);
-                LifecyclePlan plan = Run(ct => planner.PlanLifecycleAsync(BucketName, spec, IsWhatIf, ct));
+                bool justCreated = IsJustCreated("bucket", BucketName); // on the pipeline thread, where the upstream cmdlet announced it
+                LifecyclePlan plan = Run(ct => planner.PlanLifecycleAsync(BucketName, spec, IsWhatIf, ct, justCreated));
                 PlanOutcome outcome = ApplyPlan(plan);
                 WriteObject(new BackupLifecycleRule
                 {

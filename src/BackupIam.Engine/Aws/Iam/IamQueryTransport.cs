@@ -57,7 +57,8 @@ namespace BackupIam.Engine.Aws.Iam
                 throw new ArgumentOutOfRangeException(nameof(options), "RequestTimeout and TotalTimeout must be above zero.");
             }
 
-            _http = new HttpClient(new HttpClientHandler { AutomaticDecompression = DecompressionMethods.GZip | DecompressionMethods.Deflate })
+            // Over the process's shared connection pool (SharedHttpHandlers), so that each cmdlet reuses the connections.
+            _http = new HttpClient(SharedHttpHandlers.Get(true, DecompressionMethods.GZip | DecompressionMethods.Deflate, null, null))
             {
                 Timeout = Timeout.InfiniteTimeSpan,
             };

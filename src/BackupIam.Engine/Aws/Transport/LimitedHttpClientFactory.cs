@@ -98,7 +98,7 @@ namespace BackupIam.Engine.Aws
     }
 
     /// <summary>
-    /// The HttpClient factory of the gateways' AWSSDK clients: one HttpClient per gateway, with
+    /// The HttpClient factory of the gateways' AWSSDK clients: one HttpClient per gateway over the process's shared connection pool, with
     /// <see cref="AttemptLimitHandler"/> in front of the SDK's usual handler settings.
     /// </summary>
     internal sealed class LimitedHttpClientFactory : HttpClientFactory, IDisposable
@@ -125,23 +125,9 @@ namespace BackupIam.Engine.Aws
             {
                 if (_client == null)
                 {
-                    var handler = new HttpClientHandler
-                    {
-                        AllowAutoRedirect = clientConfig.AllowAutoRedirect,
-                        AutomaticDecompression = DecompressionMethods.None,
-                    };
-                    if (clientConfig.MaxConnectionsPerServer.HasValue)
-                    {
-                        handler.MaxConnectionsPerServer = clientConfig.MaxConnectionsPerServer.Value;
-                    }
-
-                    IWebProxy? proxy = clientConfig.GetWebProxy();
-                    if (proxy != null)
-                    {
-                        handler.Proxy = proxy;
-                        handler.UseProxy = true;
-                    }
-
+                    // The process-wide connection pool for these settings (SharedHttpHandlers): cmdlets reuse connections.
+                    HttpMessageHandler handler = SharedHttpHandlers.Get(clientConfig.AllowAutoRedirect, DecompressionMethods.None,
+                        clientConfig.MaxConnectionsPerServer, clientConfig.GetWebProxy());
                     HttpMessageHandler network = _wrap == null ? handler : _wrap(handler);
                     _client = new HttpClient(new AttemptLimitHandler(_limits.AttemptTimeout, network, CloseAfterBody)) { Timeout = Timeout.InfiniteTimeSpan };
                 }

@@ -21,6 +21,7 @@
         'New-BackupBucket'
         'New-BackupGroup'
         'New-BackupPolicy'
+        'New-BackupRole'
         'New-BackupUser'
         'New-WriteOnlyBucketPolicy'
         'Set-BackupBucketPolicy'

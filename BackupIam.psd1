@@ -36,6 +36,11 @@
     PrivateData          = @{
         PSData = @{
             Tags       = @('AWS', 'IAM', 'S3', 'Backup', 'LeastPrivilege', 'Policy')
+            # The repository address is HelpLinks.Repository in src/BackupIam/Abstractions/HelpLinks.cs (every cmdlet's
+            # HelpUri starts with it); a Pester test keeps these in step with it.
+            ProjectUri   = 'https://github.com/backupiam/BackupIam'
+            LicenseUri   = 'https://github.com/backupiam/BackupIam/blob/main/LICENSE'
+            ReleaseNotes = 'SSO profiles (AWSSDK.SSO/SSOOIDC shipped), -SecretKey takes a SecureString, argument completion for -Preset/-Region/-ProfileName and names, complete help (-WhatIf/-Confirm, related links, Get-Help -Online), about_BackupIam_Errors.'
         }
     }
 }

@@ -78,6 +78,7 @@ function Invoke-Build {
     Get-ChildItem "$staging/lib" -Filter *.dll | Where-Object Name -NotIn 'System.Management.Automation.dll', 'BackupIam.dll' | Copy-Item -Destination $deps
     Copy-Item "$staging/loader/BackupIam.Loader.dll" $bin
     Copy-Item (Join-Path $root 'src/BackupIam/BackupIam.Format.ps1xml') $moduleRoot
+    Copy-Item (Join-Path $root 'LICENSE') $moduleRoot
 
     $manifest = Get-Content -Raw (Join-Path $root 'BackupIam.psd1')
     $manifest = $manifest -replace "ModuleVersion\s*=\s*'[^']*'", "ModuleVersion        = '$version'"
@@ -85,7 +86,7 @@ function Invoke-Build {
 
     $helpOut = Join-Path $moduleRoot 'en-US'
     $null = New-Item -ItemType Directory -Force -Path $helpOut
-    Copy-Item (Join-Path $root 'en-US/about_BackupIam.help.txt') $helpOut
+    Copy-Item (Join-Path $root 'en-US/about_*.help.txt') $helpOut
     Invoke-Pwsh @('-NoProfile', '-NonInteractive', '-File', (Join-Path $root 'build/New-ModuleHelp.ps1'),
         '-ModuleManifest', (Join-Path $moduleRoot 'BackupIam.psd1'), '-SourceDirectory', (Join-Path $root 'en-US'), '-Destination', $helpOut)
     if ($LASTEXITCODE -ne 0) { throw 'Building the help failed (see above).' }

@@ -5,7 +5,13 @@
     Runs in its own pwsh process: imports the built module (without help), reads each cmdlet's
     parameter metadata from Get-Command, merges it with en-US/<Cmdlet>.md and writes
     <Destination>/BackupIam.dll-Help.xml. The build fails when a cmdlet has no help page, or a page
-    lacks a synopsis, a description, a parameter's description or two examples.
+    lacks a synopsis, a description, a parameter's description, two examples or a RELATED LINKS section,
+    or when the cmdlet's HelpUri does not point at its help page.
+
+    -WhatIf and -Confirm are written into SYNTAX and PARAMETERS, as PowerShell's own help does, so that
+    'Get-Help <cmdlet> -Parameter WhatIf' answers; their descriptions come from _SharedParameters.md.
+    RELATED LINKS starts with the cmdlet's HelpUri ("Online Version:", which Get-Help -Online opens),
+    followed by the page's own list: '- [Text](https://...)' or '- Get-Something'.
 #>
 [CmdletBinding()]
 param(
@@ -72,7 +78,9 @@ function Get-TypeName {
 $script:maml = 'http://schemas.microsoft.com/maml/2004/10'
 $commandNs = 'http://schemas.microsoft.com/maml/dev/command/2004/10'
 $devNs = 'http://schemas.microsoft.com/maml/dev/2004/10'
-$common = [System.Management.Automation.PSCmdlet]::CommonParameters + [System.Management.Automation.PSCmdlet]::OptionalCommonParameters
+# -Verbose, -ErrorAction and the like are summed up by Get-Help as <CommonParameters>. -WhatIf and -Confirm are not:
+# PowerShell's own help lists them in SYNTAX and PARAMETERS, so ours does too (UseTransaction is not used here).
+$common = [System.Management.Automation.PSCmdlet]::CommonParameters + 'UseTransaction'
 
 $module = Import-Module $ModuleManifest -PassThru
 # Shared parameter descriptions (the AWS credential, region and endpoint parameters every AWS cmdlet has).
@@ -93,6 +101,11 @@ foreach ($command in (Get-Command -Module $module.Name -CommandType Cmdlet | Sor
     $page = Read-HelpMarkdown $source
     foreach ($required in 'SYNOPSIS', 'DESCRIPTION') {
         if (-not $page.Sections[$required]) { $problems.Add("$($command.Name): missing ## $required") }
+    }
+    if (-not $page.Sections['RELATED LINKS']) { $problems.Add("$($command.Name): missing ## RELATED LINKS") }
+    $expectedUri = "/en-US/$($command.Name).md"
+    if (-not $command.HelpUri -or -not $command.HelpUri.EndsWith($expectedUri, [System.StringComparison]::Ordinal)) {
+        $problems.Add("$($command.Name): HelpUri '$($command.HelpUri)' must point at its help source, ending in $expectedUri (set it from HelpLinks.HelpSource)")
     }
     if ($page.Examples.Count -lt 2) { $problems.Add("$($command.Name): needs at least two examples, has $($page.Examples.Count)") }
     $parameters = @($command.Parameters.Values | Where-Object { $_.Name -notin $common })
@@ -152,7 +165,13 @@ foreach ($command in (Get-Command -Module $module.Name -CommandType Cmdlet | Sor
     foreach ($set in $command.ParameterSets) {
         $writer.WriteStartElement('command', 'syntaxItem', $commandNs)
         $writer.WriteElementString('maml', 'name', $script:maml, $command.Name)
-        foreach ($sp in ($set.Parameters | Where-Object { $_.Name -notin $common } | Sort-Object { if ($_.Position -ge 0) { $_.Position } else { 1000 } }, { -not $_.IsMandatory })) {
+        # Positional first, then mandatory, then the rest in declaration order (Sort-Object is not stable, so the
+        # declaration index is a key too), and -WhatIf/-Confirm last, as PowerShell's own help shows them.
+        $ordered = @($set.Parameters | Where-Object { $_.Name -notin $common })
+        $rank = @{}
+        for ($i = 0; $i -lt $ordered.Count; $i++) { $rank[$ordered[$i].Name] = $i }
+        $ordered = $ordered | Sort-Object { $_.Name -in 'WhatIf', 'Confirm' }, { if ($_.Position -ge 0) { $_.Position } else { 1000 } }, { -not $_.IsMandatory }, { $rank[$_.Name] }
+        foreach ($sp in $ordered) {
             & $writeParameter $command.Parameters[$sp.Name] $sp
         }
         $writer.WriteEndElement()
@@ -200,6 +219,26 @@ foreach ($command in (Get-Command -Module $module.Name -CommandType Cmdlet | Sor
         $writer.WriteElementString('maml', 'title', $script:maml, "-------------------------- $($example.Title) --------------------------")
         $writer.WriteElementString('dev', 'code', $devNs, $code)
         $writer.WriteStartElement('dev', 'remarks', $devNs); Add-Paras $writer $remarks; $writer.WriteEndElement()
+        $writer.WriteEndElement()
+    }
+    $writer.WriteEndElement()
+
+    $writer.WriteStartElement('maml', 'relatedLinks', $script:maml)
+    $links = @([pscustomobject]@{ Text = 'Online Version:'; Uri = [string]$command.HelpUri })
+    foreach ($line in (([string]$page.Sections['RELATED LINKS']) -split '\r?\n')) {
+        $item = $line.Trim() -replace '^[-*]\s+', ''
+        if (-not $item) { continue }
+        if ($item -match '^\[(?<text>[^\]]+)\]\((?<uri>[^)]*)\)$') {
+            # Only absolute links are URIs for Get-Help; a link to a sibling page is shown by its name.
+            $uri = if ($Matches.uri -match '^https?://') { $Matches.uri } else { '' }
+            $links += [pscustomobject]@{ Text = $Matches.text; Uri = $uri }
+        }
+        else { $links += [pscustomobject]@{ Text = $item; Uri = '' } }
+    }
+    foreach ($link in $links) {
+        $writer.WriteStartElement('maml', 'navigationLink', $script:maml)
+        $writer.WriteElementString('maml', 'linkText', $script:maml, $link.Text)
+        $writer.WriteElementString('maml', 'uri', $script:maml, $link.Uri)
         $writer.WriteEndElement()
     }
     $writer.WriteEndElement()

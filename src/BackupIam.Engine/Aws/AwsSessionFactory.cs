@@ -23,6 +23,10 @@ namespace BackupIam.Engine.Aws
         private static readonly Regex AwsRegionPattern = new Regex(
             "^[a-z]{2}(-[a-z]+)+-[0-9]{1,2}$", RegexOptions.CultureInvariant);
 
+        /// <summary>What a .NET object turned into text looks like, e.g. System.Security.SecureString (never a real secret key).</summary>
+        private static readonly Regex TypeNamePattern = new Regex(
+            @"^(System|Microsoft|Amazon|BackupIam)(\.[A-Za-z_][A-Za-z0-9_`]*)+(\[\])?$", RegexOptions.CultureInvariant);
+
         private static readonly Regex CustomRegionPattern = new Regex(
             "^[a-zA-Z0-9][a-zA-Z0-9_-]{0,62}$", RegexOptions.CultureInvariant);
 
@@ -104,6 +108,15 @@ namespace BackupIam.Engine.Aws
             {
                 throw new InputValidationException("AccessKeyInvalid", "AccessKey",
                     "-AccessKey must not contain spaces or line breaks; an access key id looks like AKIAIOSFODNN7EXAMPLE.");
+            }
+
+            if (hasSecret && TypeNamePattern.IsMatch(settings.SecretKey!))
+            {
+                // The text of a type name is not a secret, so it can be quoted: an object was turned into text on its way.
+                throw new InputValidationException("SecretKeyInvalid", "SecretKey",
+                    "-SecretKey received '" + settings.SecretKey + "', the name of a type, not a secret key: an object (typically a SecureString) was turned "
+                    + "into text on its way, for example inside \"...\". Pass the object itself, such as -SecretKey $key.SecretAccessKey "
+                    + "or -SecretKey (Read-Host -AsSecureString 'Secret key'), or the secret's plain text.");
             }
 
             bool ignoreEnvEndpoints = string.Equals(Get(env, "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS"), "true", StringComparison.OrdinalIgnoreCase);

@@ -24,6 +24,20 @@ namespace BackupIam.Engine.Aws
             return _resolved.Value.GetCredentialsAsync();
         }
 
+        /// <summary>The sources tried, in the order they are tried, and how to give credentials.</summary>
+        internal const string NoCredentialsMessage =
+            "No AWS credentials were found. Tried, in order: "
+            + "(1) -AccessKey/-SecretKey, -Credential and -ProfileName: none given; "
+            + "(2) $StoredAWSCredentials (AWS.Tools' Set-AWSCredential): not set; "
+            + "(3) the AWS_PROFILE environment variable: not set; "
+            + "(4) AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY: not both set; "
+            + "(5) web identity, AWS_WEB_IDENTITY_TOKEN_FILE with AWS_ROLE_ARN: not both set; "
+            + "(6) the 'default' profile in ~/.aws/credentials or ~/.aws/config (keys, role, SSO or credential_process): none usable; "
+            + "(7) container credentials (AWS_CONTAINER_CREDENTIALS_RELATIVE_URI or _FULL_URI): not set; "
+            + "(8) the EC2 instance profile: none. "
+            + "Give credentials with -ProfileName <name> (create one with 'aws configure --profile <name>', or 'aws sso login --profile <name>' for SSO), "
+            + "with -AccessKey and -SecretKey, or with -Credential; or set AWS_PROFILE, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY.";
+
         private static AWSCredentials Resolve()
         {
             try
@@ -32,10 +46,9 @@ namespace BackupIam.Engine.Aws
             }
             catch (AmazonClientException ex)
             {
-                throw new BackupIamException("AwsCredentialsNotFound", FailureKind.InvalidArgument,
-                    "No AWS credentials were found. Give -AccessKey and -SecretKey, -ProfileName, or -Credential; or set AWS_PROFILE, "
-                    + "or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY; or run on a host with an instance/container role. ("
-                    + ex.Message + ")", ex);
+                // The SDK's own message lists its providers' internal failures (such as "webIdentityTokenFile must be an
+                // absolute path" when no web identity is configured): noise to a user, so it stays in the inner exception.
+                throw new BackupIamException("AwsCredentialsNotFound", FailureKind.InvalidArgument, NoCredentialsMessage, ex);
             }
         }
     }

@@ -23,6 +23,7 @@ namespace BackupIam.Abstractions
         [Parameter]
         [Alias("StoredCredentials", "AWSProfileName")]
         [ValidateNotNullOrEmpty]
+        [ArgumentCompleter(typeof(Completion.ProfileNameCompleter))]
         public string? ProfileName { get; set; }
 
         [Parameter]
@@ -38,6 +39,7 @@ namespace BackupIam.Abstractions
         [Parameter]
         [Alias("SK", "SecretAccessKey")]
         [ValidateNotNullOrEmpty]
+        [SecretTextTransformation]
         public string? SecretKey { get; set; }
 
         [Parameter]
@@ -53,6 +55,7 @@ namespace BackupIam.Abstractions
         [Parameter]
         [Alias("RegionToCall")]
         [ValidateNotNullOrEmpty]
+        [ArgumentCompleter(typeof(Completion.RegionCompleter))]
         public string? Region { get; set; }
 
         [Parameter]

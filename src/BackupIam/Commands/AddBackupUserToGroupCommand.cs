@@ -7,12 +7,13 @@ using BackupIam.Engine.Provisioning;
 namespace BackupIam.Commands
 {
     /// <summary>Adds a backup user to a group, unless it is already a member.</summary>
-    [Cmdlet(VerbsCommon.Add, "BackupUserToGroup", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
+    [Cmdlet(VerbsCommon.Add, "BackupUserToGroup", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, HelpUri = HelpLinks.HelpSource + "Add-BackupUserToGroup.md")]
     [OutputType(typeof(BackupGroupMembership))]
     public sealed class AddBackupUserToGroupCommand : AwsCmdlet
     {
         [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
         [ValidateNotNullOrEmpty]
+        [ArgumentCompleter(typeof(Completion.UserNameCompleter))]
         public string UserName { get; set; } = "";
 
         [Parameter(Mandatory = true, Position = 1, ValueFromPipelineByPropertyName = true)]

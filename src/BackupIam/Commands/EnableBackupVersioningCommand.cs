@@ -8,13 +8,14 @@ using BackupIam.Engine.Provisioning;
 namespace BackupIam.Commands
 {
     /// <summary>Turns on versioning for a backup bucket, so overwritten or deleted backups can be recovered.</summary>
-    [Cmdlet(VerbsLifecycle.Enable, "BackupVersioning", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
+    [Cmdlet(VerbsLifecycle.Enable, "BackupVersioning", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, HelpUri = HelpLinks.HelpSource + "Enable-BackupVersioning.md")]
     [OutputType(typeof(BackupBucketVersioning))]
     public sealed class EnableBackupVersioningCommand : AwsCmdlet
     {
         [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
         [Alias("Bucket")]
         [ValidateNotNullOrEmpty]
+        [ArgumentCompleter(typeof(Completion.BucketNameCompleter))]
         public string BucketName { get; set; } = "";
 
         private protected override void ValidateBoundParameters()

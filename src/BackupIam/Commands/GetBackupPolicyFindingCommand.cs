@@ -8,7 +8,7 @@ using BackupIam.Engine.Policies;
 namespace BackupIam.Commands
 {
     /// <summary>Lints policies: unknown actions, resource-type mismatches, unsupported condition keys, size limits and risks.</summary>
-    [Cmdlet(VerbsCommon.Get, "BackupPolicyFinding", DefaultParameterSetName = InputSet)]
+    [Cmdlet(VerbsCommon.Get, "BackupPolicyFinding", DefaultParameterSetName = InputSet, HelpUri = HelpLinks.HelpSource + "Get-BackupPolicyFinding.md")]
     [OutputType(typeof(BackupPolicyFinding))]
     public sealed class GetBackupPolicyFindingCommand : PolicyInputCmdlet
     {

@@ -6,7 +6,7 @@ using BackupIam.Engine.Presets;
 namespace BackupIam.Commands
 {
     /// <summary>Lists the policy presets with their source setup and description.</summary>
-    [Cmdlet(VerbsCommon.Get, "BackupPreset")]
+    [Cmdlet(VerbsCommon.Get, "BackupPreset", HelpUri = HelpLinks.HelpSource + "Get-BackupPreset.md")]
     [OutputType(typeof(BackupPresetInfo))]
     public sealed class GetBackupPresetCommand : BackupIamCmdlet
     {
@@ -14,6 +14,7 @@ namespace BackupIam.Commands
         [Alias("Preset")]
         [SupportsWildcards]
         [ValidateNotNullOrEmpty]
+        [ArgumentCompleter(typeof(Completion.PresetCompleter))]
         public string[]? Name { get; set; }
 
         protected override void ProcessRecord()

@@ -7,12 +7,13 @@ using BackupIam.Engine.Provisioning;
 namespace BackupIam.Commands
 {
     /// <summary>Creates an access key for a backup user, returning the secret as a SecureString or storing it as a profile.</summary>
-    [Cmdlet(VerbsCommon.New, "BackupAccessKey", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
+    [Cmdlet(VerbsCommon.New, "BackupAccessKey", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, HelpUri = HelpLinks.HelpSource + "New-BackupAccessKey.md")]
     [OutputType(typeof(BackupAccessKey))]
     public sealed class NewBackupAccessKeyCommand : AwsCmdlet
     {
         [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
         [ValidateNotNullOrEmpty]
+        [ArgumentCompleter(typeof(Completion.UserNameCompleter))]
         public string UserName { get; set; } = "";
 
         [Parameter]

@@ -8,7 +8,7 @@ using BackupIam.Engine.Provisioning;
 namespace BackupIam.Commands
 {
     /// <summary>Creates (or confirms) a backup bucket with folder placeholders, Block Public Access, BucketOwnerEnforced and default encryption.</summary>
-    [Cmdlet(VerbsCommon.New, "BackupBucket", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
+    [Cmdlet(VerbsCommon.New, "BackupBucket", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, HelpUri = HelpLinks.HelpSource + "New-BackupBucket.md")]
     [OutputType(typeof(BackupBucket))]
     public sealed class NewBackupBucketCommand : AwsCmdlet
     {

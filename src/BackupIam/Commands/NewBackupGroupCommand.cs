@@ -7,7 +7,7 @@ using BackupIam.Engine.Provisioning;
 namespace BackupIam.Commands
 {
     /// <summary>Creates (or confirms) an IAM group for backup users.</summary>
-    [Cmdlet(VerbsCommon.New, "BackupGroup", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
+    [Cmdlet(VerbsCommon.New, "BackupGroup", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, HelpUri = HelpLinks.HelpSource + "New-BackupGroup.md")]
     [OutputType(typeof(BackupGroup))]
     public sealed class NewBackupGroupCommand : AwsCmdlet
     {

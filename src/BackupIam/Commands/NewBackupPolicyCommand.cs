@@ -9,10 +9,11 @@ using BackupIam.Engine.Presets;
 namespace BackupIam.Commands
 {
     /// <summary>Builds a least-privilege policy from a preset (offline).</summary>
-    [Cmdlet(VerbsCommon.New, "BackupPolicy")]
+    [Cmdlet(VerbsCommon.New, "BackupPolicy", HelpUri = HelpLinks.HelpSource + "New-BackupPolicy.md")]
     [OutputType(typeof(BackupPolicy))]
     public sealed class NewBackupPolicyCommand : BackupIamCmdlet
     {
+        [ArgumentCompleter(typeof(Completion.PresetCompleter))]
         [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
         [Alias("Name")]
         [ValidateNotNullOrEmpty]

@@ -11,7 +11,7 @@ using BackupIam.Engine.Provisioning;
 namespace BackupIam.Commands
 {
     /// <summary>Creates (or confirms) an IAM user for a backup job, with no console password.</summary>
-    [Cmdlet(VerbsCommon.New, "BackupUser", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
+    [Cmdlet(VerbsCommon.New, "BackupUser", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, HelpUri = HelpLinks.HelpSource + "New-BackupUser.md")]
     [OutputType(typeof(BackupUser))]
     public sealed class NewBackupUserCommand : AwsCmdlet
     {

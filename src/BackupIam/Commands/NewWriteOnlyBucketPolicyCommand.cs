@@ -10,7 +10,7 @@ using BackupIam.Engine.Simulation;
 namespace BackupIam.Commands
 {
     /// <summary>Builds the write-only bucket policy (setup 2) with one user as its Principal (offline).</summary>
-    [Cmdlet(VerbsCommon.New, "WriteOnlyBucketPolicy", DefaultParameterSetName = ByUserSet)]
+    [Cmdlet(VerbsCommon.New, "WriteOnlyBucketPolicy", DefaultParameterSetName = ByUserSet, HelpUri = HelpLinks.HelpSource + "New-WriteOnlyBucketPolicy.md")]
     [OutputType(typeof(BackupPolicy))]
     public sealed class NewWriteOnlyBucketPolicyCommand : BackupIamCmdlet
     {

@@ -4,7 +4,7 @@ using BackupIam.Abstractions;
 namespace BackupIam.Commands
 {
     /// <summary>Sets an inline policy on an IAM group, writing only when the policy differs.</summary>
-    [Cmdlet(VerbsCommon.Set, "BackupGroupPolicy", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
+    [Cmdlet(VerbsCommon.Set, "BackupGroupPolicy", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, HelpUri = HelpLinks.HelpSource + "Set-BackupGroupPolicy.md")]
     [OutputType(typeof(BackupInlinePolicy))]
     public sealed class SetBackupGroupPolicyCommand : InlinePolicyCmdlet
     {

@@ -7,13 +7,14 @@ using BackupIam.Engine.Provisioning;
 namespace BackupIam.Commands
 {
     /// <summary>Adds or updates a retention lifecycle rule on a backup bucket, keeping its other rules.</summary>
-    [Cmdlet(VerbsCommon.Set, "BackupLifecycle", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
+    [Cmdlet(VerbsCommon.Set, "BackupLifecycle", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, HelpUri = HelpLinks.HelpSource + "Set-BackupLifecycle.md")]
     [OutputType(typeof(BackupLifecycleRule))]
     public sealed class SetBackupLifecycleCommand : AwsCmdlet
     {
         [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
         [Alias("Bucket")]
         [ValidateNotNullOrEmpty]
+        [ArgumentCompleter(typeof(Completion.BucketNameCompleter))]
         public string BucketName { get; set; } = "";
 
         [Parameter]

@@ -15,7 +15,7 @@ namespace BackupIam.Commands
     /// Simulates policies offline: decides given requests (-Action), or lists the access matrix over every S3 action,
     /// or (with -Expect) reports every difference from a preset, an expected policy or an allowed-action list.
     /// </summary>
-    [Cmdlet(VerbsDiagnostic.Test, "BackupPolicy", DefaultParameterSetName = InputSet)]
+    [Cmdlet(VerbsDiagnostic.Test, "BackupPolicy", DefaultParameterSetName = InputSet, HelpUri = HelpLinks.HelpSource + "Test-BackupPolicy.md")]
     [OutputType(typeof(BackupAccessDecision), typeof(BackupPolicyDifference))]
     public sealed class TestBackupPolicyCommand : PolicyInputCmdlet
     {

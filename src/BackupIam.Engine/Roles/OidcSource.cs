@@ -39,6 +39,12 @@ namespace BackupIam.Engine.Roles
         /// <summary>The audience of Azure DevOps workload identity federation tokens.</summary>
         public const string AzureAudience = "api://AzureADTokenExchange";
 
+        /// <summary>ErrorId of a -Branch that matches every branch ("*").</summary>
+        public const string BranchWildcardErrorId = "GitHubBranchWildcard";
+
+        /// <summary>ErrorId of a -GitTag that matches every tag ("*").</summary>
+        public const string GitTagWildcardErrorId = "GitHubGitTagWildcard";
+
         private static readonly Regex GitHubOwner = new Regex(@"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})\z", RegexOptions.CultureInvariant);
         private static readonly Regex GitHubRepo = new Regex(@"^[A-Za-z0-9._-]{1,100}\z", RegexOptions.CultureInvariant);
         private static readonly Regex AzureOrganization = new Regex(@"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,48}[A-Za-z0-9])?\z", RegexOptions.CultureInvariant);
@@ -97,7 +103,7 @@ namespace BackupIam.Engine.Roles
 
             foreach (string tag in tags ?? Enumerable.Empty<string>())
             {
-                subjects.Add("repo:" + repo + ":ref:refs/tags/" + ValidateGitRef(tag, "Tag", "refs/tags/", "v1.0.0"));
+                subjects.Add("repo:" + repo + ":ref:refs/tags/" + ValidateGitRef(tag, "GitTag", "refs/tags/", "v1.0.0"));
             }
 
             foreach (string environment in environments ?? Enumerable.Empty<string>())
@@ -109,7 +115,7 @@ namespace BackupIam.Engine.Roles
             {
                 throw new InputValidationException(
                     "GitHubRefRequired", "Branch",
-                    $"Say which runs of '{repo}' may assume the role: give -Branch (for example -Branch main), -Tag (for example -Tag 'v*') or -Environment (for example -Environment production). A role for every workflow run of a repository, pull requests from forks included, is refused.")
+                    $"Say which runs of '{repo}' may assume the role: give -Branch (for example -Branch main), -GitTag (for example -GitTag 'v*') or -Environment (for example -Environment production). A role for every workflow run of a repository, pull requests from forks included, is refused.")
                 {
                     Target = repo,
                 };
@@ -209,15 +215,6 @@ namespace BackupIam.Engine.Roles
                     $"Give -Subject with the exact 'sub' claim of the tokens that may assume the role: without it, every identity {url} issues tokens for could assume it.");
             }
 
-            if (string.Equals(url, GitHubIssuer, StringComparison.OrdinalIgnoreCase) || url.StartsWith(AzureIssuerPrefix, StringComparison.OrdinalIgnoreCase))
-            {
-                // Known issuers get their own checks (repository wildcards); the custom path must not bypass them.
-                foreach (string subject in subjectList)
-                {
-                    TrustPolicyGuard.CheckSubject(url.Substring("https://".Length), subject, "Subject");
-                }
-            }
-
             return new OidcSource(OidcSourceKind.Custom, url, Distinct(audienceList), Distinct(subjectList));
         }
 
@@ -287,11 +284,15 @@ namespace BackupIam.Engine.Roles
         private static string ValidateGitRef(string? name, string parameterName, string refPrefix, string example)
         {
             string value = name ?? string.Empty;
+            bool branch = parameterName == "Branch";
+            string errorId = branch ? "GitHubBranchInvalid" : "GitHubGitTagInvalid";
+            string wildcardId = branch ? BranchWildcardErrorId : GitTagWildcardErrorId;
+            string what = branch ? "branch" : "tag";
             if (value.StartsWith("refs/", StringComparison.Ordinal))
             {
                 throw new InputValidationException(
-                    "GitHub" + parameterName + "Invalid", parameterName,
-                    $"-{parameterName} '{value}' is a full ref: give the {parameterName.ToLowerInvariant()} name only (BackupIam adds '{refPrefix}'), for example -{parameterName} {example}.")
+                    errorId, parameterName,
+                    $"-{parameterName} '{value}' is a full ref: give the {what} name only (BackupIam adds '{refPrefix}'), for example -{parameterName} {example}.")
                 {
                     Target = name,
                 };
@@ -300,8 +301,8 @@ namespace BackupIam.Engine.Roles
             if (value.Trim('*', '?', '/').Length == 0)
             {
                 throw new InputValidationException(
-                    "GitHub" + parameterName + "Wildcard", parameterName,
-                    $"-{parameterName} '{value}' matches every {parameterName.ToLowerInvariant()}: anyone who can push a {parameterName.ToLowerInvariant()} to the repository could assume the role. Give a name (-{parameterName} {example}) or a pattern with a fixed part (-{parameterName} 'release/*').")
+                    wildcardId, parameterName,
+                    $"-{parameterName} '{value}' matches every {what}: anyone who can push a {what} to the repository could assume the role. Give a name (-{parameterName} {example}) or a pattern with a fixed part (-{parameterName} 'release/*').")
                 {
                     Target = name,
                 };
@@ -315,8 +316,8 @@ namespace BackupIam.Engine.Roles
             if (bad)
             {
                 throw new InputValidationException(
-                    "GitHub" + parameterName + "Invalid", parameterName,
-                    $"-{parameterName} '{value}' is not a valid git {parameterName.ToLowerInvariant()} name: no spaces, '~', '^', ':', '[', '\\', '..', '@{{' or '//', not starting with '/' or '-', not ending with '/', '.' or '.lock'; for example -{parameterName} {example}.")
+                    errorId, parameterName,
+                    $"-{parameterName} '{value}' is not a valid git {what} name: no spaces, '~', '^', ':', '[', '\\', '..', '@{{' or '//', not starting with '/' or '-', not ending with '/', '.' or '.lock'; for example -{parameterName} {example}.")
                 {
                     Target = name,
                 };

@@ -98,17 +98,6 @@ namespace BackupIam.Engine.Roles
             }
         }
 
-        /// <summary>Checks one subject of a known issuer (GitHub: no wildcard owner, no bare "*").</summary>
-        /// <exception cref="InputValidationException">ErrorId <c>TrustPolicySubjectWildcard</c> or <c>TrustPolicyRepositoryWildcard</c>.</exception>
-        public static void CheckSubject(string providerPath, string subject, string parameterName)
-        {
-            TrustPolicyProblem? problem = CheckSubjectValue(providerPath, subject, true, 0, null);
-            if (problem != null)
-            {
-                throw new InputValidationException(problem.Id, parameterName, problem.Message + " " + problem.Fix) { Target = subject };
-            }
-        }
-
         /// <summary>Every problem of every statement that allows sts:AssumeRoleWithWebIdentity.</summary>
         public static IReadOnlyList<TrustPolicyProblem> Analyze(PolicyDocument document)
         {

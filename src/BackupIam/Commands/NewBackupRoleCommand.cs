@@ -13,7 +13,7 @@ namespace BackupIam.Commands
     /// Creates (or brings up to date) an IAM role that a CI runner assumes with its OIDC token: the OIDC identity
     /// provider if missing, a trust policy pinned to one source, and the role's inline permissions piped in.
     /// </summary>
-    [Cmdlet(VerbsCommon.New, "BackupRole", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, DefaultParameterSetName = GitHubSet)]
+    [Cmdlet(VerbsCommon.New, "BackupRole", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, DefaultParameterSetName = GitHubSet, HelpUri = HelpLinks.HelpSource + "New-BackupRole.md")]
     [OutputType(typeof(BackupRole))]
     public sealed class NewBackupRoleCommand : AwsCmdlet
     {

@@ -364,17 +364,18 @@ namespace BackupIam.Engine.Roles
             string text = (issuer ?? string.Empty).Trim();
             if (!Uri.TryCreate(text, UriKind.Absolute, out Uri? uri) || uri.Scheme != "https" || string.IsNullOrEmpty(uri.Host)
                 || !string.IsNullOrEmpty(uri.Query) || !string.IsNullOrEmpty(uri.Fragment) || !string.IsNullOrEmpty(uri.UserInfo)
-                || !uri.IsDefaultPort || HasWildcard(text) || text.Length > 255)
+                || HasWildcard(text) || text.Length > 255)
             {
                 throw new InputValidationException(
                     "OidcIssuerInvalid", "Issuer",
-                    $"-Issuer '{issuer}' is not an OIDC issuer URL IAM accepts: https://, a host and an optional path, no port, query, fragment or wildcard, at most 255 characters; for example https://gitlab.example.com. It must equal the tokens' 'iss' claim.")
+                    $"-Issuer '{issuer}' is not an OIDC issuer URL IAM accepts: https://, a host, an optional port and path, no query, fragment or wildcard, at most 255 characters; for example https://gitlab.example.com. It must equal the tokens' 'iss' claim.")
                 {
                     Target = issuer,
                 };
             }
 
-            return "https://" + uri.Host.ToLowerInvariant() + uri.AbsolutePath.TrimEnd('/');
+            string port = uri.IsDefaultPort ? string.Empty : ":" + uri.Port.ToString(CultureInfo.InvariantCulture);
+            return "https://" + uri.Host.ToLowerInvariant() + port + uri.AbsolutePath.TrimEnd('/');
         }
     }
 }

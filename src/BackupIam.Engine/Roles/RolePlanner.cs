@@ -197,6 +197,34 @@ namespace BackupIam.Engine.Roles
             TrustPolicyGuard.Refuse(TrustPolicyGuard.Build(spec.Source, spec.Source.ProviderArn("123456789012")), "Subject");
         }
 
+        /// <summary>
+        /// The ARN a provider about to be created will have: from the caller's account (sts:GetCallerIdentity). Where the
+        /// store has no GetCallerIdentity (Ceph RGW), the ARN of a default-tenant provider (<c>arn:aws:iam:::oidc-provider/PATH</c>)
+        /// is planned and the ARN CreateOpenIDConnectProvider returns is used when the role is written.
+        /// </summary>
+        private async Task<string> PlannedProviderArnAsync(OidcSource source, RolePlan plan, CancellationToken cancellationToken)
+        {
+            string caller;
+            try
+            {
+                caller = await _callerArn(cancellationToken).ConfigureAwait(false);
+            }
+            catch (BackupIamException ex) when (ex.Kind != FailureKind.PermissionDenied && ex.Kind != FailureKind.ConnectionError && ex.Kind != FailureKind.OperationTimeout)
+            {
+                plan.Notes.Add($"sts:GetCallerIdentity is not available here ({ex.ErrorId}): the provider's ARN is taken from CreateOpenIDConnectProvider's answer when it is created.");
+                return source.ProviderArn(string.Empty);
+            }
+
+            string[] parts = caller.Split(':');
+            if (parts.Length < 5 || !IamArns.IsAccountId(parts[4]))
+            {
+                throw new BackupIamException("CallerAccountUnknown", FailureKind.InvalidData,
+                    $"Could not read the account id from the caller's ARN '{caller}' (sts:GetCallerIdentity), which the provider's ARN needs.");
+            }
+
+            return source.ProviderArn(parts[4], parts[1]);
+        }
+
         /// <summary>Reads IAM and plans the writes.</summary>
         public async Task<RolePlan> PlanAsync(RoleSpec spec, CancellationToken cancellationToken)
         {
@@ -205,22 +233,25 @@ namespace BackupIam.Engine.Roles
             var plan = new RolePlan(spec.RoleName);
 
             // ---- the identity provider
-            string? providerArn = (await _iam.ListOpenIDConnectProvidersAsync(new ListOpenIDConnectProvidersRequest(), cancellationToken).ConfigureAwait(false))
-                .OpenIDConnectProviderList
+            List<OpenIDConnectProviderListEntry> providers;
+            try
+            {
+                providers = (await _iam.ListOpenIDConnectProvidersAsync(new ListOpenIDConnectProvidersRequest(), cancellationToken).ConfigureAwait(false)).OpenIDConnectProviderList;
+            }
+            catch (NoSuchEntityException)
+            {
+                providers = new List<OpenIDConnectProviderListEntry>(); // Ceph RGW answers 404 when there is no provider at all
+            }
+
+            string? providerArn = providers
                 .Select(p => p.Arn)
                 .FirstOrDefault(arn => string.Equals(TrustPolicyGuard.ProviderPathOf(arn), source.ProviderPath, StringComparison.OrdinalIgnoreCase));
             string providerTarget = "OIDC provider " + source.ProviderPath;
             if (providerArn == null)
             {
-                string caller = await _callerArn(cancellationToken).ConfigureAwait(false);
-                string[] parts = caller.Split(':');
-                if (parts.Length < 5 || !IamArns.IsAccountId(parts[4]))
-                {
-                    throw new BackupIamException("CallerAccountUnknown", FailureKind.InvalidData,
-                        $"Could not read the account id from the caller's ARN '{caller}' (sts:GetCallerIdentity), which the provider's ARN needs.");
-                }
-
-                providerArn = source.ProviderArn(parts[4], parts[1]);
+                // The provider's ARN is arn:PARTITION:iam::ACCOUNT:oidc-provider/PATH; the account comes from the caller.
+                // A store without sts:GetCallerIdentity (Ceph RGW) gives the ARN only when the provider is created.
+                providerArn = await PlannedProviderArnAsync(source, plan, cancellationToken).ConfigureAwait(false);
                 var audiences = source.Audiences.ToList();
                 var thumbprints = (spec.Thumbprints ?? new string[0]).ToList();
                 plan.Add("iam", "CreateOpenIDConnectProvider", providerTarget,
@@ -229,7 +260,12 @@ namespace BackupIam.Engine.Roles
                     {
                         try
                         {
-                            await _iam.CreateOpenIDConnectProviderAsync(new CreateOpenIDConnectProviderRequest { Url = source.Issuer, ClientIDList = audiences, ThumbprintList = thumbprints }, ct).ConfigureAwait(false);
+                            string created = (await _iam.CreateOpenIDConnectProviderAsync(new CreateOpenIDConnectProviderRequest { Url = source.Issuer, ClientIDList = audiences, ThumbprintList = thumbprints }, ct).ConfigureAwait(false)).OpenIDConnectProviderArn;
+                            if (!string.IsNullOrEmpty(created))
+                            {
+                                plan.ProviderArn = created;
+                            }
+
                             return true;
                         }
                         catch (EntityAlreadyExistsException)
@@ -267,6 +303,19 @@ namespace BackupIam.Engine.Roles
             string trustCanonical = PolicyJson.ToJson(trust, indented: false);
             plan.TrustPolicy = PolicyJson.ToJson(trust, indented: true);
 
+            // The trust policy as written: it names the provider's ARN as known at apply time (after CreateOpenIDConnectProvider).
+            string TrustAtApply()
+            {
+                if (string.Equals(plan.ProviderArn, providerArn, StringComparison.Ordinal))
+                {
+                    return trustCanonical;
+                }
+
+                PolicyDocument applied = TrustPolicyGuard.Build(source, plan.ProviderArn);
+                plan.TrustPolicy = PolicyJson.ToJson(applied, indented: true);
+                return PolicyJson.ToJson(applied, indented: false);
+            }
+
             // ---- the role
             string roleTarget = "role " + spec.RoleName;
             Role? existing = null;
@@ -292,7 +341,7 @@ namespace BackupIam.Engine.Roles
                         Role created = (await _iam.CreateRoleAsync(new CreateRoleRequest
                         {
                             RoleName = spec.RoleName,
-                            AssumeRolePolicyDocument = trustCanonical,
+                            AssumeRolePolicyDocument = TrustAtApply(),
                             Description = spec.Description,
                             MaxSessionDuration = spec.MaxSessionDuration,
                             PermissionsBoundary = spec.PermissionsBoundaryArn,
@@ -330,7 +379,7 @@ namespace BackupIam.Engine.Roles
                 if (!string.Equals(currentTrust, trustCanonical, StringComparison.Ordinal))
                 {
                     plan.Add("iam", "UpdateAssumeRolePolicy", roleTarget, $"Replace the trust policy of IAM role '{spec.RoleName}': trust only {string.Join(", ", source.Subjects)} from {source.ProviderPath}", ct =>
-                        _iam.UpdateAssumeRolePolicyAsync(new UpdateAssumeRolePolicyRequest { RoleName = spec.RoleName, PolicyDocument = trustCanonical }, ct));
+                        _iam.UpdateAssumeRolePolicyAsync(new UpdateAssumeRolePolicyRequest { RoleName = spec.RoleName, PolicyDocument = TrustAtApply() }, ct));
                 }
 
                 bool durationDiffers = spec.MaxSessionDuration.HasValue && existing.MaxSessionDuration != spec.MaxSessionDuration;

@@ -108,8 +108,10 @@ namespace BackupIam.Engine.Aws.Iam
             var r = await _transport.InvokeAsync("ListOpenIDConnectProviders", new Params(), cancellationToken).ConfigureAwait(false);
             return new ListOpenIDConnectProvidersResponse
             {
-                OpenIDConnectProviderList = r.Result.Members("OpenIDConnectProviderList")
-                    .Select(m => new OpenIDConnectProviderListEntry { Arn = m.Text("Arn") })
+                // AWS lists <member><Arn>..</Arn></member>; Ceph RGW 16 lists <Arn><Arn>..</Arn></Arn>: read any entry's Arn.
+                OpenIDConnectProviderList = (r.Result.Child("OpenIDConnectProviderList")?.Elements() ?? Enumerable.Empty<XElement>())
+                    .Select(m => new OpenIDConnectProviderListEntry { Arn = m.TextOrNull("Arn") ?? m.Value })
+                    .Where(e => e.Arn.Length > 0)
                     .ToList(),
                 RequestId = r.RequestId,
             };

@@ -28,6 +28,7 @@
         'Set-BackupGroupPolicy'
         'Set-BackupLifecycle'
         'Set-BackupUserPolicy'
+        'Test-BackupCredential'
         'Test-BackupPolicy'
     )
     FunctionsToExport    = @()

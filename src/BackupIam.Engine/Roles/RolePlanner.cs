@@ -225,6 +225,18 @@ namespace BackupIam.Engine.Roles
             return source.ProviderArn(parts[4], parts[1]);
         }
 
+        private static bool SameDocument(string current, string desiredCanonical)
+        {
+            try
+            {
+                return string.Equals(PolicyJson.ToJson(PolicyJson.Parse(current), indented: false), desiredCanonical, StringComparison.Ordinal);
+            }
+            catch (PolicyFormatException)
+            {
+                return false;
+            }
+        }
+
         /// <summary>Reads IAM and plans the writes.</summary>
         public async Task<RolePlan> PlanAsync(RoleSpec spec, CancellationToken cancellationToken)
         {
@@ -355,8 +367,17 @@ namespace BackupIam.Engine.Roles
                     }
                     catch (EntityAlreadyExistsException ex)
                     {
+                        // A retried CreateRole whose first attempt went through: the role is there with our trust policy.
+                        // Anything else (someone else's role of that name) is not taken over silently.
+                        Role found = (await _iam.GetRoleAsync(new GetRoleRequest { RoleName = spec.RoleName }, ct).ConfigureAwait(false)).Role;
+                        if (SameDocument(found.AssumeRolePolicyDocument, TrustAtApply()))
+                        {
+                            plan.RoleArn = string.IsNullOrEmpty(found.Arn) ? plan.RoleArn : found.Arn;
+                            return true;
+                        }
+
                         throw new BackupIamException("IamRoleAlreadyExists", FailureKind.AlreadyExists,
-                            $"IAM role '{spec.RoleName}' was created by someone else while this command ran. Run the command again: it then updates the role to match.", ex)
+                            $"IAM role '{spec.RoleName}' was created by someone else while this command ran, with another trust policy. Run the command again: it then shows the trust policy it would replace.", ex)
                         {
                             Target = spec.RoleName,
                         };

@@ -22,6 +22,7 @@
         'New-BackupBucket'
         'New-BackupGroup'
         'New-BackupPolicy'
+        'New-BackupRole'
         'New-BackupUser'
         'New-WriteOnlyBucketPolicy'
         'Remove-BackupGroup'

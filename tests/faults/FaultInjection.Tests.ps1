@@ -12,7 +12,7 @@
 # only after the run has stopped.
 # Set $env:BACKUPIAM_FAULT_SETUPS (e.g. '1,4') or $env:BACKUPIAM_FAULT_KINDS (e.g. 'drop-after,ctrl-c') to run a part.
 BeforeDiscovery {
-    $script:setupNumbers = if ($env:BACKUPIAM_FAULT_SETUPS) { @($env:BACKUPIAM_FAULT_SETUPS -split ',' | ForEach-Object { [int]$_ }) } else { 1, 2, 3, 4, 5 }
+    $script:setupNumbers = if ($env:BACKUPIAM_FAULT_SETUPS) { @($env:BACKUPIAM_FAULT_SETUPS -split ',' | ForEach-Object { [int]$_ }) } else { 1, 2, 3, 4, 5, 6 }
 }
 
 BeforeAll {
@@ -74,7 +74,13 @@ BeforeAll {
                 Set-BackupUserPolicy -UserName updraftplus
         }
     }
-    $script:users = @{ 1 = @('MySiteBackupUser'); 2 = @('backup'); 3 = @('boto-backup'); 4 = @('rclone'); 5 = @('updraftplus') }
+    # 6: New-BackupRole (issue 18): the OIDC provider, the role and two inline policies; no user, no key.
+    $script:setups[6] = {
+        (New-BackupPolicy -Preset UploadOnly -BucketName role-backups -Prefix backup/ -PolicyName UploadFilesToBackup),
+        (New-BackupPolicy -Preset Rclone -BucketName role-backups -Prefix dataset-1/ -PolicyName RcloneDataset1) |
+            New-BackupRole -RoleName backup-github -GitHubRepository contoso/backup-jobs -Branch main -MaxSessionDuration 7200
+    }
+    $script:users = @{ 1 = @('MySiteBackupUser'); 2 = @('backup'); 3 = @('boto-backup'); 4 = @('rclone'); 5 = @('updraftplus'); 6 = @() }
     $script:storedProfile = @{ 1 = 'mysite-backup' }
 
     # Each fault: the proxy rule for the step's request, and whether the run is stopped as Ctrl+C would.

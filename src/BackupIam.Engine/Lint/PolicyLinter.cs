@@ -38,6 +38,18 @@ namespace BackupIam.Engine.Lint
             new OverwriteRule(),
         };
 
+        /// <summary>
+        /// Statement rules for a role trust policy (every statement has a Principal and only sts: actions, issue 18): the
+        /// S3 rules do not apply to it (it has no Resource and no S3 action).
+        /// </summary>
+        private static readonly IStatementLintRule[] TrustStatementRules =
+        {
+            new SidRule(),
+            new TrustPrincipalWildcardRule(),
+            new TrustAudienceRule(),
+            new TrustSubjectRule(),
+        };
+
         /// <summary>The size quota of a container (see <see cref="PolicySizeLimits.GetLimit"/>).</summary>
         public static int GetSizeLimit(PolicyContainer container) => PolicySizeLimits.GetLimit(container);
 
@@ -123,7 +135,7 @@ namespace BackupIam.Engine.Lint
                     continue;
                 }
 
-                foreach (IStatementLintRule rule in StatementRules)
+                foreach (IStatementLintRule rule in Roles.TrustPolicyGuard.IsTrustPolicy(doc) ? TrustStatementRules : StatementRules)
                 {
                     if (rule.AppliesTo(context, st))
                     {

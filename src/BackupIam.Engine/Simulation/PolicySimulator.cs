@@ -251,6 +251,12 @@ namespace BackupIam.Engine.Simulation
                     "No policy was given: pipe policy JSON or New-BackupPolicy output to Test-BackupPolicy, or use -Policy or -Path ./policy.json (a bucket policy on its own can be given either way).");
             }
 
+            if (resource != null && Roles.TrustPolicyGuard.IsTrustPolicy(resource.Document))
+            {
+                // A role trust policy (issue 18): decided for the federated caller with the token's claims as context.
+                return TrustPolicySimulation.Run(resource, identity.Count > 0, scope);
+            }
+
             var result = new SimulationResult();
             PrincipalInfo principal = ResolvePrincipal(scope, resource);
             result.Principal = principal;

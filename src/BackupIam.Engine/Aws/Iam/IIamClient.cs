@@ -10,7 +10,7 @@ namespace BackupIam.Engine.Aws.Iam
     /// Failures surface as <see cref="IamServiceException"/> subclasses. List* calls return one page; the
     /// <see cref="IamClientExtensions"/> ListAll* helpers follow markers.
     /// </summary>
-    public interface IIamClient : IDisposable
+    public partial interface IIamClient : IDisposable
     {
         /// <summary>IAM <c>GetUser</c>.</summary>
         Task<GetUserResponse> GetUserAsync(GetUserRequest request, CancellationToken cancellationToken);

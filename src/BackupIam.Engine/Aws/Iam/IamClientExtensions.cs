@@ -10,7 +10,7 @@ namespace BackupIam.Engine.Aws.Iam
     /// Helpers that follow IAM's <c>Marker</c>/<c>IsTruncated</c> paging to the end and return every item.
     /// Work with any <see cref="IIamClient"/>.
     /// </summary>
-    public static class IamClientExtensions
+    public static partial class IamClientExtensions
     {
         /// <summary>Safety stop: no IAM listing the engine makes needs more pages than this.</summary>
         public const int MaxPages = 1000;

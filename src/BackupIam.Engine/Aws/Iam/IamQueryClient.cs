@@ -14,7 +14,7 @@ namespace BackupIam.Engine.Aws.Iam
     /// Query parameters and reads its answer; signing, timeouts, retries and error mapping live in
     /// <see cref="IamQueryTransport"/>. Dispose it (it owns one HttpClient).
     /// </summary>
-    public sealed class IamQueryClient : IIamClient
+    public sealed partial class IamQueryClient : IIamClient
     {
         /// <summary>The IAM API version this client speaks.</summary>
         public const string ApiVersion = IamQueryTransport.ApiVersion;

@@ -1,0 +1,128 @@
+# Ransomware posture against a real moto server: Object Lock through New-BackupBucket (created with the bucket, turned
+# on for an existing versioned bucket, idempotent re-runs), the no-overwrite and TLS-only options and the delete
+# protection, and Get-BackupBucketPosture. Write calls are counted from moto's own request recording, and the bucket's
+# state is read back with a separate client (awscli), not through the module. moto enforces no bucket policies, so
+# what those policies deny is proved with the simulator here and on Ceph RGW in tests/rgw/Posture.Rgw.Tests.ps1.
+BeforeAll {
+    Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
+    Import-BuiltModule
+    $script:moto = Start-MotoServer
+    $script:saved = @{}
+    foreach ($name in 'AWS_ENDPOINT_URL', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_REGION', 'AWS_PROFILE') {
+        $script:saved[$name] = [Environment]::GetEnvironmentVariable($name)
+    }
+    $env:AWS_ENDPOINT_URL = $script:moto.Url
+    $env:AWS_ACCESS_KEY_ID = 'AKIAPOSTURETEST0001'
+    $env:AWS_SECRET_ACCESS_KEY = 'posture-test-secret-not-real'
+    $env:AWS_REGION = 'us-east-1'
+    Remove-Item Env:AWS_PROFILE -ErrorAction SilentlyContinue
+
+    function Get-WriteSummary {
+        param($Writes)
+        @($Writes | ForEach-Object { "$($_.Operation)" } | Sort-Object)
+    }
+
+    function Invoke-S3Api {
+        # awscli, a client independent of the module, reading moto's real state.
+        param([Parameter(ValueFromRemainingArguments)] [string[]] $Arguments)
+        $json = & aws --endpoint-url $script:moto.Url --output json s3api @Arguments 2>&1
+        [pscustomobject]@{ ExitCode = $LASTEXITCODE; Text = ($json | Out-String) }
+    }
+}
+
+AfterAll {
+    foreach ($name in $script:saved.Keys) { Restore-EnvironmentVariable -Name $name -Value $script:saved[$name] }
+    Stop-MotoServer $script:moto
+}
+
+Describe 'New-BackupBucket -ObjectLock* (moto)' {
+    It 'creates a bucket with Object Lock and a GOVERNANCE default retention, then a re-run writes nothing' {
+        Start-MotoRecording -Url $script:moto.Url
+        $b = New-BackupBucket -BucketName lock-gov -ObjectLockMode Governance -ObjectLockRetentionDays 1
+        $writes = @(Get-MotoWriteCall -Url $script:moto.Url)
+        $b.Status | Should -Be 'Created'
+        $b.ObjectLockEnabled | Should -BeTrue
+        $b.ObjectLockMode | Should -Be 'GOVERNANCE'
+        $b.ObjectLockRetentionDays | Should -Be 1
+        $b.Changes | Should -Contain 's3:PutObjectLockConfiguration'
+        (Get-WriteSummary $writes) | Should -Contain 'PUT /lock-gov/?object-lock'
+
+        $lock = (Invoke-S3Api get-object-lock-configuration --bucket lock-gov).Text | ConvertFrom-Json
+        $lock.ObjectLockConfiguration.ObjectLockEnabled | Should -Be 'Enabled'
+        $lock.ObjectLockConfiguration.Rule.DefaultRetention.Mode | Should -Be 'GOVERNANCE'
+        $lock.ObjectLockConfiguration.Rule.DefaultRetention.Days | Should -Be 1
+        ((Invoke-S3Api get-bucket-versioning --bucket lock-gov).Text | ConvertFrom-Json).Status | Should -Be 'Enabled'
+
+        Start-MotoRecording -Url $script:moto.Url
+        $again = New-BackupBucket -BucketName lock-gov -ObjectLockMode Governance -ObjectLockRetentionDays 1
+        @(Get-MotoWriteCall -Url $script:moto.Url) | Should -HaveCount 0
+        $again.Status | Should -Be 'Unchanged'
+        $again.ObjectLockMode | Should -Be 'GOVERNANCE'
+    }
+
+    It 'changes only the default retention when it differs (years instead of days)' {
+        Start-MotoRecording -Url $script:moto.Url
+        $b = New-BackupBucket -BucketName lock-gov -ObjectLockMode Governance -ObjectLockRetentionYears 1
+        (Get-WriteSummary @(Get-MotoWriteCall -Url $script:moto.Url)) | Should -Be @('PUT /lock-gov/?object-lock')
+        $b.Status | Should -Be 'Updated'
+        $lock = (Invoke-S3Api get-object-lock-configuration --bucket lock-gov).Text | ConvertFrom-Json
+        $lock.ObjectLockConfiguration.Rule.DefaultRetention.Years | Should -Be 1
+    }
+
+    It 'asks before COMPLIANCE: in a non-interactive session without -Force it fails and writes nothing' {
+        Start-MotoRecording -Url $script:moto.Url
+        { New-BackupBucket -BucketName lock-comp -ObjectLockMode Compliance -ObjectLockRetentionDays 1 -ErrorAction Stop } | Should -Throw
+        @(Get-MotoWriteCall -Url $script:moto.Url) | Should -HaveCount 0
+        (Invoke-S3Api head-bucket --bucket lock-comp).ExitCode | Should -Not -Be 0
+    }
+
+    It 'applies COMPLIANCE with -Force, and -WhatIf shows the step with its warning and writes nothing' {
+        Start-MotoRecording -Url $script:moto.Url
+        $plan = New-BackupBucket -BucketName lock-comp -ObjectLockMode Compliance -ObjectLockRetentionDays 1 -WhatIf 6>&1 | Out-String
+        @(Get-MotoWriteCall -Url $script:moto.Url) | Should -HaveCount 0
+        $plan | Should -Match 'COMPLIANCE'
+
+        $b = New-BackupBucket -BucketName lock-comp -ObjectLockMode Compliance -ObjectLockRetentionDays 1 -Force
+        $b.Status | Should -Be 'Created'
+        $lock = (Invoke-S3Api get-object-lock-configuration --bucket lock-comp).Text | ConvertFrom-Json
+        $lock.ObjectLockConfiguration.Rule.DefaultRetention.Mode | Should -Be 'COMPLIANCE'
+    }
+
+    It 'turns Object Lock on for an existing versioned bucket (AWS allows it) and a re-run writes nothing' {
+        New-BackupBucket -BucketName lock-later | Enable-BackupVersioning | Out-Null
+        Start-MotoRecording -Url $script:moto.Url
+        $b = New-BackupBucket -BucketName lock-later -ObjectLockMode Governance -ObjectLockRetentionDays 2
+        (Get-WriteSummary @(Get-MotoWriteCall -Url $script:moto.Url)) | Should -Be @('PUT /lock-later/?object-lock')
+        $b.Status | Should -Be 'Updated'
+        $lock = (Invoke-S3Api get-object-lock-configuration --bucket lock-later).Text | ConvertFrom-Json
+        $lock.ObjectLockConfiguration.ObjectLockEnabled | Should -Be 'Enabled'
+        $lock.ObjectLockConfiguration.Rule.DefaultRetention.Days | Should -Be 2
+
+        Start-MotoRecording -Url $script:moto.Url
+        (New-BackupBucket -BucketName lock-later -ObjectLockMode Governance -ObjectLockRetentionDays 2).Status | Should -Be 'Unchanged'
+        @(Get-MotoWriteCall -Url $script:moto.Url) | Should -HaveCount 0
+    }
+
+    It 'refuses Object Lock on an existing bucket without versioning, before any write (ObjectLockNeedsVersioning)' {
+        New-BackupBucket -BucketName lock-unversioned | Out-Null
+        Start-MotoRecording -Url $script:moto.Url
+        $err = $null
+        New-BackupBucket -BucketName lock-unversioned -ObjectLock -ErrorVariable err -ErrorAction SilentlyContinue | Out-Null
+        $err[0].FullyQualifiedErrorId | Should -BeLike 'ObjectLockNeedsVersioning,*'
+        $err[0].Exception.Message | Should -Match 'Enable-BackupVersioning'
+        @(Get-MotoWriteCall -Url $script:moto.Url) | Should -HaveCount 0
+    }
+
+    It 'rejects bad Object Lock input before any call: <Case>' -ForEach @(
+        @{ Case = 'mode without retention'; Params = @{ ObjectLockMode = 'Governance' }; Id = 'ObjectLockRetentionInvalid'; Parameter = 'ObjectLockRetentionDays' }
+        @{ Case = 'days and years'; Params = @{ ObjectLockMode = 'Governance'; ObjectLockRetentionDays = 1; ObjectLockRetentionYears = 1 }; Id = 'ObjectLockRetentionInvalid'; Parameter = 'ObjectLockRetentionYears' }
+        @{ Case = 'retention without mode'; Params = @{ ObjectLockRetentionDays = 5 }; Id = 'ObjectLockRetentionInvalid'; Parameter = 'ObjectLockMode' }
+        @{ Case = 'zero days'; Params = @{ ObjectLockMode = 'Governance'; ObjectLockRetentionDays = 0 }; Id = 'ObjectLockRetentionInvalid'; Parameter = 'ObjectLockRetentionDays' }
+        @{ Case = '101 years'; Params = @{ ObjectLockMode = 'Governance'; ObjectLockRetentionYears = 101 }; Id = 'ObjectLockRetentionInvalid'; Parameter = 'ObjectLockRetentionYears' }
+    ) {
+        Start-MotoRecording -Url $script:moto.Url
+        $e = { New-BackupBucket -BucketName lock-bad-input @Params -ErrorAction Stop } | Should -Throw -ErrorId "$Id*" -PassThru
+        $e.Exception.Message | Should -Match "-$Parameter"
+        @(Get-MotoCall -Url $script:moto.Url) | Should -HaveCount 0
+    }
+}

@@ -1,0 +1,93 @@
+# Ransomware posture against a real Ceph RGW 16 (tests/rgw/rgw.sh): Object Lock made by New-BackupBucket really keeps a
+# locked version from being deleted (GOVERNANCE: not without the bypass header; COMPLIANCE: not even by the bucket
+# owner with it), RGW refuses Object Lock on an existing bucket (ObjectLockNotEnableable), and what RGW really does
+# with the no-overwrite and TLS-only bucket policy statements. The objects are written and deleted with a separate
+# signed client (tests/rgw/s3req.py), not through the module.
+BeforeAll {
+    Import-Module (Join-Path $PSScriptRoot '../TestHelpers.psm1') -Force
+    Import-BuiltModule
+    $script:rgw = Start-RgwServer -CountingProxy
+    $script:saved = @{}
+    foreach ($name in 'AWS_ENDPOINT_URL', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_REGION', 'AWS_PROFILE') {
+        $script:saved[$name] = [Environment]::GetEnvironmentVariable($name)
+    }
+    $env:AWS_ENDPOINT_URL = $script:rgw.Url
+    $env:AWS_ACCESS_KEY_ID = $script:rgw.AdminAccessKey
+    $env:AWS_SECRET_ACCESS_KEY = $script:rgw.AdminSecretKey
+    $env:AWS_REGION = 'us-east-1'
+    Remove-Item Env:AWS_PROFILE -ErrorAction SilentlyContinue
+    $script:backup = New-RgwUser -Server $script:rgw -UserName backup -MaxBuckets -1
+
+    function Invoke-AsAdmin {
+        param([string] $Method, [string] $Path, [string] $Body = '', [string[]] $Header = @())
+        Invoke-RgwRequest -Server $script:rgw -AccessKey $script:rgw.AdminAccessKey -SecretKey $script:rgw.AdminSecretKey -Method $Method -Path $Path -Body $Body -Header $Header
+    }
+
+    function Invoke-AsBackup {
+        param([string] $Method, [string] $Path, [string] $Body = '', [string[]] $Header = @())
+        Invoke-RgwRequest -Server $script:rgw -AccessKey $script:backup.AccessKey -SecretKey $script:backup.SecretKey -Method $Method -Path $Path -Body $Body -Header $Header
+    }
+
+    function Get-VersionId {
+        param($Response)
+        $h = $Response.headers
+        $id = $h.'x-amz-version-id'
+        if (-not $id) { $id = $h.'X-Amz-Version-Id' }
+        $id
+    }
+}
+
+AfterAll {
+    foreach ($name in $script:saved.Keys) { Restore-EnvironmentVariable -Name $name -Value $script:saved[$name] }
+    if ($script:rgw) { Stop-RgwServer $script:rgw }
+}
+
+Describe 'Object Lock on RGW 16' {
+    It 'GOVERNANCE: a locked version cannot be deleted without the bypass header; the owner can with it' {
+        $b = New-BackupBucket -BucketName rgw-lock-gov -ObjectLockMode Governance -ObjectLockRetentionDays 1 -WarningAction SilentlyContinue
+        $b.Status | Should -Be 'Created'
+        (Invoke-AsAdmin GET '/rgw-lock-gov?object-lock').body | Should -Match '<Mode>GOVERNANCE</Mode>'
+
+        $put = Invoke-AsAdmin PUT '/rgw-lock-gov/backup/k' -Body 'first'
+        $put.status | Should -Be 200
+        $version = Get-VersionId $put
+        $version | Should -Not -BeNullOrEmpty
+        (Invoke-AsAdmin GET "/rgw-lock-gov/backup/k?retention&versionId=$version").body | Should -Match 'GOVERNANCE'
+
+        (Invoke-AsAdmin DELETE "/rgw-lock-gov/backup/k?versionId=$version").status | Should -Be 403
+        (Invoke-AsAdmin GET "/rgw-lock-gov/backup/k?versionId=$version").status | Should -Be 200
+        (Invoke-AsAdmin DELETE "/rgw-lock-gov/backup/k?versionId=$version" -Header 'x-amz-bypass-governance-retention:true').status | Should -Be 204
+        (Invoke-AsAdmin GET "/rgw-lock-gov/backup/k?versionId=$version").status | Should -Be 404
+    }
+
+    It 'COMPLIANCE: a locked version cannot be deleted, not even by the bucket owner with the bypass header' {
+        $b = New-BackupBucket -BucketName rgw-lock-comp -ObjectLockMode Compliance -ObjectLockRetentionDays 1 -Force -WarningAction SilentlyContinue
+        $b.Status | Should -Be 'Created'
+        $put = Invoke-AsAdmin PUT '/rgw-lock-comp/backup/k' -Body 'keep me'
+        $version = Get-VersionId $put
+        $version | Should -Not -BeNullOrEmpty
+
+        (Invoke-AsAdmin DELETE "/rgw-lock-comp/backup/k?versionId=$version").status | Should -Be 403
+        (Invoke-AsAdmin DELETE "/rgw-lock-comp/backup/k?versionId=$version" -Header 'x-amz-bypass-governance-retention:true').status | Should -Be 403
+        $read = Invoke-AsAdmin GET "/rgw-lock-comp/backup/k?versionId=$version"
+        $read.status | Should -Be 200
+        $read.body | Should -Be 'keep me'
+    }
+
+    It 'a re-run writes nothing (the planner reads GetObjectLockConfiguration)' {
+        Start-RgwRecording -Server $script:rgw
+        $b = New-BackupBucket -BucketName rgw-lock-comp -ObjectLockMode Compliance -ObjectLockRetentionDays 1 -WarningAction SilentlyContinue
+        $b.Status | Should -Be 'Unchanged'
+        @(Get-RgwWriteCall -Server $script:rgw) | Should -HaveCount 0
+    }
+
+    It 'refuses Object Lock on an existing versioned bucket (409 InvalidBucketState -> ObjectLockNotEnableable)' {
+        New-BackupBucket -BucketName rgw-lock-later -WarningAction SilentlyContinue | Enable-BackupVersioning | Out-Null
+        $err = $null
+        New-BackupBucket -BucketName rgw-lock-later -ObjectLockMode Governance -ObjectLockRetentionDays 1 -WarningAction SilentlyContinue -ErrorVariable err -ErrorAction SilentlyContinue | Out-Null
+        $err[0].FullyQualifiedErrorId | Should -BeLike 'ObjectLockNotEnableable,*'
+        $err[0].Exception.Message | Should -Match 'InvalidBucketState'
+        $err[0].Exception.Message | Should -Match 'New-BackupBucket -ObjectLockMode'
+        (Invoke-AsAdmin GET '/rgw-lock-later?object-lock').status | Should -Not -Be 200
+    }
+}

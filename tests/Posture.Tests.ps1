@@ -126,3 +126,44 @@ Describe 'New-BackupBucket -ObjectLock* (moto)' {
         @(Get-MotoCall -Url $script:moto.Url) | Should -HaveCount 0
     }
 }
+
+Describe 'No overwrite: -DenyOverwrite (simulator and linter; moto enforces no policies)' {
+    It '<Command> adds the DenyOverwrite statement: Null s3:if-none-match true on s3:PutObject' -ForEach @(
+        @{ Command = 'New-BackupPolicy'; Make = { New-BackupPolicy -Preset UploadOnly -BucketName bkt -Prefix backup/ -DenyOverwrite } }
+        @{ Command = 'New-WriteOnlyBucketPolicy'; Make = { New-WriteOnlyBucketPolicy -BucketName bkt -PrincipalArn 'arn:aws:iam::123456789012:user/backup' -DenyOverwrite } }
+    ) {
+        $p = & $Make
+        $doc = $p.PolicyDocument | ConvertFrom-Json
+        $deny = @($doc.Statement | Where-Object Sid -EQ 'DenyOverwrite')
+        $deny | Should -HaveCount 1
+        $deny[0].Effect | Should -Be 'Deny'
+        $deny[0].Action | Should -Be 's3:PutObject'
+        $deny[0].Resource | Should -Be 'arn:aws:s3:::bkt/*'
+        $deny[0].Condition.Null.'s3:if-none-match' | Should -Be 'true'
+    }
+
+    It 'the simulator denies an upload without If-None-Match and allows one with If-None-Match: *' {
+        $p = New-BackupPolicy -Preset UploadOnly -BucketName bkt -Prefix backup/ -DenyOverwrite
+        $plain = Test-BackupPolicy -Policy $p -Action s3:PutObject -Resource 'arn:aws:s3:::bkt/backup/a'
+        $plain.Decision | Should -Be 'ExplicitDeny'
+        $plain.DecidedBy | Should -Match 'DenyOverwrite'
+        (Test-BackupPolicy -Policy $p -Action s3:PutObject -Resource 'arn:aws:s3:::bkt/backup/a' -Context @{ 's3:if-none-match' = '*' }).Decision | Should -Be 'Allowed'
+        # Without the option the same plain upload is allowed: the option is what denies it.
+        $without = New-BackupPolicy -Preset UploadOnly -BucketName bkt -Prefix backup/
+        (Test-BackupPolicy -Policy $without -Action s3:PutObject -Resource 'arn:aws:s3:::bkt/backup/a').Decision | Should -Be 'Allowed'
+    }
+
+    It 'the linter''s OverwritableBackups finding points at -DenyOverwrite, and the option clears it' {
+        $without = New-BackupPolicy -Preset UploadOnly -BucketName bkt -Prefix backup/
+        $f = @(Get-BackupPolicyFinding -Policy $without | Where-Object Id -EQ 'OverwritableBackups')
+        $f | Should -HaveCount 1
+        $f[0].Fix | Should -Match '-DenyOverwrite'
+        $with = New-BackupPolicy -Preset UploadOnly -BucketName bkt -Prefix backup/ -DenyOverwrite
+        @(Get-BackupPolicyFinding -Policy $with | Where-Object Id -EQ 'OverwritableBackups') | Should -HaveCount 0
+    }
+
+    It 'refuses -DenyOverwrite on a preset that allows no upload (PresetOptionNotSupported)' {
+        { New-BackupPolicy -Preset OwnerRestore -BucketName bkt -PrincipalArn 'arn:aws:iam::123456789012:root' -DenyOverwrite -ErrorAction Stop } |
+            Should -Throw -ErrorId 'PresetOptionNotSupported,*'
+    }
+}

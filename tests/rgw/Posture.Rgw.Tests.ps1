@@ -91,3 +91,29 @@ Describe 'Object Lock on RGW 16' {
         (Invoke-AsAdmin GET '/rgw-lock-later?object-lock').status | Should -Not -Be 200
     }
 }
+
+Describe 'No overwrite (-DenyOverwrite) on RGW 16: what RGW really does' {
+    BeforeAll {
+        New-BackupBucket -BucketName rgw-inm -WarningAction SilentlyContinue | Out-Null
+        New-BackupBucket -BucketName rgw-inm-plain -WarningAction SilentlyContinue | Out-Null
+        New-WriteOnlyBucketPolicy -BucketName rgw-inm -PrincipalArn 'arn:aws:iam:::user/backup' -DenyOverwrite | Set-BackupBucketPolicy | Out-Null
+        New-WriteOnlyBucketPolicy -BucketName rgw-inm-plain -PrincipalArn 'arn:aws:iam:::user/backup' | Set-BackupBucketPolicy | Out-Null
+    }
+
+    It 'without the option RGW lets the key overwrite (the control case)' {
+        (Invoke-AsBackup PUT '/rgw-inm-plain/k' -Body 'first').status | Should -Be 200
+        (Invoke-AsBackup PUT '/rgw-inm-plain/k' -Body 'garbage').status | Should -Be 200
+    }
+
+    It 'with the option an upload without If-None-Match is refused (403), as on AWS' {
+        (Invoke-AsBackup PUT '/rgw-inm/k1' -Body 'first').status | Should -Be 403
+    }
+
+    It 'RGW 16 also refuses an upload WITH If-None-Match: * under that Deny (AWS would allow it): the key cannot upload at all' {
+        (Invoke-AsBackup PUT '/rgw-inm/k2' -Body 'first' -Header 'If-None-Match:*').status | Should -Be 403
+    }
+
+    It 'without the Deny RGW honours If-None-Match: * itself (412 on an existing key)' {
+        (Invoke-AsBackup PUT '/rgw-inm-plain/k' -Body 'again' -Header 'If-None-Match:*').status | Should -Be 412
+    }
+}

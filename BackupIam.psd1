@@ -24,6 +24,7 @@
         'New-BackupUser'
         'New-WriteOnlyBucketPolicy'
         'Set-BackupBucketPolicy'
+        'Set-BackupBucketProtection'
         'Set-BackupGroupPolicy'
         'Set-BackupLifecycle'
         'Set-BackupUserPolicy'

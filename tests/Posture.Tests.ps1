@@ -167,3 +167,85 @@ Describe 'No overwrite: -DenyOverwrite (simulator and linter; moto enforces no p
             Should -Throw -ErrorId 'PresetOptionNotSupported,*'
     }
 }
+
+Describe 'Set-BackupBucketProtection (moto; the simulator decides what the statements deny)' {
+    BeforeAll {
+        New-BackupBucket -BucketName prot-bucket | Enable-BackupVersioning | Out-Null
+        # moto answers a user's identity as arn:aws:sts::ACCOUNT:user/NAME; the IAM user ARN is what aws:PrincipalArn holds.
+        $script:caller = ((& aws --endpoint-url $script:moto.Url --region us-east-1 --output json sts get-caller-identity) | ConvertFrom-Json).Arn -replace '^arn:aws:sts::', 'arn:aws:iam::'
+        $script:breakGlass = 'arn:aws:iam::123456789012:role/backup-break-glass'
+    }
+
+    It 'rejects bad input before any call: <Case>' -ForEach @(
+        @{ Case = 'nothing to protect'; Params = @{}; Id = 'BucketProtectionEmpty' }
+        @{ Case = 'a root as break-glass'; Params = @{ BreakGlassPrincipalArn = 'arn:aws:iam::123456789012:root' }; Id = 'BreakGlassPrincipalArnInvalid' }
+        @{ Case = 'not an ARN'; Params = @{ BreakGlassPrincipalArn = 'backup-break-glass' }; Id = 'BreakGlassPrincipalArnInvalid' }
+    ) {
+        Start-MotoRecording -Url $script:moto.Url
+        { Set-BackupBucketProtection -BucketName prot-bucket @Params -Confirm:$false -ErrorAction Stop } | Should -Throw -ErrorId "$Id*"
+        @(Get-MotoCall -Url $script:moto.Url) | Should -HaveCount 0
+    }
+
+    It 'refuses a delete protection that would lock out the caller (not the break-glass principal), writing nothing' {
+        $script:caller | Should -Not -BeNullOrEmpty
+        Start-MotoRecording -Url $script:moto.Url
+        $err = $null
+        Set-BackupBucketProtection -BucketName prot-bucket -BreakGlassPrincipalArn $script:breakGlass -Confirm:$false -ErrorVariable err -ErrorAction SilentlyContinue | Out-Null
+        $err[0].FullyQualifiedErrorId | Should -BeLike 'BucketPolicyWouldLockOutCaller,*'
+        $err[0].Exception.Message | Should -Match "user/moto, not the break-glass principal"
+        @(Get-MotoWriteCall -Url $script:moto.Url) | Should -HaveCount 0
+    }
+
+    It 'refuses -RequireTls over an http:// endpoint (it would deny every request made over it), writing nothing' {
+        Start-MotoRecording -Url $script:moto.Url
+        { Set-BackupBucketProtection -BucketName prot-bucket -RequireTls -Confirm:$false -ErrorAction Stop } | Should -Throw -ErrorId 'BucketPolicyWouldLockOutCaller*'
+        @(Get-MotoWriteCall -Url $script:moto.Url) | Should -HaveCount 0
+    }
+
+    It 'merges the statements when the caller IS the break-glass principal, and a re-run writes nothing' {
+        New-BackupBucket -BucketName prot-self | Out-Null
+        Start-MotoRecording -Url $script:moto.Url
+        $r = Set-BackupBucketProtection -BucketName prot-self -BreakGlassPrincipalArn $script:caller -Confirm:$false
+        $r.Added | Should -Be @('DenyDeleteExceptBreakGlass')
+        (Get-WriteSummary @(Get-MotoWriteCall -Url $script:moto.Url)) | Should -Be @('PUT /prot-self/?policy')
+        $stored = ((Invoke-S3Api get-bucket-policy --bucket prot-self).Text | ConvertFrom-Json).Policy | ConvertFrom-Json
+        $st = @($stored.Statement | Where-Object Sid -EQ 'DenyDeleteExceptBreakGlass')
+        $st | Should -HaveCount 1
+        $st[0].Condition.ArnNotEquals.'aws:PrincipalArn' | Should -Be $script:caller
+        Start-MotoRecording -Url $script:moto.Url
+        (Set-BackupBucketProtection -BucketName prot-self -BreakGlassPrincipalArn $script:caller -Confirm:$false).Status | Should -Be 'Unchanged'
+        @(Get-MotoWriteCall -Url $script:moto.Url) | Should -HaveCount 0
+    }
+
+    It 'with -Force merges both protections next to the statements the policy already has' {
+        New-WriteOnlyBucketPolicy -BucketName prot-bucket -PrincipalArn 'arn:aws:iam::123456789012:user/backup' | Set-BackupBucketPolicy | Out-Null
+        $r = Set-BackupBucketProtection -BucketName prot-bucket -RequireTls -BreakGlassPrincipalArn $script:breakGlass -Force -Confirm:$false
+        $r.Status | Should -Be 'Updated'
+        @($r.Added | Sort-Object) | Should -Be @('DenyDeleteExceptBreakGlass', 'DenyInsecureTransport', 'DenyMissingSecureTransport')
+        $r.Kept.Count | Should -BeGreaterThan 0
+        $script:protected = ((Invoke-S3Api get-bucket-policy --bucket prot-bucket).Text | ConvertFrom-Json).Policy
+        $doc = $script:protected | ConvertFrom-Json
+        ($doc.Statement | Where-Object Sid -EQ 'DenyMissingSecureTransport').Condition.Null.'aws:SecureTransport' | Should -Be 'true'
+        ($doc.Statement | Where-Object Sid -EQ 'DenyInsecureTransport').Condition.Bool.'aws:SecureTransport' | Should -Be 'false'
+    }
+
+    It 'the simulator: an admin key may not <Action> while the break-glass role may' -ForEach @(
+        @{ Action = 's3:DeleteObjectVersion'; Resource = 'arn:aws:s3:::prot-bucket/backup/a' }
+        @{ Action = 's3:PutBucketVersioning'; Resource = 'arn:aws:s3:::prot-bucket' }
+        @{ Action = 's3:PutLifecycleConfiguration'; Resource = 'arn:aws:s3:::prot-bucket' }
+        @{ Action = 's3:PutBucketPolicy'; Resource = 'arn:aws:s3:::prot-bucket' }
+    ) {
+        $admin = '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*"}]}'
+        $tls = @{ 'aws:SecureTransport' = 'true' }
+        (Test-BackupPolicy -Policy $admin -BucketPolicy $script:protected -PrincipalArn 'arn:aws:iam::123456789012:user/admin' -Action $Action -Resource $Resource -Context $tls).Decision | Should -Be 'ExplicitDeny'
+        (Test-BackupPolicy -Policy $admin -BucketPolicy $script:protected -PrincipalArn $script:breakGlass -Action $Action -Resource $Resource -Context $tls).Decision | Should -Be 'Allowed'
+    }
+
+    It 'the simulator: TLS only denies a request without TLS, and one where the store sets no aws:SecureTransport' {
+        $admin = '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*"}]}'
+        $p = 'arn:aws:iam::123456789012:role/backup-break-glass'
+        (Test-BackupPolicy -Policy $admin -BucketPolicy $script:protected -PrincipalArn $p -Action s3:GetObject -Resource 'arn:aws:s3:::prot-bucket/a' -Context @{ 'aws:SecureTransport' = 'false' }).Decision | Should -Be 'ExplicitDeny'
+        (Test-BackupPolicy -Policy $admin -BucketPolicy $script:protected -PrincipalArn $p -Action s3:GetObject -Resource 'arn:aws:s3:::prot-bucket/a').Decision | Should -Be 'ExplicitDeny'
+        (Test-BackupPolicy -Policy $admin -BucketPolicy $script:protected -PrincipalArn $p -Action s3:GetObject -Resource 'arn:aws:s3:::prot-bucket/a' -Context @{ 'aws:SecureTransport' = 'true' }).Decision | Should -Be 'Allowed'
+    }
+}

@@ -117,3 +117,39 @@ Describe 'No overwrite (-DenyOverwrite) on RGW 16: what RGW really does' {
         (Invoke-AsBackup PUT '/rgw-inm-plain/k' -Body 'again' -Header 'If-None-Match:*').status | Should -Be 412
     }
 }
+
+Describe 'Set-BackupBucketProtection on RGW 16: what RGW really does' {
+    It 'cannot check the caller (RGW answers sts:GetCallerIdentity with 405), so it refuses the delete protection without -Force' {
+        New-BackupBucket -BucketName rgw-prot -WarningAction SilentlyContinue | Enable-BackupVersioning | Out-Null
+        $err = $null
+        Set-BackupBucketProtection -BucketName rgw-prot -BreakGlassPrincipalArn 'arn:aws:iam:::user/breakglass' -Confirm:$false -ErrorVariable err -ErrorAction SilentlyContinue | Out-Null
+        $err[0].FullyQualifiedErrorId | Should -BeLike 'BucketPolicyLockoutCheckFailed,*'
+        (Invoke-AsAdmin GET '/rgw-prot?policy').status | Should -Be 404
+    }
+
+    It 'RGW 16 does not act on the ArnNotEquals aws:PrincipalArn Deny: the bucket owner still deletes versions, suspends versioning and removes the policy' {
+        $put = Invoke-AsAdmin PUT '/rgw-prot/k' -Body 'v1'
+        $version = Get-VersionId $put
+        $r = Set-BackupBucketProtection -BucketName rgw-prot -BreakGlassPrincipalArn 'arn:aws:iam:::user/breakglass' -Force -Confirm:$false
+        $r.Added | Should -Be @('DenyDeleteExceptBreakGlass')
+        (Invoke-AsAdmin GET '/rgw-prot?policy').body | Should -Match 'DenyDeleteExceptBreakGlass'
+        # AWS would deny all three (the owner is not the break-glass user); RGW 16 allows them. Use Object Lock there.
+        (Invoke-AsAdmin DELETE "/rgw-prot/k?versionId=$version").status | Should -Be 204
+        (Invoke-AsAdmin PUT '/rgw-prot?versioning' -Body '<VersioningConfiguration xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Status>Suspended</Status></VersioningConfiguration>').status | Should -Be 200
+        (Invoke-AsAdmin DELETE '/rgw-prot?policy').status | Should -BeIn 200, 204
+        (Invoke-AsAdmin GET '/rgw-prot?policy').status | Should -Be 404
+    }
+
+    It 'refuses -RequireTls over the http endpoint without -Force' {
+        New-BackupBucket -BucketName rgw-tls -WarningAction SilentlyContinue | Out-Null
+        { Set-BackupBucketProtection -BucketName rgw-tls -RequireTls -Confirm:$false -ErrorAction Stop } | Should -Throw -ErrorId 'BucketPolicyWouldLockOutCaller*'
+        (Invoke-AsAdmin PUT '/rgw-tls/k' -Body 'x').status | Should -Be 200
+    }
+
+    It 'with -Force over plain http, the Null aws:SecureTransport Deny denies everything, even the owner removing the policy' {
+        Set-BackupBucketProtection -BucketName rgw-tls -RequireTls -Force -Confirm:$false | Out-Null
+        (Invoke-AsAdmin PUT '/rgw-tls/k2' -Body 'x').status | Should -Be 403
+        (Invoke-AsAdmin GET '/rgw-tls/k').status | Should -Be 403
+        (Invoke-AsAdmin DELETE '/rgw-tls?policy').status | Should -Be 403
+    }
+}

@@ -15,6 +15,7 @@
     CmdletsToExport      = @(
         'Add-BackupUserToGroup'
         'Enable-BackupVersioning'
+        'Get-BackupBucketPosture'
         'Get-BackupPolicyFinding'
         'Get-BackupPreset'
         'New-BackupAccessKey'

@@ -249,3 +249,78 @@ Describe 'Set-BackupBucketProtection (moto; the simulator decides what the state
         (Test-BackupPolicy -Policy $admin -BucketPolicy $script:protected -PrincipalArn $p -Action s3:GetObject -Resource 'arn:aws:s3:::prot-bucket/a' -Context @{ 'aws:SecureTransport' = 'true' }).Decision | Should -Be 'Allowed'
     }
 }
+
+Describe 'Get-BackupBucketPosture (moto)' {
+    BeforeAll {
+        function Get-Finding { param($Posture, [string] $Area) @($Posture.Findings | Where-Object Area -EQ $Area)[0] }
+    }
+
+    It 'grades a bucket without versioning Exposed, one finding per area, and makes no write call' {
+        New-BackupBucket -BucketName posture-plain | Out-Null
+        Start-MotoRecording -Url $script:moto.Url
+        $p = Get-BackupBucketPosture -BucketName posture-plain
+        @(Get-MotoWriteCall -Url $script:moto.Url) | Should -HaveCount 0
+        $p | Should -BeOfType ([BackupIam.BackupBucketPosture])
+        $p.Grade | Should -Be 'Exposed'
+        $p.Reason | Should -Match 'Versioning is Off'
+        foreach ($area in 'Versioning', 'MfaDelete', 'ObjectLock', 'NoncurrentVersionRetention', 'AbortIncompleteUploads', 'PublicAccessBlock', 'ObjectOwnership', 'DefaultEncryption', 'PolicyDeniesDelete', 'PolicyDeniesOverwrite', 'PolicyDeniesChanges', 'TlsOnly', 'IdentityPolicies') {
+            @($p.Findings | Where-Object Area -EQ $area) | Should -HaveCount 1 -Because "the report has one $area finding"
+        }
+        (Get-Finding $p Versioning).Status | Should -Be 'Fail'
+        (Get-Finding $p Versioning).Fix | Should -Match 'Enable-BackupVersioning'
+        (Get-Finding $p PublicAccessBlock).Status | Should -Be 'Pass'
+        (Get-Finding $p DefaultEncryption).Status | Should -Be 'Pass'
+        (Get-Finding $p IdentityPolicies).Status | Should -Be 'NotChecked'
+    }
+
+    It 'grades a versioned bucket with a retention rule Basic (any admin key can still delete versions)' {
+        New-BackupBucket -BucketName posture-basic | Enable-BackupVersioning | Set-BackupLifecycle -NoncurrentVersionExpirationDays 30 -AbortIncompleteMultipartUploadDays 7 | Out-Null
+        $p = Get-BackupBucketPosture posture-basic
+        $p.Grade | Should -Be 'Basic'
+        (Get-Finding $p Versioning).Status | Should -Be 'Pass'
+        (Get-Finding $p NoncurrentVersionRetention).Detail | Should -Match '30 day'
+        (Get-Finding $p AbortIncompleteUploads).Status | Should -Be 'Pass'
+        (Get-Finding $p PolicyDeniesDelete).Status | Should -Be 'Warn'
+        (Get-Finding $p PolicyDeniesDelete).Fix | Should -Match 'Set-BackupBucketProtection'
+    }
+
+    It 'a short noncurrent-version retention is a warning' {
+        New-BackupBucket -BucketName posture-short | Enable-BackupVersioning | Set-BackupLifecycle -NoncurrentVersionExpirationDays 2 | Out-Null
+        (Get-Finding (Get-BackupBucketPosture posture-short) NoncurrentVersionRetention).Status | Should -Be 'Warn'
+    }
+
+    It 'grades the delete protection Resistant and says to whom the policy denies what (simulated)' {
+        New-BackupBucket -BucketName posture-prot | Enable-BackupVersioning | Out-Null
+        Set-BackupBucketProtection -BucketName posture-prot -RequireTls -BreakGlassPrincipalArn 'arn:aws:iam::123456789012:role/backup-break-glass' -Force -Confirm:$false | Out-Null
+        $p = Get-BackupBucketPosture posture-prot
+        $p.Grade | Should -Be 'Resistant'
+        $p.PolicyDeniesDelete | Should -BeTrue
+        $p.PolicyDeniesChanges | Should -BeTrue
+        (Get-Finding $p PolicyDeniesDelete).Detail | Should -Match 'every principal except arn:aws:iam::123456789012:role/backup-break-glass'
+        (Get-Finding $p TlsOnly).Status | Should -Be 'Pass'
+        (Get-Finding $p TlsOnly).Detail | Should -Match 'no aws:SecureTransport'
+    }
+
+    It 'reports a bucket policy with -DenyOverwrite as denying overwrites to the principal it names' {
+        New-BackupBucket -BucketName posture-inm | Out-Null
+        New-WriteOnlyBucketPolicy -BucketName posture-inm -PrincipalArn 'arn:aws:iam::123456789012:user/backup' -DenyOverwrite | Set-BackupBucketPolicy | Out-Null
+        $p = Get-BackupBucketPosture posture-inm
+        $p.PolicyDeniesOverwrite | Should -BeTrue
+        (Get-Finding $p PolicyDeniesOverwrite).Detail | Should -Match 'arn:aws:iam::123456789012:user/backup'
+    }
+
+    It 'grades Object Lock GOVERNANCE Resistant and COMPLIANCE Immutable, with mode and days' {
+        $g = Get-BackupBucketPosture lock-later
+        $g.Grade | Should -Be 'Resistant'
+        $g.ObjectLockMode | Should -Be 'GOVERNANCE'
+        $g.ObjectLockRetentionDays | Should -Be 2
+        $c = Get-BackupBucketPosture lock-comp
+        $c.Grade | Should -Be 'Immutable'
+        $c.ObjectLockMode | Should -Be 'COMPLIANCE'
+        $c.Reason | Should -Match 'COMPLIANCE'
+    }
+
+    It 'reports a missing bucket as an error' {
+        { Get-BackupBucketPosture no-such-bucket-here -ErrorAction Stop } | Should -Throw -ErrorId 'S3NoSuchBucket*'
+    }
+}

@@ -153,3 +153,29 @@ Describe 'Set-BackupBucketProtection on RGW 16: what RGW really does' {
         (Invoke-AsAdmin DELETE '/rgw-tls?policy').status | Should -Be 403
     }
 }
+
+Describe 'Get-BackupBucketPosture on RGW 16' {
+    It 'grades the COMPLIANCE bucket Immutable, and makes no write call' {
+        Start-RgwRecording -Server $script:rgw
+        $p = Get-BackupBucketPosture -BucketName rgw-lock-comp
+        @(Get-RgwWriteCall -Server $script:rgw) | Should -HaveCount 0
+        $p.Grade | Should -Be 'Immutable'
+        $p.ObjectLockMode | Should -Be 'COMPLIANCE'
+        $p.ObjectLockRetentionDays | Should -Be 1
+        $p.Versioning | Should -Be 'Enabled'
+    }
+
+    It 'grades the GOVERNANCE bucket Resistant' {
+        (Get-BackupBucketPosture rgw-lock-gov).Grade | Should -Be 'Resistant'
+    }
+
+    It 'grades a plain RGW bucket Exposed; the Block Public Access RGW takes passes; what RGW lacks is not a Pass' {
+        New-BackupBucket -BucketName rgw-posture-plain -WarningAction SilentlyContinue | Out-Null
+        $p = Get-BackupBucketPosture rgw-posture-plain
+        $p.Grade | Should -Be 'Exposed'
+        @($p.Findings | Where-Object Area -EQ 'PublicAccessBlock')[0].Status | Should -Be 'Pass'
+        @($p.Findings | Where-Object Area -EQ 'ObjectOwnership')[0].Status | Should -Not -Be 'Pass'
+        @($p.Findings | Where-Object Area -EQ 'DefaultEncryption')[0].Status | Should -Not -Be 'Pass'
+        @($p.Findings | Where-Object Area -EQ 'ObjectLock')[0].Status | Should -Be 'Warn'
+    }
+}

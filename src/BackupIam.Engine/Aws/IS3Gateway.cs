@@ -82,5 +82,8 @@ namespace BackupIam.Engine.Aws
 
         /// <summary>Sets ObjectLockEnabled=Enabled and the default retention (none when <paramref name="mode"/> is null).</summary>
         Task PutObjectLockConfigurationAsync(string bucketName, string? mode, int? days, int? years, CancellationToken cancellationToken);
+
+        /// <summary>Versioning state and whether MFA delete is enabled (GetBucketVersioning).</summary>
+        Task<S3VersioningInfo> GetBucketVersioningInfoAsync(string bucketName, CancellationToken cancellationToken);
     }
 }

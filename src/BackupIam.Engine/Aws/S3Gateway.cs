@@ -495,6 +495,17 @@ namespace BackupIam.Engine.Aws
         }
 
         /// <inheritdoc />
+        public async Task<S3VersioningInfo> GetBucketVersioningInfoAsync(string bucketName, CancellationToken cancellationToken)
+        {
+            GetBucketVersioningResponse r = await CallAsync("GetBucketVersioning", bucketName,
+                ct => _client.GetBucketVersioningAsync(new GetBucketVersioningRequest { BucketName = bucketName }, ct), cancellationToken).ConfigureAwait(false);
+            string? status = r.VersioningConfig?.Status?.Value;
+            S3VersioningState state = string.Equals(status, "Enabled", StringComparison.OrdinalIgnoreCase) ? S3VersioningState.Enabled
+                : string.Equals(status, "Suspended", StringComparison.OrdinalIgnoreCase) ? S3VersioningState.Suspended : S3VersioningState.Off;
+            return new S3VersioningInfo { State = state, MfaDelete = r.VersioningConfig?.EnableMfaDelete == true };
+        }
+
+        /// <inheritdoc />
         public async Task CreateBucketWithObjectLockAsync(string bucketName, CancellationToken cancellationToken)
         {
             var request = new PutBucketRequest { BucketName = bucketName, UseClientRegion = false, ObjectLockEnabledForBucket = true };

@@ -94,6 +94,15 @@ namespace BackupIam.Engine.Aws
         internal object? Original { get; set; }
     }
 
+    /// <summary>What GetBucketVersioning answers: the state and MFA delete.</summary>
+    public sealed class S3VersioningInfo
+    {
+        public S3VersioningState State { get; set; }
+
+        /// <summary>True when MFA delete is Enabled.</summary>
+        public bool MfaDelete { get; set; }
+    }
+
     /// <summary>The Object Lock configuration of a bucket.</summary>
     public sealed class S3ObjectLockConfiguration
     {

@@ -320,6 +320,13 @@ Describe 'Get-BackupBucketPosture (moto)' {
         $c.Reason | Should -Match 'COMPLIANCE'
     }
 
+    It 'shows the grade and what did not pass in its default view, and the findings as a table' {
+        $text = Get-BackupBucketPosture posture-basic | Out-String -Width 300
+        $text | Should -Match 'Grade\s+: Basic'
+        $text | Should -Match 'NotPassed\s+: .*PolicyDeniesDelete: Warn'
+        ((Get-BackupBucketPosture posture-basic).Findings | Out-String -Width 300) | Should -Match 'Area\s+Status\s+Detail'
+    }
+
     It 'reports a missing bucket as an error' {
         { Get-BackupBucketPosture no-such-bucket-here -ErrorAction Stop } | Should -Throw -ErrorId 'S3NoSuchBucket*'
     }

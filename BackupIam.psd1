@@ -29,6 +29,7 @@
         'Set-BackupGroupPolicy'
         'Set-BackupLifecycle'
         'Set-BackupUserPolicy'
+        'Test-BackupCredential'
         'Test-BackupPolicy'
     )
     FunctionsToExport    = @()

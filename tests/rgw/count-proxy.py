@@ -61,12 +61,32 @@ def make_handler(target_host, target_port, log, lock):
                 qs = urllib.parse.parse_qs(parsed.query)
                 action = (qs.get("Action") or [None])[0]
             status = 502
+            answered = False
+
+            def record():
+                # Written BEFORE the client gets its answer: a test reads the log as soon as its last call returned.
+                entry = {
+                    "time": time.time(),
+                    "method": self.command,
+                    "path": parsed.path,
+                    "query": parsed.query,
+                    "action": action,
+                    "name": name,
+                    "status": status,
+                    "accessKey": _access_key(self.headers.get("Authorization", "")),
+                }
+                with lock:
+                    log.write(json.dumps(entry) + "\n")
+                    log.flush()
+
             try:
                 conn = http.client.HTTPConnection(target_host, target_port, timeout=120)
                 conn.request(self.command, self.path, body=body if body or "Content-Length" in headers else None, headers=headers)
                 resp = conn.getresponse()
                 data = resp.read()
                 status = resp.status
+                record()
+                answered = True
                 self.send_response_only(resp.status, resp.reason)
                 for k, v in resp.getheaders():
                     if k.lower() in HOP or k.lower() == "content-length":
@@ -83,24 +103,14 @@ def make_handler(target_host, target_port, log, lock):
                     self.wfile.write(data)
                 conn.close()
             except Exception as exc:  # the target is down: answer 502 and record it
+                if answered:  # the target answered (and that is logged); only passing the answer on failed
+                    raise
+                record()
                 msg = ("proxy: " + str(exc)).encode()
                 self.send_response_only(502)
                 self.send_header("Content-Length", str(len(msg)))
                 self.end_headers()
                 self.wfile.write(msg)
-            record = {
-                "time": time.time(),
-                "method": self.command,
-                "path": parsed.path,
-                "query": parsed.query,
-                "action": action,
-                "name": name,
-                "status": status,
-                "accessKey": _access_key(self.headers.get("Authorization", "")),
-            }
-            with lock:
-                log.write(json.dumps(record) + "\n")
-                log.flush()
 
         do_GET = do_PUT = do_POST = do_DELETE = do_HEAD = do_PATCH = do_OPTIONS = _handle
 

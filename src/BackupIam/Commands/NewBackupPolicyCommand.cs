@@ -13,7 +13,8 @@ namespace BackupIam.Commands
     [OutputType(typeof(BackupPolicy))]
     public sealed class NewBackupPolicyCommand : BackupIamCmdlet
     {
-        [ArgumentCompleter(typeof(Completion.PresetCompleter))]
+        // Tab completion comes from the ValidateSet (PowerShell offers a ValidateSet's values, sorted, and never calls an
+        // [ArgumentCompleter] on the same parameter).
         [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
         [Alias("Name")]
         [ValidateSet(

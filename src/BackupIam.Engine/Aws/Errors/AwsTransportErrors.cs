@@ -15,6 +15,15 @@ namespace BackupIam.Engine.Aws
     /// </summary>
     public static class AwsTransportErrors
     {
+        // Whole ids, not a service prefix joined to a suffix, so that each one can be found in the sources (the
+        // about_BackupIam_Errors check collects them).
+        public const string IamRequestTimeoutErrorId = "IamRequestTimeout";
+        public const string S3RequestTimeoutErrorId = "S3RequestTimeout";
+        public const string StsRequestTimeoutErrorId = "StsRequestTimeout";
+        public const string IamConnectionFailedErrorId = "IamConnectionFailed";
+        public const string S3ConnectionFailedErrorId = "S3ConnectionFailed";
+        public const string StsConnectionFailedErrorId = "StsConnectionFailed";
+
         /// <summary>True for exceptions of the HTTP stack that mean "no usable answer" (not an answer with an error).</summary>
         public static bool IsTransportFailure(Exception ex)
         {
@@ -35,7 +44,7 @@ namespace BackupIam.Engine.Aws
             AwsService service, string operation, string? resource, object? target, Uri? endpoint, TimeSpan waited, int attempts, AwsRequestLimits limits, Exception? inner)
         {
             string name = AwsServiceException.DisplayName(service);
-            return new BackupIamException(Prefix(service) + "RequestTimeout", FailureKind.OperationTimeout,
+            return new BackupIamException(TimeoutId(service), FailureKind.OperationTimeout,
                 name + " " + operation + On(resource) + At(endpoint) + " got no answer: waited " + AwsRequestLimits.Seconds(waited) + " s over "
                 + Attempts(attempts) + " (limits: " + limits + "). " + Advice(service)
                 + " The limits can be raised with " + AwsRequestLimits.AttemptTimeoutVariable + " and " + AwsRequestLimits.TotalTimeoutVariable + " (seconds).",
@@ -54,7 +63,7 @@ namespace BackupIam.Engine.Aws
                 ? "Could not send " + name + " " + operation + On(resource) + At(endpoint) + " (no request was sent)"
                 : "Could not reach " + name + At(endpoint) + " for " + operation + On(resource) + " after " + Attempts(attempts) + " in "
                     + AwsRequestLimits.Seconds(waited) + " s";
-            return new BackupIamException(Prefix(service) + "ConnectionFailed", FailureKind.ConnectionError,
+            return new BackupIamException(ConnectionFailedId(service), FailureKind.ConnectionError,
                 what + ": " + Describe(inner) + ". " + Advice(service),
                 inner)
             {
@@ -62,16 +71,29 @@ namespace BackupIam.Engine.Aws
             };
         }
 
-        private static string Prefix(AwsService service)
+        private static string TimeoutId(AwsService service)
         {
             switch (service)
             {
                 case AwsService.Iam:
-                    return "Iam";
+                    return IamRequestTimeoutErrorId;
                 case AwsService.Sts:
-                    return "Sts";
+                    return StsRequestTimeoutErrorId;
                 default:
-                    return "S3";
+                    return S3RequestTimeoutErrorId;
+            }
+        }
+
+        private static string ConnectionFailedId(AwsService service)
+        {
+            switch (service)
+            {
+                case AwsService.Iam:
+                    return IamConnectionFailedErrorId;
+                case AwsService.Sts:
+                    return StsConnectionFailedErrorId;
+                default:
+                    return S3ConnectionFailedErrorId;
             }
         }
 

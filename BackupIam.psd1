@@ -15,6 +15,7 @@
     CmdletsToExport      = @(
         'Add-BackupUserToGroup'
         'Enable-BackupVersioning'
+        'Get-BackupBucketPosture'
         'Get-BackupPolicyFinding'
         'Get-BackupPreset'
         'Invoke-BackupKeyRotation'
@@ -28,6 +29,7 @@
         'Remove-BackupGroup'
         'Remove-BackupUser'
         'Set-BackupBucketPolicy'
+        'Set-BackupBucketProtection'
         'Set-BackupGroupPolicy'
         'Set-BackupLifecycle'
         'Set-BackupUserPolicy'

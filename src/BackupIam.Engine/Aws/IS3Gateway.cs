@@ -73,5 +73,17 @@ namespace BackupIam.Engine.Aws
 
         /// <summary>Replaces the lifecycle configuration with these rules.</summary>
         Task PutBucketLifecycleConfigurationAsync(string bucketName, IEnumerable<S3LifecycleRule> rules, CancellationToken cancellationToken);
+
+        /// <summary>Creates a bucket with S3 Object Lock enabled (which also turns versioning on); otherwise as <see cref="CreateBucketAsync"/>.</summary>
+        Task CreateBucketWithObjectLockAsync(string bucketName, CancellationToken cancellationToken);
+
+        /// <summary>The bucket's Object Lock configuration, or null when Object Lock is not enabled on it.</summary>
+        Task<S3ObjectLockConfiguration?> GetObjectLockConfigurationAsync(string bucketName, CancellationToken cancellationToken);
+
+        /// <summary>Sets ObjectLockEnabled=Enabled and the default retention (none when <paramref name="mode"/> is null).</summary>
+        Task PutObjectLockConfigurationAsync(string bucketName, string? mode, int? days, int? years, CancellationToken cancellationToken);
+
+        /// <summary>Versioning state and whether MFA delete is enabled (GetBucketVersioning).</summary>
+        Task<S3VersioningInfo> GetBucketVersioningInfoAsync(string bucketName, CancellationToken cancellationToken);
     }
 }

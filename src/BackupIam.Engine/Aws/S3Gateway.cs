@@ -494,6 +494,82 @@ namespace BackupIam.Engine.Aws
             return sdk;
         }
 
+        /// <inheritdoc />
+        public async Task<S3VersioningInfo> GetBucketVersioningInfoAsync(string bucketName, CancellationToken cancellationToken)
+        {
+            GetBucketVersioningResponse r = await CallAsync("GetBucketVersioning", bucketName,
+                ct => _client.GetBucketVersioningAsync(new GetBucketVersioningRequest { BucketName = bucketName }, ct), cancellationToken).ConfigureAwait(false);
+            string? status = r.VersioningConfig?.Status?.Value;
+            S3VersioningState state = string.Equals(status, "Enabled", StringComparison.OrdinalIgnoreCase) ? S3VersioningState.Enabled
+                : string.Equals(status, "Suspended", StringComparison.OrdinalIgnoreCase) ? S3VersioningState.Suspended : S3VersioningState.Off;
+            return new S3VersioningInfo { State = state, MfaDelete = r.VersioningConfig?.EnableMfaDelete == true };
+        }
+
+        /// <inheritdoc />
+        public async Task CreateBucketWithObjectLockAsync(string bucketName, CancellationToken cancellationToken)
+        {
+            var request = new PutBucketRequest { BucketName = bucketName, UseClientRegion = false, ObjectLockEnabledForBucket = true };
+            string region = _session.Region.SystemName;
+            if (_session.S3ServiceUrl == null && !string.Equals(region, "us-east-1", StringComparison.Ordinal))
+            {
+                request.BucketRegionName = region;
+            }
+
+            await CallAsync("CreateBucket", bucketName, ct => _client.PutBucketAsync(request, ct), cancellationToken).ConfigureAwait(false);
+        }
+
+        /// <inheritdoc />
+        public async Task<S3ObjectLockConfiguration?> GetObjectLockConfigurationAsync(string bucketName, CancellationToken cancellationToken)
+        {
+            try
+            {
+                GetObjectLockConfigurationResponse r = await CallAsync("GetObjectLockConfiguration", bucketName,
+                    ct => _client.GetObjectLockConfigurationAsync(new GetObjectLockConfigurationRequest { BucketName = bucketName }, ct), cancellationToken).ConfigureAwait(false);
+                ObjectLockConfiguration? c = r.ObjectLockConfiguration;
+                if (c == null || !string.Equals(c.ObjectLockEnabled?.Value, "Enabled", StringComparison.OrdinalIgnoreCase))
+                {
+                    return null;
+                }
+
+                DefaultRetention? d = c.Rule?.DefaultRetention;
+                return new S3ObjectLockConfiguration
+                {
+                    Enabled = true,
+                    Mode = string.IsNullOrEmpty(d?.Mode?.Value) ? null : d!.Mode!.Value.ToUpperInvariant(),
+                    Days = d?.Days > 0 ? d.Days : null,
+                    Years = d?.Years > 0 ? d.Years : null,
+                };
+            }
+            catch (S3ServiceException ex) when (ex.AwsErrorCode == "ObjectLockConfigurationNotFoundError" || ex.AwsErrorCode == "ObjectLockConfigurationNotFound")
+            {
+                return null;
+            }
+        }
+
+        /// <inheritdoc />
+        public Task PutObjectLockConfigurationAsync(string bucketName, string? mode, int? days, int? years, CancellationToken cancellationToken)
+        {
+            var configuration = new ObjectLockConfiguration { ObjectLockEnabled = ObjectLockEnabled.Enabled };
+            if (mode != null)
+            {
+                var retention = new DefaultRetention { Mode = new ObjectLockRetentionMode(mode) };
+                if (days != null)
+                {
+                    retention.Days = days.Value;
+                }
+
+                if (years != null)
+                {
+                    retention.Years = years.Value;
+                }
+
+                configuration.Rule = new ObjectLockRule { DefaultRetention = retention };
+            }
+
+            var request = new PutObjectLockConfigurationRequest { BucketName = bucketName, ObjectLockConfiguration = configuration };
+            return CallAsync("PutObjectLockConfiguration", bucketName, ct => _client.PutObjectLockConfigurationAsync(request, ct), cancellationToken);
+        }
+
         private Task<T> CallAsync<T>(string operation, string bucketName, Func<CancellationToken, Task<T>> call, CancellationToken cancellationToken)
         {
             return CallAsync(operation, bucketName, null, call, cancellationToken);

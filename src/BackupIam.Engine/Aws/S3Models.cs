@@ -94,6 +94,31 @@ namespace BackupIam.Engine.Aws
         internal object? Original { get; set; }
     }
 
+    /// <summary>What GetBucketVersioning answers: the state and MFA delete.</summary>
+    public sealed class S3VersioningInfo
+    {
+        public S3VersioningState State { get; set; }
+
+        /// <summary>True when MFA delete is Enabled.</summary>
+        public bool MfaDelete { get; set; }
+    }
+
+    /// <summary>The Object Lock configuration of a bucket.</summary>
+    public sealed class S3ObjectLockConfiguration
+    {
+        /// <summary>True when ObjectLockEnabled is <c>Enabled</c>.</summary>
+        public bool Enabled { get; set; }
+
+        /// <summary>Default retention mode (<c>GOVERNANCE</c> or <c>COMPLIANCE</c>), or null when there is no default retention.</summary>
+        public string? Mode { get; set; }
+
+        /// <summary>Default retention in days, when given in days.</summary>
+        public int? Days { get; set; }
+
+        /// <summary>Default retention in years, when given in years.</summary>
+        public int? Years { get; set; }
+    }
+
     /// <summary>
     /// S3 answered with an error. Keeps AWS's code, message and request id. ErrorIds: <c>S3NoSuchBucket</c>,
     /// <c>S3AccessDenied</c>, <c>S3BucketAlreadyOwnedByYou</c>, <c>S3BucketAlreadyExists</c>, <c>S3Throttled</c>,

@@ -406,6 +406,11 @@ namespace BackupIam.Engine.Presets
                 statements.AddRange(BuildHardening(ctx, statements));
             }
 
+            if (options.DenyOverwrite)
+            {
+                statements.Add(BuildDenyOverwrite(preset, ctx, statements));
+            }
+
             foreach (PolicyStatement st in statements)
             {
                 if (kind == PresetPolicyKind.Bucket)
@@ -673,6 +678,27 @@ namespace BackupIam.Engine.Presets
             }
 
             return result;
+        }
+
+        /// <summary>Sid of the statement that <see cref="PresetOptions.DenyOverwrite"/> adds.</summary>
+        public const string DenyOverwriteSid = "DenyOverwrite";
+
+        /// <summary>
+        /// The no-overwrite Deny: s3:PutObject on the bucket's objects when the request has no If-None-Match header
+        /// (<c>Null s3:if-none-match true</c>). Only for presets that allow uploads.
+        /// </summary>
+        private static PolicyStatement BuildDenyOverwrite(PresetDefinition preset, PresetContext ctx, List<PolicyStatement> statements)
+        {
+            bool uploads = statements.Any(s => s.Effect == PolicyEffect.Allow && !s.IsNotAction &&
+                s.Actions.Any(a => string.Equals(a, "s3:PutObject", StringComparison.OrdinalIgnoreCase) || string.Equals(a, "s3:*", StringComparison.Ordinal)));
+            if (!uploads)
+            {
+                throw NotSupported(preset, nameof(PresetOptions.DenyOverwrite), nameof(PresetOptions.DenyOverwrite), "it allows no s3:PutObject, so there is nothing to overwrite");
+            }
+
+            PolicyStatement deny = Deny(DenyOverwriteSid, new[] { "s3:PutObject" }, S3Names.ObjectArn(ctx.Bucket, "*", ctx.Partition));
+            deny.Conditions.Add(new ConditionClause("Null", "s3:if-none-match", new[] { "true" }));
+            return deny;
         }
 
         private static PolicyStatement Deny(string sid, IEnumerable<string> actions, params string[] resources)

@@ -53,6 +53,14 @@ namespace BackupIam.Engine.Presets
         /// client must then send the header (see <see cref="PresetDefinition.ClientFlag"/>).
         /// </summary>
         public bool RequireBucketOwnerFullControl { get; set; }
+
+        /// <summary>
+        /// Deny every s3:PutObject that carries no <c>If-None-Match</c> header (<c>Null s3:if-none-match true</c>), so
+        /// that uploads succeed only as <c>If-None-Match: *</c>, which never overwrites an existing key. Any preset that
+        /// allows s3:PutObject takes it. Multipart uploads carry no If-None-Match on their parts, so they are refused
+        /// too; Ceph RGW 16 refuses even uploads WITH the header under this Deny.
+        /// </summary>
+        public bool DenyOverwrite { get; set; }
     }
 
     /// <summary>A named, documented backup policy template.</summary>

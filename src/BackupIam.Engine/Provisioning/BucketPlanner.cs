@@ -24,6 +24,66 @@ namespace BackupIam.Engine.Provisioning
         public bool EnforceBucketOwnership { get; set; } = true;
 
         public bool DefaultEncryption { get; set; } = true;
+
+        /// <summary>Object Lock: created with the bucket, or turned on for an existing versioned bucket; null leaves it alone.</summary>
+        public ObjectLockSpec? ObjectLock { get; set; }
+    }
+
+    /// <summary>Object Lock with an optional default retention (mode with days or years).</summary>
+    public sealed class ObjectLockSpec
+    {
+        public const string Governance = "GOVERNANCE";
+        public const string Compliance = "COMPLIANCE";
+
+        /// <summary><see cref="Governance"/>, <see cref="Compliance"/>, or null for Object Lock without a default retention.</summary>
+        public string? Mode { get; set; }
+
+        public int? Days { get; set; }
+
+        public int? Years { get; set; }
+
+        /// <summary>Checks the combination without any call; throws InputValidationException naming the parameter.</summary>
+        public void Validate()
+        {
+            if (Mode != null && Mode != Governance && Mode != Compliance)
+            {
+                throw new InputValidationException("ObjectLockModeInvalid", "ObjectLockMode", $"-ObjectLockMode is Governance or Compliance; got '{Mode}'.");
+            }
+
+            if (Days != null && Years != null)
+            {
+                throw new InputValidationException("ObjectLockRetentionInvalid", "ObjectLockRetentionYears",
+                    "Give the default retention in days or in years, not both: for example -ObjectLockRetentionDays 30 or -ObjectLockRetentionYears 1.");
+            }
+
+            if (Mode != null && Days == null && Years == null)
+            {
+                throw new InputValidationException("ObjectLockRetentionInvalid", "ObjectLockRetentionDays",
+                    "-ObjectLockMode needs a default retention: add -ObjectLockRetentionDays (1 to 36500) or -ObjectLockRetentionYears (1 to 100).");
+            }
+
+            if (Mode == null && (Days != null || Years != null))
+            {
+                throw new InputValidationException("ObjectLockRetentionInvalid", "ObjectLockMode",
+                    "A default retention needs a mode: add -ObjectLockMode Governance (the owner can still remove it with a bypass) or -ObjectLockMode Compliance (nobody can, until it ends).");
+            }
+
+            if (Days != null && (Days < 1 || Days > 36500))
+            {
+                throw new InputValidationException("ObjectLockRetentionInvalid", "ObjectLockRetentionDays", $"-ObjectLockRetentionDays must be from 1 to 36500, for example 30; got {Days}.");
+            }
+
+            if (Years != null && (Years < 1 || Years > 100))
+            {
+                throw new InputValidationException("ObjectLockRetentionInvalid", "ObjectLockRetentionYears", $"-ObjectLockRetentionYears must be from 1 to 100, for example 1; got {Years}.");
+            }
+        }
+
+        /// <summary>A readable form, for example "COMPLIANCE 30 days".</summary>
+        public override string ToString() => Mode == null ? "no default retention" : Mode + " " + (Days != null ? Days + " day(s)" : Years + " year(s)");
+
+        internal bool Matches(S3ObjectLockConfiguration? current) =>
+            current != null && current.Enabled && (Mode == null || (current.Mode == Mode && current.Days == Days && current.Years == Years));
     }
 
     public sealed class BucketPlan : ResourcePlan
@@ -35,6 +95,9 @@ namespace BackupIam.Engine.Provisioning
 
         /// <summary>Protections the store does not support (e.g. "default encryption (SSE-S3)"), found while planning or applying.</summary>
         public IReadOnlyList<string> UnsupportedProtections => _unsupported;
+
+        /// <summary>The Object Lock configuration read while planning (null for a new bucket or one without Object Lock).</summary>
+        public S3ObjectLockConfiguration? ObjectLockBefore { get; internal set; }
 
         /// <summary>True when the store gets IgnorePublicAcls and RestrictPublicBuckets only (Ceph RGW).</summary>
         public bool PublicAccessBlockRestricted { get; internal set; }
@@ -181,19 +244,33 @@ namespace BackupIam.Engine.Provisioning
             string target = "bucket " + bucket;
             var plan = new BucketPlan(bucket) { Folders = folders };
             plan.Exists = await _s3.BucketExistsAsync(bucket, cancellationToken).ConfigureAwait(false);
+            ObjectLockSpec? objectLock = spec.ObjectLock;
+            objectLock?.Validate();
             if (!plan.Exists)
             {
-                plan.Add("s3", "CreateBucket", target, $"Create S3 bucket '{bucket}'", async ct =>
+                plan.Add("s3", "CreateBucket", target, $"Create S3 bucket '{bucket}'" + (objectLock != null ? " with Object Lock enabled (versioning on, cannot be turned off)" : ""), async ct =>
                 {
                     try
                     {
-                        await _s3.CreateBucketAsync(bucket, ct).ConfigureAwait(false);
+                        if (objectLock != null)
+                        {
+                            await _s3.CreateBucketWithObjectLockAsync(bucket, ct).ConfigureAwait(false);
+                        }
+                        else
+                        {
+                            await _s3.CreateBucketAsync(bucket, ct).ConfigureAwait(false);
+                        }
                     }
                     catch (S3ServiceException ex) when (ex.AwsErrorCode == "BucketAlreadyOwnedByYou")
                     {
                         // A retried CreateBucket whose first attempt went through (or a concurrent run): it is ours.
                     }
                 });
+            }
+
+            if (objectLock != null)
+            {
+                await PlanObjectLockAsync(plan, objectLock, cancellationToken).ConfigureAwait(false);
             }
 
             // An existing bucket's settings and folders are read concurrently (issue 16): the reads do not depend on one
@@ -401,6 +478,63 @@ namespace BackupIam.Engine.Provisioning
             }
 
             return plan;
+        }
+
+        /// <summary>
+        /// Object Lock: read GetObjectLockConfiguration and write only what differs. A new bucket is created with
+        /// Object Lock (the default retention is then set); an existing bucket must be versioned, and the store must
+        /// allow turning it on afterwards (AWS does; Ceph RGW 16 answers 409 InvalidBucketState, mapped to ObjectLockNotEnableable).
+        /// </summary>
+        private async Task PlanObjectLockAsync(BucketPlan plan, ObjectLockSpec objectLock, CancellationToken cancellationToken)
+        {
+            string bucket = plan.Name;
+            S3ObjectLockConfiguration? current = null;
+            if (plan.Exists)
+            {
+                current = await _s3.GetObjectLockConfigurationAsync(bucket, cancellationToken).ConfigureAwait(false);
+                plan.ObjectLockBefore = current;
+                if (objectLock.Matches(current))
+                {
+                    return;
+                }
+
+                if (current == null)
+                {
+                    S3VersioningState versioning = await _s3.GetBucketVersioningAsync(bucket, cancellationToken).ConfigureAwait(false);
+                    if (versioning != S3VersioningState.Enabled)
+                    {
+                        throw new BackupIamException("ObjectLockNeedsVersioning", FailureKind.InvalidData,
+                            $"Bucket '{bucket}' has versioning {versioning}; Object Lock can only be turned on for a bucket with versioning Enabled. Run Enable-BackupVersioning -BucketName {bucket} first, or create a new bucket with New-BackupBucket -ObjectLockMode.") { Target = bucket };
+                    }
+                }
+            }
+            else if (objectLock.Mode == null)
+            {
+                // CreateBucket with Object Lock is all that is needed.
+                return;
+            }
+
+            string what = current == null && plan.Exists
+                ? $"Turn on Object Lock for existing bucket '{bucket}' ({objectLock}); it cannot be turned off again"
+                : $"Set the default Object Lock retention of bucket '{bucket}' to {objectLock}";
+            if (objectLock.Mode == ObjectLockSpec.Compliance)
+            {
+                what += ". COMPLIANCE: no one, not even the account root, can delete or shorten the retention of an object version until it ends";
+            }
+
+            plan.Add("s3", "PutObjectLockConfiguration", "bucket " + bucket, what, async ct =>
+            {
+                try
+                {
+                    await _s3.PutObjectLockConfigurationAsync(bucket, objectLock.Mode, objectLock.Days, objectLock.Years, ct).ConfigureAwait(false);
+                }
+                catch (S3ServiceException ex) when (ex.HttpStatus == 409 || ex.AwsErrorCode == "InvalidBucketState")
+                {
+                    throw new BackupIamException("ObjectLockNotEnableable", FailureKind.NotImplemented,
+                        $"The store refused to turn on Object Lock for existing bucket '{bucket}' (PutObjectLockConfiguration answered HTTP {ex.HttpStatus} {ex.AwsErrorCode}). " +
+                        "Stores such as Ceph RGW 16 only allow Object Lock on buckets created with it: create a new bucket with New-BackupBucket -ObjectLockMode and copy the backups into it.", ex) { Target = bucket };
+                }
+            });
         }
 
         /// <summary>Parses a bucket policy and checks that every statement names a Principal; throws on bad input.</summary>

@@ -31,6 +31,39 @@ namespace BackupIam.Commands
         [Parameter]
         public SwitchParameter SkipEncryption { get; set; }
 
+        /// <summary>Object Lock without a default retention (implied by -ObjectLockMode).</summary>
+        [Parameter]
+        public SwitchParameter ObjectLock { get; set; }
+
+        [Parameter]
+        [ValidateSet("Governance", "Compliance")]
+        public string? ObjectLockMode { get; set; }
+
+        [Parameter]
+        public int? ObjectLockRetentionDays { get; set; }
+
+        [Parameter]
+        public int? ObjectLockRetentionYears { get; set; }
+
+        /// <summary>Skips the confirmation that COMPLIANCE retention asks for.</summary>
+        [Parameter]
+        public SwitchParameter Force { get; set; }
+
+        private ObjectLockSpec? LockSpec()
+        {
+            if (!ObjectLock && ObjectLockMode == null && ObjectLockRetentionDays == null && ObjectLockRetentionYears == null)
+            {
+                return null;
+            }
+
+            return new ObjectLockSpec
+            {
+                Mode = ObjectLockMode?.ToUpperInvariant(),
+                Days = ObjectLockRetentionDays,
+                Years = ObjectLockRetentionYears,
+            };
+        }
+
         private protected override void ValidateBoundParameters()
         {
             if (IsBound(nameof(BucketName)))
@@ -42,6 +75,8 @@ namespace BackupIam.Commands
             {
                 S3Names.NormalizeFolderKey(folder, nameof(Folder));
             }
+
+            LockSpec()?.Validate();
         }
 
         protected override void ProcessRecord()
@@ -55,9 +90,15 @@ namespace BackupIam.Commands
                     BlockPublicAccess = !SkipPublicAccessBlock,
                     EnforceBucketOwnership = !SkipOwnershipControls,
                     DefaultEncryption = !SkipEncryption,
+                    ObjectLock = LockSpec(),
                 };
                 var planner = new BucketPlanner(S3);
                 BucketPlan plan = Run(ct => planner.PlanBucketAsync(spec, ct));
+                if (!ConfirmCompliance(plan, spec.ObjectLock))
+                {
+                    return;
+                }
+
                 PlanOutcome outcome;
                 try
                 {
@@ -80,6 +121,10 @@ namespace BackupIam.Commands
                     BlockPublicAccess = spec.BlockPublicAccess,
                     BucketOwnerEnforced = spec.EnforceBucketOwnership && !plan.UnsupportedProtections.Any(p => p.StartsWith("object ownership", System.StringComparison.Ordinal)),
                     DefaultEncryption = spec.DefaultEncryption && !plan.UnsupportedProtections.Any(p => p.StartsWith("default encryption", System.StringComparison.Ordinal)),
+                    ObjectLockMode = spec.ObjectLock?.Mode ?? plan.ObjectLockBefore?.Mode,
+                    ObjectLockRetentionDays = spec.ObjectLock?.Mode != null ? spec.ObjectLock.Days : plan.ObjectLockBefore?.Days,
+                    ObjectLockRetentionYears = spec.ObjectLock?.Mode != null ? spec.ObjectLock.Years : plan.ObjectLockBefore?.Years,
+                    ObjectLockEnabled = spec.ObjectLock != null || plan.ObjectLockBefore != null,
                     Status = outcome.Status.ToString(),
                     Changes = outcome.Actions,
                 }, "bucket", BucketName, outcome.Status);
@@ -88,6 +133,23 @@ namespace BackupIam.Commands
             {
                 WriteFailure(ex, BucketName);
             }
+        }
+
+        /// <summary>
+        /// COMPLIANCE retention cannot be undone, so that step asks as a High-impact change would: unless -Force (or
+        /// -WhatIf, which only shows the plan), the user confirms; declining writes nothing at all.
+        /// </summary>
+        private bool ConfirmCompliance(BucketPlan plan, ObjectLockSpec? objectLock)
+        {
+            if (objectLock?.Mode != ObjectLockSpec.Compliance || Force || MyInvocation.BoundParameters.ContainsKey("WhatIf") ||
+                !plan.Changes.Any(c => c.Action.EndsWith("PutObjectLockConfiguration", System.StringComparison.Ordinal)))
+            {
+                return true;
+            }
+
+            string query = $"Object Lock in COMPLIANCE mode on bucket '{BucketName}' ({objectLock}) cannot be undone: every object version written " +
+                "while it is on can be neither deleted nor overwritten by anyone, the account root included, until its retention ends, and the bucket cannot be deleted before then. Continue?";
+            return ShouldContinue(query, "Confirm COMPLIANCE Object Lock");
         }
     }
 }

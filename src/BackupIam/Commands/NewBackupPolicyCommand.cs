@@ -61,6 +61,9 @@ namespace BackupIam.Commands
         [Parameter]
         public SwitchParameter RequireBucketOwnerFullControl { get; set; }
 
+        [Parameter]
+        public SwitchParameter DenyOverwrite { get; set; }
+
         protected override void ProcessRecord()
         {
             try
@@ -77,6 +80,7 @@ namespace BackupIam.Commands
                     AllowBucketDiscovery = AllowBucketDiscovery,
                     AllowCreateBucket = AllowCreateBucket,
                     RequireBucketOwnerFullControl = RequireBucketOwnerFullControl,
+                    DenyOverwrite = DenyOverwrite,
                 };
                 options.Kind = PresetKinds.Choose(preset, AsBucketPolicy, PrincipalArn);
                 PolicyDocument document = PresetCatalog.Build(preset.Name, options);

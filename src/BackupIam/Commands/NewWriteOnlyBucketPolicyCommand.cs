@@ -45,6 +45,9 @@ namespace BackupIam.Commands
         public string? Prefix { get; set; }
 
         [Parameter]
+        public SwitchParameter DenyOverwrite { get; set; }
+
+        [Parameter]
         public SwitchParameter NoListBucket { get; set; }
 
         protected override void ProcessRecord()
@@ -66,6 +69,7 @@ namespace BackupIam.Commands
                     PrincipalArn = principal,
                     Kind = PresetPolicyKind.Bucket,
                     NoListBucket = NoListBucket,
+                    DenyOverwrite = DenyOverwrite,
                 };
                 PolicyDocument document = PresetCatalog.Build("WriteOnly", options);
                 WarnIfNormalized(Prefix, nameof(Prefix));

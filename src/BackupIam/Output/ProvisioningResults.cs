@@ -91,6 +91,14 @@ namespace BackupIam
         public bool BucketOwnerEnforced { get; set; }
         public bool DefaultEncryption { get; set; }
 
+        /// <summary>True when Object Lock was asked for (and is on once Status says so).</summary>
+        public bool ObjectLockEnabled { get; set; }
+
+        /// <summary>Default retention mode, GOVERNANCE or COMPLIANCE, or null.</summary>
+        public string? ObjectLockMode { get; set; }
+        public int? ObjectLockRetentionDays { get; set; }
+        public int? ObjectLockRetentionYears { get; set; }
+
         public override string ToString() => BucketName;
     }
 

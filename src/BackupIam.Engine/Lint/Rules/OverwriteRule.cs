@@ -50,7 +50,7 @@ namespace BackupIam.Engine.Lint.Rules
                 action,
                 "The statement allows s3:PutObject while " + state + ", and a plain PutObject (without If-None-Match: *) is allowed on its objects, so a stolen key or a faulty client can overwrite existing backups with garbage"
                 + (overwrites.AllowsSafeUpload(st) ? "." : "; uploads with If-None-Match: * (which never overwrite) are not even allowed."),
-                "Enable versioning on the bucket (with a lifecycle rule that expires noncurrent versions), or add a Deny statement on \"s3:PutObject\" with Condition {\"Null\": {\"s3:if-none-match\": \"true\"}} so that uploads succeed only with If-None-Match: * (no overwrite)."));
+                "Enable versioning on the bucket (with a lifecycle rule that expires noncurrent versions; New-BackupBucket -ObjectLockMode also keeps old versions), or build the policy with -DenyOverwrite (New-BackupPolicy, New-WriteOnlyBucketPolicy): it adds a Deny statement on \"s3:PutObject\" with Condition {\"Null\": {\"s3:if-none-match\": \"true\"}} so that uploads succeed only with If-None-Match: * (no overwrite; not on Ceph RGW 16, which then refuses every upload)."));
         }
     }
 }

@@ -170,5 +170,11 @@ namespace BackupIam.Engine.Lint
 
         /// <summary>An identity (IAM) policy statement with a Principal or NotPrincipal.</summary>
         public const string PrincipalInIdentityPolicy = "PrincipalInIdentityPolicy";
+
+        /// <summary>A Sid that IAM (letters and digits only) or S3 (no control character or unpaired surrogate) refuses.</summary>
+        public const string SidInvalid = "SidInvalid";
+
+        /// <summary>A bucket policy Principal ARN that names nobody (unknown partition, malformed ARN).</summary>
+        public const string PrincipalArnInvalid = "PrincipalArnInvalid";
     }
 }

@@ -199,7 +199,7 @@ namespace BackupIam.Engine.Lint
                     continue;
                 }
 
-                int mask = PolicyLinter.ResourceMask(r, out _);
+                int mask = LintShared.ResourceMask(r, out _);
                 if ((mask & (1 << (int)S3ResourceType.Object)) == 0)
                 {
                     continue;

@@ -94,7 +94,8 @@ namespace BackupIam.Engine.Naming
         /// the prefix always names a folder, never a partial key name (so "backup" cannot also match "backup-old/").
         /// </summary>
         /// <exception cref="InputValidationException">
-        /// ErrorId <c>PrefixInvalid</c> when the prefix contains '*', '?', "${", a control character or "//",
+        /// ErrorId <c>PrefixInvalid</c> when the prefix contains '*', '?', "${", a control character, "//", or a
+        /// '..' or '.' folder name,
         /// or is longer than 1024 UTF-8 bytes.
         /// </exception>
         public static string NormalizePrefix(string? prefix, string parameterName)
@@ -134,6 +135,14 @@ namespace BackupIam.Engine.Naming
                 throw PrefixError(parameterName, prefix!, "it must not contain an empty folder name ('//')");
             }
 
+            foreach (string segment in p.Split('/'))
+            {
+                if (segment == ".." || segment == ".")
+                {
+                    throw PrefixError(parameterName, prefix!, "it must not contain a '" + segment + "' folder name (a request path with it can reach another folder or another bucket)");
+                }
+            }
+
             if (p.Length == 0)
             {
                 return string.Empty;
@@ -151,6 +160,41 @@ namespace BackupIam.Engine.Naming
             }
 
             return p;
+        }
+
+        /// <summary>
+        /// Checks and normalises a folder key that becomes part of a request path (a folder placeholder, a canary's
+        /// folder): the rules of <see cref="NormalizePrefix"/>, and also no leading '/' (it is refused, not stripped, so
+        /// that a key never silently changes) and not empty. Returns the key with a trailing '/'.
+        /// </summary>
+        /// <exception cref="InputValidationException">ErrorId <c>PrefixInvalid</c>, naming the parameter and the value.</exception>
+        public static string NormalizeFolderKey(string? folder, string parameterName)
+        {
+            if (string.IsNullOrEmpty(folder))
+            {
+                throw PrefixError(parameterName, folder ?? string.Empty, "a folder name is required (an empty one names the bucket itself)");
+            }
+
+            if (folder![0] == '/')
+            {
+                throw PrefixError(parameterName, folder, "it must not start with '/' (S3 keys have no leading slash; write '" + folder.TrimStart('/') + "')");
+            }
+
+            return NormalizePrefix(folder, parameterName);
+        }
+
+        /// <summary>
+        /// A warning for a prefix that <see cref="NormalizePrefix"/> changed beyond adding the trailing '/' (a leading '/'
+        /// was removed), showing both forms; null when there is nothing to warn about.
+        /// </summary>
+        public static string? DescribeNormalization(string? given, string normalized, string parameterName)
+        {
+            if (string.IsNullOrEmpty(given) || given![0] != '/')
+            {
+                return null;
+            }
+
+            return "-" + parameterName + " '" + given + "' is used as '" + normalized + "': S3 keys have no leading slash. Give '" + normalized + "' to silence this warning.";
         }
 
         /// <summary>The ARN of a bucket, e.g. <c>arn:aws:s3:::my-backup-bucket</c>.</summary>

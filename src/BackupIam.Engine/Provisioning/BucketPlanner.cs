@@ -131,7 +131,7 @@ namespace BackupIam.Engine.Provisioning
             var folders = new List<string>();
             foreach (string folder in spec.Folders)
             {
-                string normalized = S3Names.NormalizePrefix(folder, "Folder");
+                string normalized = S3Names.NormalizeFolderKey(folder, "Folder");
                 if (normalized.Length == 0)
                 {
                     throw new InputValidationException("FolderInvalid", "Folder", "An empty folder name was given; use names such as backup/ or backup/schemas/.");
@@ -277,6 +277,7 @@ namespace BackupIam.Engine.Provisioning
         {
             S3Names.ValidateBucketName(bucketName, "BucketName");
             PolicyDocument desired = ValidateBucketPolicy(policyDocument);
+            PolicyRules.CheckBucketPolicy(desired, bucketName);
 
             var plan = new BucketPolicyPlan(bucketName);
             string? current = null;

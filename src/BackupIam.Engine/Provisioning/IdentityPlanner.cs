@@ -296,6 +296,7 @@ namespace BackupIam.Engine.Provisioning
             }
 
             RequireResources(desired);
+            PolicyRules.CheckIdentityPolicy(desired);
             PolicyContainer container = owner == InlinePolicyOwner.User ? PolicyContainer.UserInline : PolicyContainer.GroupInline;
             int size = PolicySizeLimits.Measure(desired, container);
             int limit = PolicySizeLimits.GetLimit(container);

@@ -50,6 +50,22 @@ namespace BackupIam.Abstractions
             WriteError(ErrorHelper.FromException(exception, target));
         }
 
+        /// <summary>
+        /// Warns when a -Prefix was normalized beyond its trailing '/' (a leading '/' removed), showing both forms, so a
+        /// prefix never changes silently. Call it after the prefix has been validated.
+        /// </summary>
+        private protected void WarnIfNormalized(string? prefix, string parameterName)
+        {
+            if (!string.IsNullOrEmpty(prefix) && prefix![0] == '/')
+            {
+                string? warning = Engine.Naming.S3Names.DescribeNormalization(prefix, Engine.Naming.S3Names.NormalizePrefix(prefix, parameterName), parameterName);
+                if (warning != null)
+                {
+                    WriteWarning(warning);
+                }
+            }
+        }
+
         /// <summary>Stops the cmdlet when nothing can continue.</summary>
         protected void ThrowFailure(Exception exception, object? target)
         {

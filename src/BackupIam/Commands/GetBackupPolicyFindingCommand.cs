@@ -3,19 +3,15 @@ using System.Management.Automation;
 using BackupIam.Abstractions;
 using BackupIam.Engine.Errors;
 using BackupIam.Engine.Lint;
+using BackupIam.Engine.Policies;
 
 namespace BackupIam.Commands
 {
     /// <summary>Lints policies: unknown actions, resource-type mismatches, unsupported condition keys, size limits and risks.</summary>
     [Cmdlet(VerbsCommon.Get, "BackupPolicyFinding", DefaultParameterSetName = InputSet, HelpUri = HelpLinks.HelpSource + "Get-BackupPolicyFinding.md")]
     [OutputType(typeof(BackupPolicyFinding))]
-    public sealed class GetBackupPolicyFindingCommand : BackupIamCmdlet
+    public sealed class GetBackupPolicyFindingCommand : PolicyInputCmdlet
     {
-        private const string InputSet = "Input";
-        private const string PathSet = "Path";
-        private readonly PolicyTextCollector _text = new PolicyTextCollector();
-        private int _count;
-
         [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ParameterSetName = InputSet)]
         [Alias("PolicyDocument", "InputObject")]
         public object[] Policy { get; set; } = new object[0];
@@ -54,63 +50,23 @@ namespace BackupIam.Commands
         {
             if (ParameterSetName == PathSet)
             {
-                foreach (string path in Path)
-                {
-                    foreach (string resolved in GetResolvedProviderPathFromPSPath(path, out _))
-                    {
-                        LintOne(() => PolicyInput.FromFile(resolved, nameof(Path)), resolved);
-                    }
-                }
-
+                // A missing or unreadable file is reported and the other files are still linted.
+                ReadPaths(Path, nameof(Path), LintOne);
                 return;
             }
 
-            foreach (object item in Policy)
-            {
-                object unwrapped = item is PSObject ps ? ps.BaseObject : item;
-                if (unwrapped is string line)
-                {
-                    // Get-Content without -Raw sends one line at a time: join them into whole documents.
-                    string? whole = _text.Add(line);
-                    if (whole != null)
-                    {
-                        LintText(whole);
-                    }
-
-                    continue;
-                }
-
-                FlushText();
-                int position = ++_count;
-                LintOne(() => PolicyInput.FromObject(item, nameof(Policy), position), item);
-            }
+            ReadItems(Policy, nameof(Policy), LintOne, WriteFailure);
         }
 
         protected override void EndProcessing()
         {
-            FlushText();
+            FlushLines(nameof(Policy), LintOne, WriteFailure);
         }
 
-        private void FlushText()
-        {
-            string? pending = _text.Flush();
-            if (pending != null)
-            {
-                LintText(pending);
-            }
-        }
-
-        private void LintText(string text)
-        {
-            int position = ++_count;
-            LintOne(() => PolicyInput.FromText(text, $"Policy{position}", nameof(Policy)), text);
-        }
-
-        private void LintOne(Func<PolicyInput> read, object target)
+        private void LintOne(ParsedPolicy input, object target)
         {
             try
             {
-                PolicyInput input = read();
                 string name = PolicyName ?? input.Name;
                 var options = new LintOptions
                 {
@@ -125,7 +81,7 @@ namespace BackupIam.Commands
                     HasNoOverwriteRule = NoOverwriteRule,
                 };
                 var minimum = (FindingSeverity)Enum.Parse(typeof(FindingSeverity), MinimumSeverity, ignoreCase: true);
-                foreach (PolicyFinding finding in PolicyLinter.Lint(input.Text, options))
+                foreach (PolicyFinding finding in PolicyLinter.Lint(input, options))
                 {
                     if (finding.Severity > minimum)
                     {
@@ -145,7 +101,7 @@ namespace BackupIam.Commands
                     });
                 }
             }
-            catch (Exception ex) when (ex is BackupIamException)
+            catch (BackupIamException ex)
             {
                 WriteFailure(ex, target);
             }

@@ -40,7 +40,7 @@ namespace BackupIam.Commands
 
             foreach (string folder in Folder)
             {
-                S3Names.NormalizePrefix(folder, nameof(Folder));
+                S3Names.NormalizeFolderKey(folder, nameof(Folder));
             }
         }
 

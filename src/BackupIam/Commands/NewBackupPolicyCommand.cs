@@ -71,24 +71,9 @@ namespace BackupIam.Commands
                     AllowBucketDiscovery = AllowBucketDiscovery,
                     AllowCreateBucket = AllowCreateBucket,
                 };
-                if (AsBucketPolicy || (!string.IsNullOrEmpty(PrincipalArn) && preset.DefaultKind == PresetPolicyKind.Bucket))
-                {
-                    options.Kind = PresetPolicyKind.Bucket;
-                }
-                else if (preset.DefaultKind == PresetPolicyKind.Bucket && string.IsNullOrEmpty(PrincipalArn))
-                {
-                    throw new InputValidationException(
-                        "PrincipalArnRequired",
-                        "PrincipalArn",
-                        $"The {preset.Name} preset is a bucket policy and needs the user it grants to: give -PrincipalArn " +
-                        "(for example arn:aws:iam::123456789012:user/backup), or use New-WriteOnlyBucketPolicy -UserName -AccountId.");
-                }
-                else
-                {
-                    options.Kind = PresetPolicyKind.Identity;
-                }
-
+                options.Kind = PresetKinds.Choose(preset, AsBucketPolicy, PrincipalArn);
                 PolicyDocument document = PresetCatalog.Build(preset.Name, options);
+                WarnIfNormalized(Prefix, nameof(Prefix));
                 WriteObject(new BackupPolicy(document, options.Kind.ToString())
                 {
                     PolicyName = PolicyName ?? preset.Name,

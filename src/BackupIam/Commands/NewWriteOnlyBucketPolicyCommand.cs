@@ -68,6 +68,7 @@ namespace BackupIam.Commands
                     NoListBucket = NoListBucket,
                 };
                 PolicyDocument document = PresetCatalog.Build("WriteOnly", options);
+                WarnIfNormalized(Prefix, nameof(Prefix));
                 WriteObject(new BackupPolicy(document, PresetPolicyKind.Bucket.ToString())
                 {
                     PolicyName = "WriteOnlyBucketPolicy",

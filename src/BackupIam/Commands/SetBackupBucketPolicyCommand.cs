@@ -3,6 +3,7 @@ using System.Management.Automation;
 using BackupIam.Abstractions;
 using BackupIam.Engine.Errors;
 using BackupIam.Engine.Naming;
+using BackupIam.Engine.Policies;
 using BackupIam.Engine.Provisioning;
 
 namespace BackupIam.Commands
@@ -35,7 +36,11 @@ namespace BackupIam.Commands
 
             if (IsBound(nameof(PolicyDocument)))
             {
-                BucketPlanner.ValidateBucketPolicy(PolicyDocument);
+                PolicyDocument document = BucketPlanner.ValidateBucketPolicy(PolicyDocument);
+                if (IsBound(nameof(BucketName)))
+                {
+                    PolicyRules.CheckBucketPolicy(document, BucketName);
+                }
             }
         }
 

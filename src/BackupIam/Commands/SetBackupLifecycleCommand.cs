@@ -60,6 +60,7 @@ namespace BackupIam.Commands
             }
 
             BucketPlanner.ValidateLifecycle(Spec);
+            WarnIfNormalized(Prefix, nameof(Prefix));
         }
 
         protected override void ProcessRecord()

@@ -56,7 +56,7 @@ public sealed class BucketPlannerMotoTests : IDisposable
     public async Task NewBucketPlansCreateSettingsAndFoldersAndApplyCountsRealWrites()
     {
         string bucket = MotoServerFixture.UniqueName("bkt");
-        var spec = new BucketSpec { BucketName = bucket, Folders = { "backup", "/backup/schemas/", "backup/" } };
+        var spec = new BucketSpec { BucketName = bucket, Folders = { "backup", "backup/schemas", "backup/" } };
 
         BucketPlan plan = await _planner.PlanBucketAsync(spec, _ct);
 

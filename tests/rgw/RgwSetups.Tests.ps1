@@ -211,6 +211,33 @@ Describe 'New-BackupBucket on Ceph RGW' {
         (Get-RgwWriteCall -Server $script:rgw).Count | Should -Be 0
     }
 
+    It 'repairs such a bucket under -SkipPublicAccessBlock too, turning off BlockPublicAcls only' {
+        (Invoke-AsAdmin PUT '/left-blocked-skip').status | Should -Be 200
+        $blocked = '<PublicAccessBlockConfiguration xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><BlockPublicAcls>true</BlockPublicAcls><IgnorePublicAcls>false</IgnorePublicAcls><BlockPublicPolicy>true</BlockPublicPolicy><RestrictPublicBuckets>false</RestrictPublicBuckets></PublicAccessBlockConfiguration>'
+        (Invoke-AsAdmin PUT '/left-blocked-skip?publicAccessBlock' $blocked).status | Should -Be 200
+        (Invoke-AsAdmin PUT '/left-blocked-skip/before.txt' 'x').status | Should -Be 403
+
+        Start-RgwRecording -Server $script:rgw
+        $all = @(New-BackupBucket -BucketName left-blocked-skip -SkipPublicAccessBlock -SkipOwnershipControls -SkipEncryption 3>&1)
+        $bucket = $all | Where-Object { $_ -isnot [System.Management.Automation.WarningRecord] }
+        $bucket.Status | Should -Be 'Updated'
+        $bucket.Changes | Should -Be @('s3:PutPublicAccessBlock')
+        ($all | Where-Object { $_ -is [System.Management.Automation.WarningRecord] }).Message | Should -Match 'BlockPublicAcls is turned off although Block Public Access was skipped'
+        @(Get-RgwWriteCall -Server $script:rgw).Count | Should -Be 1
+
+        $pab = Get-PublicAccessBlock left-blocked-skip
+        $pab.BlockPublicAcls | Should -BeFalse
+        # Everything else as it was.
+        $pab.IgnorePublicAcls | Should -BeFalse
+        $pab.BlockPublicPolicy | Should -BeTrue
+        $pab.RestrictPublicBuckets | Should -BeFalse
+        (Invoke-AsAdmin PUT '/left-blocked-skip/after.txt' 'x').status | Should -Be 200
+
+        Start-RgwRecording -Server $script:rgw
+        (New-BackupBucket -BucketName left-blocked-skip -SkipPublicAccessBlock -SkipOwnershipControls -SkipEncryption).Status | Should -Be 'Unchanged'
+        (Get-RgwWriteCall -Server $script:rgw).Count | Should -Be 0
+    }
+
     It 'makes an anonymous GET of an object made public-read answer 403 (IgnorePublicAcls holds)' {
         $put = Invoke-AsAdmin PUT '/your-bucket-name/backup/public.txt' 'secret' -Header 'x-amz-acl:public-read'
         $put.status | Should -Be 200

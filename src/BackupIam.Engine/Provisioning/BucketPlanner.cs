@@ -202,6 +202,37 @@ namespace BackupIam.Engine.Provisioning
                 }
             }
 
+            else if (plan.Exists)
+            {
+                // Skipped, yet a bucket that rejects every upload is never left so: on a store where BlockPublicAcls does
+                // that (Ceph RGW), an earlier run's BlockPublicAcls=true is turned off and nothing else is touched.
+                S3PublicAccessBlock? current = null;
+                try
+                {
+                    current = await _s3.GetPublicAccessBlockAsync(bucket, cancellationToken).ConfigureAwait(false);
+                }
+                catch (S3ServiceException ex) when (ex.HttpStatus == 403)
+                {
+                    // Skipped and not readable with these credentials: left alone, as before.
+                }
+
+                if (current != null && current.StoreRootElement != null && current.BlockPublicAcls)
+                {
+                    var repaired = new S3PublicAccessBlock
+                    {
+                        BlockPublicAcls = false,
+                        IgnorePublicAcls = current.IgnorePublicAcls,
+                        BlockPublicPolicy = current.BlockPublicPolicy,
+                        RestrictPublicBuckets = current.RestrictPublicBuckets,
+                    };
+                    plan.PublicAccessBlockRestricted = true;
+                    plan.AddStoreWarning("Block Public Access", $"the store answered GetPublicAccessBlock under <{current.StoreRootElement}> as Ceph RGW does, where BlockPublicAcls=true rejects every upload",
+                        "BlockPublicAcls is turned off although Block Public Access was skipped, so that the bucket takes uploads again; the other settings are left as they are");
+                    plan.Add("s3", "PutPublicAccessBlock", target, $"Turn off BlockPublicAcls of bucket '{bucket}' (on this store it rejects every upload), leaving the other settings",
+                        ct => _s3.PutPublicAccessBlockAsync(bucket, repaired, ct));
+                }
+            }
+
             if (spec.EnforceBucketOwnership)
             {
                 const string protection = "object ownership controls (" + OwnershipEnforced + ")";

@@ -102,8 +102,13 @@ public sealed class BucketPlannerRgwTests : IDisposable
         string bucket = RgwServerFixture.UniqueName("blk");
         await _s3.CreateBucketAsync(bucket, _ct);
         await _s3.PutPublicAccessBlockAsync(bucket, S3PublicAccessBlock.All(), _ct);
-        var blocked = await Assert.ThrowsAsync<S3ServiceException>(() => _s3.PutObjectAsync(bucket, "probe", "x", _ct));
-        Assert.Equal(403, blocked.HttpStatus);
+        // The refused upload goes through a gateway of its own: RGW 16 answers such a PutObject with 403 before it
+        // reads the body, and the next request on that kept-alive connection was seen to get 400 BadRequest.
+        using (var probe = new S3Gateway(_rgw.CreateSession()))
+        {
+            var blocked = await Assert.ThrowsAsync<S3ServiceException>(() => probe.PutObjectAsync(bucket, "probe", "x", _ct));
+            Assert.Equal(403, blocked.HttpStatus);
+        }
 
         BucketPlan plan = await _planner.PlanBucketAsync(new BucketSpec { BucketName = bucket, EnforceBucketOwnership = false, DefaultEncryption = false }, _ct);
         Assert.Equal(new[] { "s3:PutPublicAccessBlock" }, plan.Changes.Select(c => c.Action).ToArray());

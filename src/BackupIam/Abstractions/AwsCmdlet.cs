@@ -132,7 +132,15 @@ namespace BackupIam.Abstractions
         /// Applies a plan: warnings and notes first, then each write behind ShouldProcess. Returns the outcome and the
         /// actions written (or, under -WhatIf, the actions planned).
         /// </summary>
-        private protected PlanOutcome ApplyPlan(ResourcePlan plan)
+        private protected PlanOutcome ApplyPlan(ResourcePlan plan) => ApplyPlan(plan, highImpact: false);
+
+        /// <summary>
+        /// Applies a plan; with <paramref name="highImpact"/> (the writes remove or replace existing statements, rules or
+        /// data) each write is confirmed as ConfirmImpact High would be: it prompts at the default $ConfirmPreference
+        /// (High) unless -Confirm:$false. When the write that creates the resource is declined, the writes that need the
+        /// resource are declined with it, without a prompt each.
+        /// </summary>
+        private protected PlanOutcome ApplyPlan(ResourcePlan plan, bool highImpact)
         {
             foreach (string warning in plan.Warnings)
             {
@@ -154,9 +162,17 @@ namespace BackupIam.Abstractions
             var declined = new List<string>();
             // Who the writes would be made as, before the first of them (and under -WhatIf, before the plan is shown).
             AnnounceIdentity();
+            bool creating = !plan.Exists;
             foreach (PlannedChange change in plan.Changes)
             {
-                if (!ShouldProcess(change.Target, change.Description))
+                if (creating && declined.Count > 0 && written.Count == 0)
+                {
+                    // The resource was not created: nothing that needs it can be written (and nothing is asked).
+                    declined.Add(change.Action);
+                    continue;
+                }
+
+                if (!ShouldProcess(change.Target, change.Description) || (highImpact && !ConfirmHighImpact(change)))
                 {
                     declined.Add(change.Action);
                     continue;
@@ -180,6 +196,35 @@ namespace BackupIam.Abstractions
             }
 
             return new PlanOutcome(written.Count == 0 && plan.Exists ? ResourceStatus.Unchanged : plan.StatusWhenApplied, written.ToArray());
+        }
+
+        private bool _yesToAll;
+        private bool _noToAll;
+
+        /// <summary>
+        /// The extra confirmation of a High-impact write. ShouldProcess has already prompted when -Confirm was given or
+        /// $ConfirmPreference is Medium or lower, and has returned false under -WhatIf; here it is asked at the default
+        /// $ConfirmPreference (High), and never with -Confirm:$false or $ConfirmPreference = 'None'.
+        /// </summary>
+        private bool ConfirmHighImpact(PlannedChange change)
+        {
+            if (MyInvocation.BoundParameters.ContainsKey("Confirm"))
+            {
+                return true;
+            }
+
+            object? preference = SessionState.PSVariable.GetValue("ConfirmPreference");
+            ConfirmImpact threshold = preference is ConfirmImpact c ? c
+                : preference != null && Enum.TryParse(preference.ToString(), true, out ConfirmImpact parsed) ? parsed : ConfirmImpact.High;
+            if (threshold == ConfirmImpact.None || threshold != ConfirmImpact.High)
+            {
+                // None: never ask. Low/Medium: ShouldProcess has asked already (this cmdlet's impact is Medium).
+                return true;
+            }
+
+            return ShouldContinue(
+                $"{change.Description} on {change.Target}? This removes or replaces what is there now (ConfirmImpact High; -Confirm:$false skips this question).",
+                "Confirm", ref _yesToAll, ref _noToAll);
         }
 
         private void AnnounceIdentity()

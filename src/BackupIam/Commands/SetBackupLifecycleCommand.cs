@@ -70,7 +70,9 @@ namespace BackupIam.Commands
                 LifecycleSpec spec = Spec;
                 var planner = new BucketPlanner(S3);
                 LifecyclePlan plan = Run(ct => planner.PlanLifecycleAsync(BucketName, spec, IsWhatIf, ct));
-                PlanOutcome outcome = ApplyPlan(plan);
+                // Expiring current objects deletes data, and rewriting a rule that is there replaces it: ConfirmImpact High.
+                bool highImpact = ExpirationDays.HasValue || plan.Exists;
+                PlanOutcome outcome = ApplyPlan(plan, highImpact);
                 WriteObject(new BackupLifecycleRule
                 {
                     BucketName = BucketName,

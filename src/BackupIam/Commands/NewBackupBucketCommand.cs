@@ -72,10 +72,19 @@ namespace BackupIam.Commands
                     }
                 }
 
+                // An existing bucket stays in the region it was created in: report that one, and say when it is not the one asked for.
+                string region = plan.ActualRegion ?? Session.RegionName;
+                if (!string.Equals(region, Session.RegionName, System.StringComparison.Ordinal))
+                {
+                    WriteWarning(
+                        $"Bucket '{BucketName}' is in region {region}, not {Session.RegionName} ({Session.RegionSource}): it already existed, "
+                        + $"and a bucket's region never changes. Use -Region {region} for this bucket, or another bucket name for {Session.RegionName}.");
+                }
+
                 WriteObject(new BackupBucket
                 {
                     BucketName = BucketName,
-                    Region = Session.RegionName,
+                    Region = region,
                     Folders = plan.Folders.ToArray(),
                     BlockPublicAccess = spec.BlockPublicAccess,
                     BucketOwnerEnforced = spec.EnforceBucketOwnership && !plan.UnsupportedProtections.Any(p => p.StartsWith("object ownership", System.StringComparison.Ordinal)),

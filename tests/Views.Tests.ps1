@@ -145,7 +145,7 @@ Describe 'Provisioning result views at 120 columns' {
 
     It 'names the resource whole: user, owner of a policy, bucket, rule' {
         # One type at a time: in one Out-String, PowerShell shows objects of a later type as a list.
-        $text = ($script:results | ForEach-Object { $_ | Show-At120 }) -join "`n"
+        $text = ($script:results | ForEach-Object { ($_ | Show-At120) -join "`n" }) -join "`n"
         $text | Should -Match 'MySiteBackupUser\s+Created\s+arn:aws:iam::123456789012:user/MySiteBackupUser\s+iam:CreateUser'
         $text | Should -Match 'user rclone\s+RcloneDataset1\s+Created\s+iam:PutUserPolicy'
         $text | Should -Match 'my-backup-bucket\s+Updated\s+\+AllowPut ~KeepMe\s+s3:PutBucketPolicy'

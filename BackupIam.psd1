@@ -27,6 +27,7 @@
         'Set-BackupGroupPolicy'
         'Set-BackupLifecycle'
         'Set-BackupUserPolicy'
+        'Test-BackupCredential'
         'Test-BackupPolicy'
     )
     FunctionsToExport    = @()

@@ -147,6 +147,9 @@ switch ($Task) {
         if ($IsLinux) {
             Invoke-Pwsh @('-NoProfile', '-NonInteractive', '-File', (Join-Path $root 'bench/Measure-RgwSetups.ps1'), '-ModuleManifest', (Join-Path $moduleRoot 'BackupIam.psd1'))
             if ($LASTEXITCODE -ne 0) { exit $LASTEXITCODE }
+            # Test-BackupCredential's full probe set against a local Ceph RGW: wall time and HTTP requests.
+            Invoke-Pwsh @('-NoProfile', '-NonInteractive', '-File', (Join-Path $root 'bench/Measure-CredentialProbe.ps1'), '-ModuleManifest', (Join-Path $moduleRoot 'BackupIam.psd1'))
+            if ($LASTEXITCODE -ne 0) { exit $LASTEXITCODE }
         }
     }
     'Demo' {

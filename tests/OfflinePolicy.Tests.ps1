@@ -11,10 +11,12 @@ AfterAll {
 }
 
 Describe 'Get-BackupPreset' {
-    It 'lists the six presets of the five setups' {
+    It 'lists the six presets of the five setups, then the tool presets and OwnerRestore' {
+        # Issue 13 added the tool presets (Setup 0) after the six setup presets.
         $presets = Get-BackupPreset
-        $presets.Name | Should -Be @('UploadOnly', 'WriteOnly', 'ReadWriteDelete', 'Rclone', 'UpdraftPlus', 'UpdraftPlusSecure')
-        ($presets.Setup | Sort-Object -Unique) | Should -Be @(1, 2, 3, 4, 5)
+        ($presets | Where-Object Setup -GT 0).Name | Should -Be @('UploadOnly', 'WriteOnly', 'ReadWriteDelete', 'Rclone', 'UpdraftPlus', 'UpdraftPlusSecure')
+        ($presets | Where-Object Setup -EQ 0).Name | Should -Be @('RcloneCopy', 'Restic', 'ResticNoDelete', 'S3cmd', 'AwsCli', 'OwnerRestore')
+        ($presets.Setup | Sort-Object -Unique) | Should -Be @(0, 1, 2, 3, 4, 5)
         $presets | ForEach-Object { $_.PSObject.TypeNames[0] | Should -Be 'BackupIam.BackupPresetInfo' }
     }
 
@@ -43,10 +45,28 @@ Describe 'New-BackupPolicy' {
         $p.Kind | Should -Be 'Identity'
         $doc = $p.PolicyDocument | ConvertFrom-Json
         $doc.Version | Should -Be '2012-10-17'
-        @($doc.Statement).Count | Should -Be 1
+        # Issue 13: one Allow as before, then the hardening Deny statements (they hold on Ceph RGW).
+        @($doc.Statement | Where-Object Effect -EQ 'Allow').Count | Should -Be 1
         $doc.Statement[0].Effect | Should -Be 'Allow'
         $doc.Statement[0].Action | Should -Be 's3:PutObject'
         $doc.Statement[0].Resource | Should -Be 'arn:aws:s3:::your-bucket-name/backup/*'
+        ($doc.Statement | Where-Object Effect -EQ 'Deny').Sid | Should -Be @('DenyPublicAcl', 'DenyReadDeleteAndChanges', 'DenyCreateBucket')
+    }
+
+    It 'offers exactly the catalogue''s presets in -Preset''s ValidateSet' {
+        $validSet = (Get-Command New-BackupPolicy).Parameters['Preset'].Attributes | Where-Object { $_ -is [System.Management.Automation.ValidateSetAttribute] }
+        $validSet.ValidValues | Should -Be @((Get-BackupPreset).Name)
+    }
+
+    It 'builds the tool presets, with the client flag and the RequireBucketOwnerFullControl option' {
+        $tools = Get-BackupPreset | Where-Object Tool
+        $tools.Name | Should -Be @('Rclone', 'RcloneCopy', 'Restic', 'ResticNoDelete', 'S3cmd', 'AwsCli')
+        ($tools | Where-Object Name -EQ 'AwsCli').ClientFlag | Should -Be '--acl bucket-owner-full-control'
+        $doc = (New-BackupPolicy -Preset AwsCli -BucketName your-bucket-name -RequireBucketOwnerFullControl).PolicyDocument | ConvertFrom-Json
+        $require = $doc.Statement | Where-Object Sid -EQ 'DenyWithoutBucketOwnerFullControl'
+        $require.Condition.StringNotEquals.'s3:x-amz-acl' | Should -Be 'bucket-owner-full-control'
+        { New-BackupPolicy -Preset Restic -BucketName your-bucket-name -RequireBucketOwnerFullControl -ErrorAction Stop } | Should -Throw -ErrorId 'PresetOptionNotSupported*'
+        { New-BackupPolicy -Preset Duplicity -BucketName your-bucket-name -ErrorAction Stop } | Should -Throw -ErrorId 'ParameterArgumentValidationError*'
     }
 
     It 'binds Name from Get-BackupPreset by property name' {
@@ -114,8 +134,11 @@ Describe 'New-WriteOnlyBucketPolicy' {
 
     It 'drops ListBucket for true write-only' {
         $doc = (New-WriteOnlyBucketPolicy -BucketName my-backup-bucket -PrincipalArn arn:aws:iam::123456789012:user/backup -NoListBucket).PolicyDocument
-        $doc | Should -Not -Match 's3:ListBucket'
-        $doc | Should -Match 's3:GetBucketLocation'
+        # Issue 13: no Allow grants s3:ListBucket, and the hardening now denies it explicitly.
+        $statements = ($doc | ConvertFrom-Json).Statement
+        ($statements | Where-Object Effect -EQ 'Allow').Action | Should -Not -Contain 's3:ListBucket'
+        ($statements | Where-Object Effect -EQ 'Allow').Action | Should -Contain 's3:GetBucketLocation'
+        ($statements | Where-Object Effect -EQ 'Deny').Action | Should -Contain 's3:ListBucket'
     }
 
     It 'binds Arn by property name' {

@@ -46,6 +46,13 @@ namespace BackupIam.Engine.Presets
 
         /// <summary>Rclone: allow s3:CreateBucket on the backup bucket.</summary>
         public bool AllowCreateBucket { get; set; }
+
+        /// <summary>
+        /// Deny every s3:PutObject that does not carry <c>x-amz-acl: bucket-owner-full-control</c>. On stores where the
+        /// writer owns what it uploads (Ceph RGW), this is what lets the bucket owner read the backups for a restore; every
+        /// client must then send the header (see <see cref="PresetDefinition.ClientFlag"/>).
+        /// </summary>
+        public bool RequireBucketOwnerFullControl { get; set; }
     }
 
     /// <summary>A named, documented backup policy template.</summary>
@@ -62,7 +69,10 @@ namespace BackupIam.Engine.Presets
             string[] supportedOptions,
             string defaultPrefix,
             bool prefixRequired,
-            Func<PresetContext, List<PolicyStatement>> build)
+            Func<PresetContext, List<PolicyStatement>> build,
+            bool hardened = false,
+            string tool = "",
+            string clientFlag = "")
         {
             Name = name;
             Setup = setup;
@@ -75,12 +85,15 @@ namespace BackupIam.Engine.Presets
             DefaultPrefix = defaultPrefix;
             PrefixRequired = prefixRequired;
             Builder = build;
+            Hardened = hardened;
+            Tool = tool;
+            ClientFlag = clientFlag;
         }
 
         /// <summary>The preset name, e.g. <c>UploadOnly</c>.</summary>
         public string Name { get; }
 
-        /// <summary>Which of the five documented backup setups (1..5) this preset implements.</summary>
+        /// <summary>Which of the five documented backup setups (1..5) this preset implements; 0 for a tool preset.</summary>
         public int Setup { get; }
 
         /// <summary>Short title of the setup, e.g. "Upload-only group".</summary>
@@ -106,6 +119,22 @@ namespace BackupIam.Engine.Presets
 
         /// <summary>True when the preset needs a non-empty prefix.</summary>
         public bool PrefixRequired { get; }
+
+        /// <summary>
+        /// True when the preset adds explicit Deny statements (see <see cref="PresetCatalog"/>): reading, re-ACLing and
+        /// deleting what the preset does not allow, public canned ACLs, bucket reconfiguration and bucket creation. They
+        /// change nothing that the Allow statements grant; they hold where the store gives the writer owner rights (Ceph RGW).
+        /// </summary>
+        public bool Hardened { get; }
+
+        /// <summary>The backup tool the preset is made for (rclone, restic, s3cmd, aws), or "" for a setup preset.</summary>
+        public string Tool { get; }
+
+        /// <summary>
+        /// The client option that makes the tool upload with <c>x-amz-acl: bucket-owner-full-control</c>, or "" when the tool
+        /// has none (restic) or the preset is not for one tool.
+        /// </summary>
+        public string ClientFlag { get; }
 
         internal Func<PresetContext, List<PolicyStatement>> Builder { get; }
 

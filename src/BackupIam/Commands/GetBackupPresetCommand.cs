@@ -50,6 +50,9 @@ namespace BackupIam.Commands
             SupportedKinds = preset.SupportedKinds.Select(k => k.ToString()).ToArray(),
             Options = preset.SupportedOptions.ToArray(),
             DefaultPrefix = preset.DefaultPrefix,
+            Hardened = preset.Hardened,
+            Tool = preset.Tool,
+            ClientFlag = preset.ClientFlag,
         };
     }
 }

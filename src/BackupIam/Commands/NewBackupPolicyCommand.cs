@@ -16,7 +16,9 @@ namespace BackupIam.Commands
         [ArgumentCompleter(typeof(Completion.PresetCompleter))]
         [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
         [Alias("Name")]
-        [ValidateNotNullOrEmpty]
+        [ValidateSet(
+            "UploadOnly", "WriteOnly", "ReadWriteDelete", "Rclone", "UpdraftPlus", "UpdraftPlusSecure",
+            "RcloneCopy", "Restic", "ResticNoDelete", "S3cmd", "AwsCli", "OwnerRestore")]
         public string Preset { get; set; } = "";
 
         [Parameter(Mandatory = true, Position = 1, ValueFromPipelineByPropertyName = true)]
@@ -55,6 +57,9 @@ namespace BackupIam.Commands
         [Parameter]
         public SwitchParameter AllowCreateBucket { get; set; }
 
+        [Parameter]
+        public SwitchParameter RequireBucketOwnerFullControl { get; set; }
+
         protected override void ProcessRecord()
         {
             try
@@ -70,6 +75,7 @@ namespace BackupIam.Commands
                     AllowMultipart = AllowMultipart,
                     AllowBucketDiscovery = AllowBucketDiscovery,
                     AllowCreateBucket = AllowCreateBucket,
+                    RequireBucketOwnerFullControl = RequireBucketOwnerFullControl,
                 };
                 options.Kind = PresetKinds.Choose(preset, AsBucketPolicy, PrincipalArn);
                 PolicyDocument document = PresetCatalog.Build(preset.Name, options);

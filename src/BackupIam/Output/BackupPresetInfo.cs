@@ -12,6 +12,9 @@ namespace BackupIam
         public string[] SupportedKinds { get; set; } = new string[0];
         public string[] Options { get; set; } = new string[0];
         public string DefaultPrefix { get; set; } = "";
+        public bool Hardened { get; set; }
+        public string Tool { get; set; } = "";
+        public string ClientFlag { get; set; } = "";
 
         public override string ToString() => Name;
     }

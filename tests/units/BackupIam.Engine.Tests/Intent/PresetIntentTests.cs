@@ -38,6 +38,15 @@ namespace BackupIam.Engine.Tests.Intent
             ["RcloneAsBucketPolicy"] = new Setup("Rclone", "backups/dataset-1/", o => o.Kind = PresetPolicyKind.Bucket),
             ["UpdraftPlus"] = new Setup("UpdraftPlus", "", _ => { }),
             ["UpdraftPlusSecure"] = new Setup("UpdraftPlusSecure", "", _ => { }),
+            ["RcloneCopy"] = new Setup("RcloneCopy", "backups/dataset-1/", _ => { }),
+            ["RcloneCopyAsBucketPolicy"] = new Setup("RcloneCopy", "backups/dataset-1/", o => o.Kind = PresetPolicyKind.Bucket),
+            ["Restic"] = new Setup("Restic", "", _ => { }),
+            ["ResticNoDelete"] = new Setup("ResticNoDelete", "", _ => { }),
+            ["ResticNoDeleteWithPrefix"] = new Setup("ResticNoDelete", "repo/", o => o.Prefix = "repo/"),
+            ["S3cmd"] = new Setup("S3cmd", "backup/", _ => { }),
+            ["AwsCli"] = new Setup("AwsCli", "backup/", _ => { }),
+            ["AwsCliAsBucketPolicy"] = new Setup("AwsCli", "backup/", o => o.Kind = PresetPolicyKind.Bucket),
+            ["OwnerRestore"] = new Setup("OwnerRestore", "", _ => { }),
         };
 
         public static TheoryData<string> SetupNames()
@@ -223,20 +232,229 @@ namespace BackupIam.Engine.Tests.Intent
 
             // Spelled out again because it is the whole point of the Secure variant.
             Assert.DoesNotContain(matrix.Allowed, e => e.Action == "s3:DeleteObject" || e.Action == "s3:DeleteObjectVersion");
-            Assert.Contains(matrix.Entries, e => e.Action == "s3:DeleteObject" && e.ResourceKind == ResourceKinds.ObjectInPrefix && e.Decision == Decision.ImplicitDeny);
-            Assert.Contains(matrix.Entries, e => e.Action == "s3:DeleteObjectVersion" && e.ResourceKind == ResourceKinds.ObjectInPrefix && e.Decision == Decision.ImplicitDeny);
+            // Issue 13: the hardened preset denies both explicitly (they were implicit denies), so that no other policy and no
+            // owner right of the writer (Ceph RGW) can bring them back.
+            Assert.Contains(matrix.Entries, e => e.Action == "s3:DeleteObject" && e.ResourceKind == ResourceKinds.ObjectInPrefix && e.Decision == Decision.ExplicitDeny);
+            Assert.Contains(matrix.Entries, e => e.Action == "s3:DeleteObjectVersion" && e.ResourceKind == ResourceKinds.ObjectInPrefix && e.Decision == Decision.ExplicitDeny);
+        }
+
+        // ---------------------------------------------------------------- tool presets (issue 13)
+
+        [Fact]
+        public void RcloneCopy_IsRcloneWithoutDelete()
+        {
+            AssertAllowedExactly("RcloneCopy", RcloneListing(), OnObjectsInPrefix("s3:GetObject", "s3:PutObject"));
+            AssertAllowedExactly("RcloneCopyAsBucketPolicy", RcloneListing(), OnObjectsInPrefix("s3:GetObject", "s3:PutObject"));
+        }
+
+        [Fact]
+        public void Restic_AllowsItsDocumentedPermissions()
+        {
+            // restic docs (Examples, Amazon S3): DeleteObject, GetObject, PutObject on objects; ListBucket, GetBucketLocation on the bucket.
+            AssertAllowedExactly(
+                "Restic",
+                OnBucket("s3:ListBucket", "s3:GetBucketLocation"),
+                ListBucketIn(NoPrefixNoDelimiter, RootWithDelimiter),
+                OnObjectsInPrefix("s3:GetObject", "s3:PutObject", "s3:DeleteObject"));
+        }
+
+        [Fact]
+        public void ResticNoDelete_DeletesNothingButLocks()
+        {
+            AssertAllowedExactly(
+                "ResticNoDelete",
+                OnBucket("s3:ListBucket", "s3:GetBucketLocation"),
+                ListBucketIn(NoPrefixNoDelimiter, RootWithDelimiter),
+                OnObjectsInPrefix("s3:GetObject", "s3:PutObject"));
+
+            PolicyDocument doc = PresetCatalog.Build("ResticNoDelete", new PresetOptions { BucketName = Bucket, Prefix = "repo/" });
+            var evaluator = new PolicyEvaluator();
+            var policies = new[] { new NamedPolicy("ResticNoDelete", doc) };
+            Decision Delete(string key) => evaluator.Evaluate(policies, null, new EvaluationRequest("s3:DeleteObject", "arn:aws:s3:::" + Bucket + "/" + key, Principal)).Decision;
+            Assert.Equal(Decision.Allowed, Delete("repo/locks/4f2a"));
+            foreach (string key in new[] { "repo/data/00/00ab", "repo/snapshots/1", "repo/index/2", "repo/keys/3", "repo/config", "locks/4f2a", "other/locks/x" })
+            {
+                Assert.NotEqual(Decision.Allowed, Delete(key));
+            }
+
+            Assert.Equal(Decision.ExplicitDeny, evaluator.Evaluate(policies, null, new EvaluationRequest("s3:DeleteObjectVersion", "arn:aws:s3:::" + Bucket + "/repo/locks/4f2a", Principal)).Decision);
+        }
+
+        [Theory]
+        [InlineData("S3cmd")]
+        [InlineData("AwsCli")]
+        [InlineData("AwsCliAsBucketPolicy")]
+        public void PutOnlyToolPresets_AllowOnlyPutObjectUnderThePrefix(string setupName)
+        {
+            AssertAllowedExactly(setupName, OnObjectsInPrefix("s3:PutObject"));
+        }
+
+        [Fact]
+        public void OwnerRestore_AllowsOnlyReadingObjectsAndTheirVersions()
+        {
+            AssertAllowedExactly("OwnerRestore", OnObjectsInPrefix("s3:GetObject", "s3:GetObjectVersion"));
+        }
+
+        [Fact]
+        public void Rclone_ListsTheBucketRootWhenNoPrefixIsSent_OneLevelOnly()
+        {
+            // rclone lsd remote:bucket sends delimiter=/ and no prefix: the s3:prefix key is absent (AWS and Ceph RGW alike).
+            foreach (string preset in new[] { "Rclone", "RcloneCopy" })
+            {
+                PolicyDocument doc = PresetCatalog.Build(preset, new PresetOptions { BucketName = Bucket });
+                var evaluator = new PolicyEvaluator();
+                var policies = new[] { new NamedPolicy(preset, doc) };
+                EvaluationResult List(params (string Key, string Value)[] context)
+                {
+                    var request = new EvaluationRequest("s3:ListBucket", "arn:aws:s3:::" + Bucket, Principal);
+                    foreach (var (key, value) in context)
+                    {
+                        request.WithContext(key, value);
+                    }
+
+                    return evaluator.Evaluate(policies, null, request);
+                }
+
+                EvaluationResult root = List(("s3:delimiter", "/"));
+                Assert.Equal(Decision.Allowed, root.Decision);
+                Assert.Contains("ListBucketRoot", root.DecidedBy);
+                Assert.NotEqual(Decision.Allowed, List().Decision);
+                Assert.NotEqual(Decision.Allowed, List(("s3:delimiter", "x")).Decision);
+                Assert.NotEqual(Decision.Allowed, List(("s3:prefix", "backups/other/"), ("s3:delimiter", "/")).Decision);
+                Assert.Equal(Decision.Allowed, List(("s3:prefix", "backups/dataset-1/")).Decision);
+            }
+        }
+
+        // ---------------------------------------------------------------- hardening: what must hold where the writer owns its objects
+
+        [Theory]
+        [InlineData("UploadOnly")]
+        [InlineData("WriteOnly")]
+        [InlineData("WriteOnlyNoListBucket")]
+        [InlineData("S3cmd")]
+        [InlineData("AwsCli")]
+        public void UploadPresets_DenyReadingReAclingAndDeletingExplicitly(string setupName)
+        {
+            AccessMatrix matrix = BuildMatrix(setupName);
+            foreach (string action in new[] { "s3:GetObject", "s3:GetObjectVersion", "s3:GetObjectAcl", "s3:DeleteObject", "s3:DeleteObjectVersion", "s3:PutObjectVersionAcl", "s3:ListMultipartUploadParts" })
+            {
+                Assert.Contains(matrix.Entries, e => e.Action == action && e.ResourceKind == ResourceKinds.ObjectInPrefix && e.Decision == Decision.ExplicitDeny);
+            }
+
+            foreach (string action in new[] { "s3:PutBucketPolicy", "s3:PutBucketVersioning", "s3:PutLifecycleConfiguration", "s3:PutBucketAcl", "s3:ListBucketVersions" })
+            {
+                Assert.Contains(matrix.Entries, e => e.Action == action && e.ResourceKind == ResourceKinds.Bucket && e.Decision == Decision.ExplicitDeny);
+            }
+        }
+
+        [Theory]
+        [InlineData("UploadOnly", true)]
+        [InlineData("Rclone", true)]
+        [InlineData("Restic", true)]
+        [InlineData("AwsCliAsBucketPolicy", false)]
+        [InlineData("RcloneAllowCreateBucket", false)]
+        public void IdentityPresets_DenyCreatingBuckets(string setupName, bool denied)
+        {
+            AccessMatrix matrix = BuildMatrix(setupName);
+            AccessMatrixEntry other = Assert.Single(matrix.Entries, e => e.Action == "s3:CreateBucket" && e.ResourceKind == ResourceKinds.OtherBucket);
+            Assert.Equal(denied ? Decision.ExplicitDeny : Decision.ImplicitDeny, other.Decision);
+        }
+
+        [Theory]
+        [InlineData("UploadOnly", "s3:PutObject")]
+        [InlineData("WriteOnly", "s3:PutObjectAcl")]
+        [InlineData("UpdraftPlusSecure", "s3:PutObjectAcl")]
+        [InlineData("RcloneCopy", "s3:PutObject")]
+        [InlineData("Restic", "s3:PutObject")]
+        public void PublicCannedAclsAreDeniedAndOtherAclsAreNot(string setupName, string action)
+        {
+            Setup setup = Setups[setupName];
+            var options = new PresetOptions { BucketName = Bucket, PrincipalArn = PrincipalArn };
+            setup.Configure(options);
+            PolicyDocument doc = PresetCatalog.Build(setup.Preset, options);
+            bool bucket = (options.Kind ?? PresetCatalog.Get(setup.Preset).DefaultKind) == PresetPolicyKind.Bucket;
+            var evaluator = new PolicyEvaluator();
+            var named = new NamedPolicy("P", doc, isResourcePolicy: bucket);
+            Decision Put(string? acl)
+            {
+                var request = new EvaluationRequest(action, "arn:aws:s3:::" + Bucket + "/" + setup.MatrixPrefix + "k", Principal);
+                if (acl != null)
+                {
+                    request.WithContext("s3:x-amz-acl", acl);
+                }
+
+                return bucket
+                    ? evaluator.Evaluate(Array.Empty<NamedPolicy>(), named, request).Decision
+                    : evaluator.Evaluate(new[] { named }, null, request).Decision;
+            }
+
+            Assert.Equal(Decision.Allowed, Put(null));
+            Assert.Equal(Decision.Allowed, Put("bucket-owner-full-control"));
+            Assert.Equal(Decision.Allowed, Put("private"));
+            foreach (string acl in new[] { "public-read", "public-read-write", "authenticated-read" })
+            {
+                Assert.Equal(Decision.ExplicitDeny, Put(acl));
+            }
+        }
+
+        [Theory]
+        [InlineData("UploadOnly")]
+        [InlineData("WriteOnly")]
+        [InlineData("UpdraftPlusSecure")]
+        [InlineData("Rclone")]
+        [InlineData("S3cmd")]
+        [InlineData("AwsCli")]
+        public void RequireBucketOwnerFullControl_DeniesUploadsWithoutTheAcl(string preset)
+        {
+            var options = new PresetOptions { BucketName = Bucket, PrincipalArn = PrincipalArn, RequireBucketOwnerFullControl = true };
+            PolicyDocument doc = PresetCatalog.Build(preset, options);
+            bool bucket = PresetCatalog.Get(preset).DefaultKind == PresetPolicyKind.Bucket;
+            string prefix = PresetCatalog.Get(preset).DefaultPrefix;
+            var evaluator = new PolicyEvaluator();
+            var named = new NamedPolicy("P", doc, isResourcePolicy: bucket);
+            Decision Put(string? acl)
+            {
+                var request = new EvaluationRequest("s3:PutObject", "arn:aws:s3:::" + Bucket + "/" + prefix + "k", Principal);
+                if (acl != null)
+                {
+                    request.WithContext("s3:x-amz-acl", acl);
+                }
+
+                return bucket
+                    ? evaluator.Evaluate(Array.Empty<NamedPolicy>(), named, request).Decision
+                    : evaluator.Evaluate(new[] { named }, null, request).Decision;
+            }
+
+            Assert.Equal(Decision.Allowed, Put("bucket-owner-full-control"));
+            Assert.Equal(Decision.ExplicitDeny, Put(null));
+            Assert.Equal(Decision.ExplicitDeny, Put("private"));
+            Assert.Equal(Decision.ExplicitDeny, Put("public-read"));
         }
 
         // ---------------------------------------------------------------- every setup
 
         [Theory]
         [MemberData(nameof(SetupNames))]
-        public void Setup_HasNoExplicitDenyAndGrantsNothingOnTheOtherBucket(string setupName)
+        public void Setup_DeniesExplicitlyOnlyThroughItsHardeningAndGrantsNothingOnTheOtherBucket(string setupName)
         {
+            // Issue 13 changed this test: it asserted that no probe is an explicit deny. Hardened presets now carry Deny
+            // statements (they must hold on Ceph RGW, where the writer owns its objects); those are the only source of
+            // explicit denies, and only hardened presets have any.
             AccessMatrix matrix = BuildMatrix(setupName);
+            bool hardened = PresetCatalog.Get(Setups[setupName].Preset).Hardened;
 
             Assert.NotEmpty(matrix.Entries);
-            Assert.Equal(0, matrix.Entries.Count(e => e.Decision == Decision.ExplicitDeny));
+            var explicitDenies = matrix.Entries.Where(e => e.Decision == Decision.ExplicitDeny).ToList();
+            if (hardened)
+            {
+                Assert.NotEmpty(explicitDenies);
+                Assert.All(explicitDenies, e => Assert.Matches(@"\((DenyPublicAcl|DenyWithoutBucketOwnerFullControl|DenyReadDeleteAndChanges|DenyCreateBucket)\)$", e.DecidedBy!));
+            }
+            else
+            {
+                Assert.Empty(explicitDenies);
+            }
+
             Assert.Contains(matrix.Entries, e => e.ResourceKind == ResourceKinds.OtherBucket);
             Assert.Contains(matrix.Entries, e => e.ResourceKind == ResourceKinds.OtherBucketObject);
             var leaks = matrix.Allowed
@@ -246,11 +464,40 @@ namespace BackupIam.Engine.Tests.Intent
             Assert.True(leaks.Count == 0, setupName + " allows on the other bucket: " + string.Join("; ", leaks));
         }
 
+        [Theory]
+        [MemberData(nameof(SetupNames))]
+        public void Setup_DenyStatementsTakeAwayNothingTheAllowsGrant(string setupName)
+        {
+            // The same preset with its Deny statements removed must allow exactly the same probes: on AWS the hardening
+            // only turns implicit denies into explicit ones.
+            Setup setup = Setups[setupName];
+            var options = new PresetOptions { BucketName = Bucket, PrincipalArn = PrincipalArn };
+            setup.Configure(options);
+            PolicyDocument doc = PresetCatalog.Build(setup.Preset, options);
+            PolicyDocument allowsOnly = PresetCatalog.Build(setup.Preset, options);
+            allowsOnly.Statements.RemoveAll(s => s.Effect == PolicyEffect.Deny);
+            Assert.Equal(PresetCatalog.Get(setup.Preset).Hardened, allowsOnly.Statements.Count < doc.Statements.Count);
+
+            var withDenies = new HashSet<string>(BuildMatrix(setupName).Allowed.Select(e => e.ToString()));
+            var withoutDenies = new HashSet<string>(MatrixOf(setup, options, allowsOnly).Allowed.Select(e => e.ToString()));
+            Assert.Equal(withoutDenies.OrderBy(x => x, StringComparer.Ordinal), withDenies.OrderBy(x => x, StringComparer.Ordinal));
+        }
+
+        [Fact]
+        public void DenyCheckCanFail_ADenyOnAnAllowedActionIsNoticed()
+        {
+            PolicyDocument doc = PresetCatalog.Build("UploadOnly", new PresetOptions { BucketName = Bucket });
+            doc.Statements.Single(s => s.Sid == "DenyReadDeleteAndChanges").Actions.Add("s3:PutObject");
+            AccessMatrix matrix = AccessMatrixBuilder.Build(new[] { new NamedPolicy("UploadOnly", doc) }, null, new MatrixOptions(Bucket, "backup/", Principal));
+            Assert.DoesNotContain(matrix.Allowed, e => e.Action == "s3:PutObject");
+        }
+
         [Fact]
         public void ExactComparisonNoticesAnExtraGrantAndAMissingOne()
         {
             // The comparison used above must be able to fail: add s3:GetObject to UploadOnly and expect s3:DeleteObject.
             PolicyDocument doc = PresetCatalog.Build("UploadOnly", new PresetOptions { BucketName = Bucket });
+            doc.Statements.RemoveAll(s => s.Effect == PolicyEffect.Deny); // issue 13: the hardening would deny the added grant
             doc.Statements[0].Actions.Add("s3:GetObject");
             AccessMatrix matrix = AccessMatrixBuilder.Build(
                 new[] { new NamedPolicy("UploadOnly", doc) }, null, new MatrixOptions(Bucket, "backup/", Principal));
@@ -285,8 +532,13 @@ namespace BackupIam.Engine.Tests.Intent
                 Assert.Fail(string.Join(Environment.NewLine, lines));
             }
 
-            // Everything not allowed is an implicit deny (presets have no Deny statements).
-            Assert.All(matrix.Entries.Where(e => e.Decision != Decision.Allowed), e => Assert.Equal(Decision.ImplicitDeny, e.Decision));
+            // Everything not allowed is an implicit deny, or (issue 13: hardened presets) an explicit deny by one of the
+            // preset's own Deny statements.
+            Assert.All(
+                matrix.Entries.Where(e => e.Decision != Decision.Allowed),
+                e => Assert.True(
+                    e.Decision == Decision.ImplicitDeny || (e.Decision == Decision.ExplicitDeny && e.DecidedBy!.Contains("(Deny", StringComparison.Ordinal)),
+                    e + " by " + e.DecidedBy));
             return matrix;
         }
 
@@ -304,6 +556,11 @@ namespace BackupIam.Engine.Tests.Intent
             var options = new PresetOptions { BucketName = Bucket, PrincipalArn = PrincipalArn };
             setup.Configure(options);
             PolicyDocument doc = PresetCatalog.Build(setup.Preset, options);
+            return MatrixOf(setup, options, doc);
+        }
+
+        private static AccessMatrix MatrixOf(Setup setup, PresetOptions options, PolicyDocument doc)
+        {
             PresetPolicyKind kind = options.Kind ?? PresetCatalog.Get(setup.Preset).DefaultKind;
             var matrixOptions = new MatrixOptions(Bucket, setup.MatrixPrefix, Principal);
             if (kind == PresetPolicyKind.Bucket)

@@ -17,15 +17,32 @@ namespace BackupIam.Engine.Tests.Presets
             return PresetCatalog.Build(name, o);
         }
 
+        /// <summary>
+        /// The preset's Allow statements only. Issue 13 appended explicit Deny statements to the hardened presets; the
+        /// snapshots below pin the Allow part as before, and <see cref="HardeningSnapshot"/> pins the Deny part.
+        /// </summary>
+        private static PolicyDocument Allows(string name, Action<PresetOptions>? configure = null)
+        {
+            PolicyDocument doc = Build(name, configure);
+            doc.Statements.RemoveAll(s => s.Effect == PolicyEffect.Deny);
+            return doc;
+        }
+
         private static PolicyStatement Sid(PolicyDocument doc, string sid) => Assert.Single(doc.Statements, s => s.Sid == sid);
 
         private static List<string> AllActions(PolicyDocument doc) => doc.Statements.SelectMany(s => s.Actions).ToList();
 
         [Fact]
-        public void CatalogListsSixPresetsCoveringFiveSetups()
+        public void CatalogListsTwelvePresetsCoveringFiveSetupsFourToolsAndTheOwnersRestore()
         {
-            Assert.Equal(new[] { "UploadOnly", "WriteOnly", "ReadWriteDelete", "Rclone", "UpdraftPlus", "UpdraftPlusSecure" }, PresetCatalog.All.Select(p => p.Name));
-            Assert.Equal(new[] { 1, 2, 3, 4, 5, 5 }, PresetCatalog.All.Select(p => p.Setup));
+            Assert.Equal(
+                new[] { "UploadOnly", "WriteOnly", "ReadWriteDelete", "Rclone", "UpdraftPlus", "UpdraftPlusSecure", "RcloneCopy", "Restic", "ResticNoDelete", "S3cmd", "AwsCli", "OwnerRestore" },
+                PresetCatalog.All.Select(p => p.Name));
+            Assert.Equal(new[] { 1, 2, 3, 4, 5, 5, 0, 0, 0, 0, 0, 0 }, PresetCatalog.All.Select(p => p.Setup));
+            Assert.Equal(new[] { "", "", "", "rclone", "", "", "rclone", "restic", "restic", "s3cmd", "aws", "" }, PresetCatalog.All.Select(p => p.Tool));
+            Assert.Equal(
+                new[] { "UploadOnly", "WriteOnly", "Rclone", "UpdraftPlusSecure", "RcloneCopy", "Restic", "ResticNoDelete", "S3cmd", "AwsCli" },
+                PresetCatalog.All.Where(p => p.Hardened).Select(p => p.Name));
             foreach (PresetDefinition p in PresetCatalog.All)
             {
                 Assert.False(string.IsNullOrWhiteSpace(p.SetupTitle));
@@ -42,7 +59,7 @@ namespace BackupIam.Engine.Tests.Presets
             var ex = Assert.Throws<InputValidationException>(() => PresetCatalog.Get("Duplicity"));
             Assert.Equal("PresetNotFound", ex.ErrorId);
             Assert.Contains("Duplicity", ex.Message);
-            Assert.Contains("UploadOnly, WriteOnly, ReadWriteDelete, Rclone, UpdraftPlus, UpdraftPlusSecure", ex.Message);
+            Assert.Contains("UploadOnly, WriteOnly, ReadWriteDelete, Rclone, UpdraftPlus, UpdraftPlusSecure, RcloneCopy, Restic, ResticNoDelete, S3cmd, AwsCli, OwnerRestore", ex.Message);
         }
 
         [Fact]
@@ -60,7 +77,7 @@ namespace BackupIam.Engine.Tests.Presets
                 "        }\n" +
                 "    ]\n" +
                 "}";
-            Assert.Equal(expected, PolicyJson.ToJson(Build("UploadOnly")));
+            Assert.Equal(expected, PolicyJson.ToJson(Allows("UploadOnly")));
             Assert.Equal("backup/", PresetCatalog.Get("UploadOnly").DefaultPrefix);
             Assert.Equal(PresetPolicyKind.Identity, PresetCatalog.Get("UploadOnly").DefaultKind);
         }
@@ -68,9 +85,9 @@ namespace BackupIam.Engine.Tests.Presets
         [Fact]
         public void UploadOnlyWithEmptyPrefixCoversWholeBucket()
         {
-            PolicyDocument doc = Build("UploadOnly", o => o.Prefix = "");
+            PolicyDocument doc = Allows("UploadOnly", o => o.Prefix = "");
             Assert.Equal(new[] { "arn:aws:s3:::my-backup-bucket/*" }, Assert.Single(doc.Statements).Resources);
-            doc = Build("UploadOnly", o => o.Prefix = "/nightly");
+            doc = Allows("UploadOnly", o => o.Prefix = "/nightly");
             Assert.Equal(new[] { "arn:aws:s3:::my-backup-bucket/nightly/*" }, Assert.Single(doc.Statements).Resources);
         }
 
@@ -107,7 +124,7 @@ namespace BackupIam.Engine.Tests.Presets
                 "        }\n" +
                 "    ]\n" +
                 "}";
-            Assert.Equal(expected, PolicyJson.ToJson(Build("WriteOnly", o => o.PrincipalArn = UserArn)));
+            Assert.Equal(expected, PolicyJson.ToJson(Allows("WriteOnly", o => o.PrincipalArn = UserArn)));
         }
 
         [Fact]
@@ -115,9 +132,9 @@ namespace BackupIam.Engine.Tests.Presets
         {
             Assert.Equal(
                 "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Sid\":\"BucketPermissions\",\"Effect\":\"Allow\",\"Action\":[\"s3:ListBucket\",\"s3:GetBucketLocation\"],\"Resource\":\"arn:aws:s3:::my-backup-bucket\"},{\"Sid\":\"ObjectPermissions\",\"Effect\":\"Allow\",\"Action\":[\"s3:PutObject\",\"s3:PutObjectAcl\"],\"Resource\":\"arn:aws:s3:::my-backup-bucket/db/*\"}]}",
-                PolicyJson.ToJson(Build("WriteOnly", o => { o.Kind = PresetPolicyKind.Identity; o.Prefix = "db"; }), indented: false));
+                PolicyJson.ToJson(Allows("WriteOnly", o => { o.Kind = PresetPolicyKind.Identity; o.Prefix = "db"; }), indented: false));
 
-            PolicyDocument noList = Build("WriteOnly", o => { o.PrincipalArn = UserArn; o.NoListBucket = true; });
+            PolicyDocument noList = Allows("WriteOnly", o => { o.PrincipalArn = UserArn; o.NoListBucket = true; });
             Assert.Equal(new[] { "s3:GetBucketLocation" }, Sid(noList, "BucketPermissions").Actions);
             Assert.DoesNotContain("s3:ListBucket", AllActions(noList));
         }
@@ -152,8 +169,10 @@ namespace BackupIam.Engine.Tests.Presets
                 "{\"Version\":\"2012-10-17\",\"Statement\":[" +
                 "{\"Sid\":\"ListParentLevels\",\"Effect\":\"Allow\",\"Action\":\"s3:ListBucket\",\"Resource\":\"arn:aws:s3:::my-backup-bucket\",\"Condition\":{\"StringEquals\":{\"s3:prefix\":[\"\",\"backups/\",\"backups/dataset-1/\"],\"s3:delimiter\":\"/\"}}}," +
                 "{\"Sid\":\"ListInsidePrefix\",\"Effect\":\"Allow\",\"Action\":\"s3:ListBucket\",\"Resource\":\"arn:aws:s3:::my-backup-bucket\",\"Condition\":{\"StringLike\":{\"s3:prefix\":\"backups/dataset-1/*\"}}}," +
+                // Issue 13: the bucket root listed with no prefix sent (rclone lsd remote:bucket), one level only.
+                "{\"Sid\":\"ListBucketRoot\",\"Effect\":\"Allow\",\"Action\":\"s3:ListBucket\",\"Resource\":\"arn:aws:s3:::my-backup-bucket\",\"Condition\":{\"Null\":{\"s3:prefix\":\"true\"},\"StringEquals\":{\"s3:delimiter\":\"/\"}}}," +
                 "{\"Sid\":\"ObjectsInsidePrefix\",\"Effect\":\"Allow\",\"Action\":[\"s3:GetObject\",\"s3:PutObject\",\"s3:DeleteObject\"],\"Resource\":\"arn:aws:s3:::my-backup-bucket/backups/dataset-1/*\"}]}",
-                PolicyJson.ToJson(Build("Rclone"), indented: false));
+                PolicyJson.ToJson(Allows("Rclone"), indented: false));
         }
 
         [Theory]
@@ -185,11 +204,13 @@ namespace BackupIam.Engine.Tests.Presets
         [Fact]
         public void RcloneOptionsAddOnlyWhatTheyName()
         {
-            List<string> baseline = AllActions(Build("Rclone"));
+            List<string> baseline = AllActions(Allows("Rclone"));
 
             PolicyDocument acl = Build("Rclone", o => o.AllowObjectAcl = true);
             Assert.Equal(new[] { "s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:PutObjectAcl" }, Sid(acl, "ObjectsInsidePrefix").Actions);
-            Assert.Equal(3, acl.Statements.Count);
+            Assert.Equal(4, Allows("Rclone", o => o.AllowObjectAcl = true).Statements.Count); // issue 13: + ListBucketRoot
+            Assert.DoesNotContain("s3:PutObjectAcl", Sid(acl, "DenyReadDeleteAndChanges").Actions);
+            Assert.Contains("s3:PutObjectAcl", Sid(Build("Rclone"), "DenyReadDeleteAndChanges").Actions);
 
             PolicyDocument mp = Build("Rclone", o => o.AllowMultipart = true);
             Assert.Equal(new[] { "s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload", "s3:ListMultipartUploadParts" }, Sid(mp, "ObjectsInsidePrefix").Actions);
@@ -207,6 +228,8 @@ namespace BackupIam.Engine.Tests.Presets
             Assert.Equal(new[] { "s3:CreateBucket" }, Sid(create, "BucketOperations").Actions);
             Assert.Equal(new[] { "arn:aws:s3:::my-backup-bucket" }, Sid(create, "BucketOperations").Resources);
             Assert.DoesNotContain(create.Statements, s => s.Sid == "ListAllBuckets");
+            Assert.DoesNotContain(create.Statements, s => s.Sid == "DenyCreateBucket");
+            Assert.Contains(mp.Statements, s => s.Sid == "DenyCreateBucket");
 
             foreach (PolicyDocument d in new[] { acl, mp, disc, create })
             {
@@ -215,7 +238,7 @@ namespace BackupIam.Engine.Tests.Presets
 
             PolicyDocument everything = Build("Rclone", o => { o.AllowObjectAcl = o.AllowMultipart = o.AllowBucketDiscovery = o.AllowCreateBucket = true; });
             Assert.Equal(new[] { "s3:ListBucketMultipartUploads", "s3:GetBucketLocation", "s3:CreateBucket" }, Sid(everything, "BucketOperations").Actions);
-            Assert.Equal(5, everything.Statements.Count);
+            Assert.Equal(6, Allows("Rclone", o => { o.AllowObjectAcl = o.AllowMultipart = o.AllowBucketDiscovery = o.AllowCreateBucket = true; }).Statements.Count);
         }
 
         [Fact]
@@ -244,8 +267,8 @@ namespace BackupIam.Engine.Tests.Presets
         [Fact]
         public void UpdraftPlusSecureDropsOnlyDeletes()
         {
-            List<string> full = AllActions(Build("UpdraftPlus"));
-            List<string> secure = AllActions(Build("UpdraftPlusSecure"));
+            List<string> full = AllActions(Allows("UpdraftPlus"));
+            List<string> secure = AllActions(Allows("UpdraftPlusSecure"));
             Assert.Equal(full.Where(a => a != "s3:DeleteObject" && a != "s3:DeleteObjectVersion"), secure);
             Assert.DoesNotContain(secure, a => a.StartsWith("s3:Delete", StringComparison.Ordinal));
             string d = PresetCatalog.Get("UpdraftPlusSecure").Description;
@@ -271,7 +294,7 @@ namespace BackupIam.Engine.Tests.Presets
         {
             foreach (PresetDefinition p in PresetCatalog.All)
             {
-                bool listsAll = AllActions(Build(p.Name, o => { o.Kind = PresetPolicyKind.Identity; })).Contains("s3:ListAllMyBuckets");
+                bool listsAll = AllActions(Allows(p.Name, o => { o.Kind = PresetPolicyKind.Identity; })).Contains("s3:ListAllMyBuckets");
                 Assert.Equal(!listsAll, p.SupportedKinds.Contains(PresetPolicyKind.Bucket));
             }
         }
@@ -298,7 +321,7 @@ namespace BackupIam.Engine.Tests.Presets
         [Fact]
         public void SupportedOptionsMatchWhatBuildAccepts()
         {
-            string[] all = { nameof(PresetOptions.NoListBucket), nameof(PresetOptions.AllowObjectAcl), nameof(PresetOptions.AllowMultipart), nameof(PresetOptions.AllowBucketDiscovery), nameof(PresetOptions.AllowCreateBucket) };
+            string[] all = { nameof(PresetOptions.NoListBucket), nameof(PresetOptions.AllowObjectAcl), nameof(PresetOptions.AllowMultipart), nameof(PresetOptions.AllowBucketDiscovery), nameof(PresetOptions.AllowCreateBucket), nameof(PresetOptions.RequireBucketOwnerFullControl) };
             foreach (PresetDefinition p in PresetCatalog.All)
             {
                 foreach (string option in all)
@@ -378,10 +401,78 @@ namespace BackupIam.Engine.Tests.Presets
                     Assert.Equal(json, PolicyJson.ToJson(PolicyJson.Parse(json)));
                     Assert.All(doc.Statements, s => Assert.Matches("^[A-Za-z0-9]+$", s.Sid!));
                     Assert.Equal(doc.Statements.Count, doc.Statements.Select(s => s.Sid).Distinct().Count());
-                    Assert.All(doc.Statements, s => Assert.Equal(PolicyEffect.Allow, s.Effect));
+
+                    // Issue 13: hardened presets end with Deny statements; every other statement is an Allow, and the Denies come last.
+                    int firstDeny = doc.Statements.FindIndex(s => s.Effect == PolicyEffect.Deny);
+                    Assert.Equal(p.Hardened, firstDeny >= 0);
+                    Assert.All(doc.Statements.Take(firstDeny < 0 ? doc.Statements.Count : firstDeny), s => Assert.Equal(PolicyEffect.Allow, s.Effect));
+                    Assert.All(doc.Statements.Skip(firstDeny < 0 ? doc.Statements.Count : firstDeny), s => Assert.Equal(PolicyEffect.Deny, s.Effect));
                     Assert.InRange(PolicyJson.CountNonWhitespaceCharacters(doc), 50, 2048);
                 }
             }
+        }
+
+        [Fact]
+        public void EveryPresetWithEveryOptionFitsAUserInlinePolicy()
+        {
+            // 2048 characters without whitespace is IAM's limit for an inline user policy, the smallest container.
+            foreach (PresetDefinition p in PresetCatalog.All)
+            {
+                var o = new PresetOptions { BucketName = "backups-of-site-01", Kind = PresetPolicyKind.Identity, Prefix = p.PrefixRequired ? "backups/dataset-01/" : null };
+                foreach (string option in p.SupportedOptions.Where(x => x != nameof(PresetOptions.NoListBucket)))
+                {
+                    typeof(PresetOptions).GetProperty(option)!.SetValue(o, true);
+                }
+
+                int size = PolicyJson.CountNonWhitespaceCharacters(PresetCatalog.Build(p.Name, o));
+                Assert.True(size <= 2048, p.Name + " with every option is " + size + " characters");
+            }
+        }
+
+        [Fact]
+        public void HardeningSnapshot()
+        {
+            Assert.Equal(
+                "{\"Version\":\"2012-10-17\",\"Statement\":[" +
+                "{\"Sid\":\"UploadFilesToBackup\",\"Effect\":\"Allow\",\"Action\":\"s3:PutObject\",\"Resource\":\"arn:aws:s3:::my-backup-bucket/backup/*\"}," +
+                "{\"Sid\":\"DenyWithoutBucketOwnerFullControl\",\"Effect\":\"Deny\",\"Action\":\"s3:PutObject\",\"Resource\":\"arn:aws:s3:::my-backup-bucket/*\",\"Condition\":{\"StringNotEquals\":{\"s3:x-amz-acl\":\"bucket-owner-full-control\"}}}," +
+                "{\"Sid\":\"DenyReadDeleteAndChanges\",\"Effect\":\"Deny\",\"Action\":[\"s3:GetObject\",\"s3:GetObjectVersion\",\"s3:GetObjectAcl\",\"s3:GetObjectVersionAcl\",\"s3:PutObjectAcl\",\"s3:PutObjectVersionAcl\",\"s3:DeleteObject\",\"s3:DeleteObjectVersion\",\"s3:ListMultipartUploadParts\",\"s3:PutObjectRetention\",\"s3:PutObjectLegalHold\",\"s3:ListBucket\",\"s3:ListBucketVersions\",\"s3:ListBucketMultipartUploads\",\"s3:PutBucketPolicy\",\"s3:DeleteBucketPolicy\",\"s3:PutBucketAcl\",\"s3:PutBucketVersioning\",\"s3:PutLifecycleConfiguration\"],\"Resource\":[\"arn:aws:s3:::my-backup-bucket\",\"arn:aws:s3:::my-backup-bucket/*\"]}," +
+                "{\"Sid\":\"DenyCreateBucket\",\"Effect\":\"Deny\",\"Action\":\"s3:CreateBucket\",\"Resource\":\"*\"}]}",
+                PolicyJson.ToJson(Build("UploadOnly", o => o.RequireBucketOwnerFullControl = true), indented: false));
+
+            // Without the option, uploads with a public canned ACL get a Deny of their own.
+            PolicyStatement publicAcl = Sid(Build("UploadOnly"), "DenyPublicAcl");
+            Assert.Equal(new[] { "s3:PutObject" }, publicAcl.Actions);
+            Assert.Equal(new[] { "public-read", "public-read-write", "authenticated-read" }, Assert.Single(publicAcl.Conditions).Values);
+
+            // A bucket policy cannot stop the principal from creating other buckets; it names the principal in every Deny.
+            PolicyDocument bucket = Build("UploadOnly", o => { o.Kind = PresetPolicyKind.Bucket; o.PrincipalArn = UserArn; });
+            Assert.DoesNotContain(bucket.Statements, s => s.Sid == "DenyCreateBucket");
+            Assert.All(bucket.Statements, s => Assert.Equal(new[] { UserArn }, s.Principal!.Values["AWS"]));
+        }
+
+        [Fact]
+        public void OwnerRestoreIsABucketPolicyThatOnlyReads()
+        {
+            Assert.Equal(PresetPolicyKind.Bucket, PresetCatalog.Get("OwnerRestore").DefaultKind);
+            Assert.False(PresetCatalog.Get("OwnerRestore").Hardened);
+            Assert.Equal(
+                "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Sid\":\"OwnerRestore\",\"Effect\":\"Allow\",\"Principal\":{\"AWS\":\"arn:aws:iam:::user/admin\"},\"Action\":[\"s3:GetObject\",\"s3:GetObjectVersion\"],\"Resource\":\"arn:aws:s3:::my-backup-bucket/repo/*\"}]}",
+                PolicyJson.ToJson(Build("OwnerRestore", o => { o.PrincipalArn = "arn:aws:iam:::user/admin"; o.Prefix = "repo"; }), indented: false));
+            var ex = Assert.Throws<InputValidationException>(() => Build("OwnerRestore"));
+            Assert.Equal("PrincipalArnInvalid", ex.ErrorId);
+        }
+
+        [Fact]
+        public void ToolPresetsNameTheirClientFlag()
+        {
+            Assert.Contains("--s3-acl bucket-owner-full-control", PresetCatalog.Get("Rclone").ClientFlag);
+            Assert.Contains("--s3-acl bucket-owner-full-control", PresetCatalog.Get("RcloneCopy").ClientFlag);
+            Assert.Equal("--acl bucket-owner-full-control", PresetCatalog.Get("AwsCli").ClientFlag);
+            Assert.Equal("--add-header=x-amz-acl:bucket-owner-full-control", PresetCatalog.Get("S3cmd").ClientFlag);
+            Assert.Equal(string.Empty, PresetCatalog.Get("Restic").ClientFlag);
+            Assert.DoesNotContain(nameof(PresetOptions.RequireBucketOwnerFullControl), PresetCatalog.Get("Restic").SupportedOptions);
+            Assert.Contains("x-amz-acl", PresetCatalog.Get("Restic").Description);
         }
     }
 }

@@ -240,3 +240,29 @@ Describe 'Confirm levels' {
         (Get-Command $_).ImplementingType.GetCustomAttributes([System.Management.Automation.CmdletAttribute], $false)[0].ConfirmImpact | Should -Be 'Medium'
     }
 }
+
+Describe 'New-BackupBucket on Ceph RGW: regions the store does not know' {
+    BeforeAll {
+        # RGW names its location after its zonegroup ("default") and refuses an AWS region as LocationConstraint.
+        $script:rgw = Start-RgwServer
+        $script:rgwArgs = @{ EndpointUrl = $script:rgw.Url; AccessKey = $script:rgw.AdminAccessKey; SecretKey = $script:rgw.AdminSecretKey }
+    }
+    AfterAll { if ($script:rgw) { Stop-RgwServer $script:rgw } }
+
+    It 'explains InvalidLocationConstraint when -Region eu-west-1 is sent to RGW' {
+        $err = $null
+        try { New-BackupBucket -BucketName views-rgw-eu -Region eu-west-1 @script:rgwArgs -WarningAction SilentlyContinue -ErrorAction Stop } catch { $err = $_ }
+        $err | Should -Not -BeNullOrEmpty
+        $err.Exception.Message | Should -Match 'InvalidLocationConstraint'
+        $err.Exception.Message | Should -Match "zonegroup's name"
+        $err.Exception.Message | Should -Match '-Region us-east-1 to send no LocationConstraint'
+    }
+
+    It 'reports the store''s own location name for an existing bucket, with no region warning' {
+        $first = New-BackupBucket -BucketName views-rgw-us -Region us-east-1 @script:rgwArgs -WarningAction SilentlyContinue -ErrorAction Stop
+        $first.Status | Should -Be 'Created'
+        $again = New-BackupBucket -BucketName views-rgw-us -Region us-east-1 @script:rgwArgs -WarningVariable warnings -WarningAction SilentlyContinue -ErrorAction Stop
+        $again.Region | Should -Be 'default' -Because 'RGW answers GetBucketLocation with its zonegroup'
+        @($warnings | Where-Object { "$_" -match 'is in region' }) | Should -HaveCount 0
+    }
+}

@@ -28,7 +28,7 @@ namespace BackupIam.Commands
     /// used only to read the bucket's settings, place an object the key did not write and remove canaries. The key under
     /// test comes from the pipeline (-Key), -KeyProfileName, or -KeyAccessKeyId with -KeySecretAccessKey.
     /// </remarks>
-    [Cmdlet(VerbsDiagnostic.Test, "BackupCredential", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low, DefaultParameterSetName = PresetSet)]
+    [Cmdlet(VerbsDiagnostic.Test, "BackupCredential", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low, DefaultParameterSetName = PresetSet, HelpUri = HelpLinks.HelpSource + "Test-BackupCredential.md")]
     [OutputType(typeof(BackupCredentialProbe), typeof(BackupCredentialTest))]
     public sealed class TestBackupCredentialCommand : AwsCmdlet
     {

@@ -160,14 +160,15 @@ Describe 'Provisioning details' {
         (Get-MotoWriteCall -Url $script:moto.Url).Count | Should -Be 0
     }
 
-    It 'takes a new key back when it cannot be stored, so no unrecorded key is left' {
+    It 'refuses a credentials file whose folder is a regular file before creating a key (issue 11)' {
         New-BackupUser -UserName store-fails | Out-Null
-        # The credentials file's folder is a regular file: the up-front check passes, storing the key fails.
+        # The credentials file's folder is a regular file: refused up front now (issue 11); a store that fails after the
+        # key was made is taken back, as tests/faults/OrphanedKeys.Tests.ps1 shows through the fault proxy.
         $blocker = Join-Path ([System.IO.Path]::GetTempPath()) ("bi-blocker-" + [guid]::NewGuid())
         Set-Content -Path $blocker -Value 'not a folder'
         Start-MotoRecording -Url $script:moto.Url
-        { New-BackupAccessKey -UserName store-fails -StoreAs x -StoreLocation (Join-Path $blocker 'credentials') -ErrorAction Stop } | Should -Throw -ErrorId 'AccessKeyStoreFailed*'
-        (Get-WriteSummary (Get-MotoWriteCall -Url $script:moto.Url)) | Should -Be @('iam CreateAccessKey store-fails', 'iam DeleteAccessKey store-fails')
+        { New-BackupAccessKey -UserName store-fails -StoreAs x -StoreLocation (Join-Path $blocker 'credentials') -ErrorAction Stop } | Should -Throw -ErrorId 'CredentialFileNotWritable*'
+        (Get-MotoWriteCall -Url $script:moto.Url).Count | Should -Be 0
         # A re-run with a usable location completes the job.
         (New-BackupAccessKey -UserName store-fails -StoreAs x -StoreLocation "$blocker.ini").Status | Should -Be 'Created'
         Remove-Item -Force $blocker, "$blocker.ini"

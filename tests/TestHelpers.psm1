@@ -134,6 +134,116 @@ function Restore-EnvironmentVariable {
 
 Export-ModuleMember -Function Restore-EnvironmentVariable, Get-BuiltModuleManifest, Import-BuiltModule, Invoke-FreshPwsh, Get-FreePort, Start-MotoServer, Stop-MotoServer, Start-MotoRecording, Get-MotoCall, Get-MotoWriteCall
 
+# ---------------------------------------------------------------- fault-injecting proxy (tests/faults/fault_proxy.py)
+
+function Start-FaultProxy {
+    <#
+    Starts the fault-injecting proxy on a free 127.0.0.1 port in front of a real server (moto, RGW) and waits until
+    it answers. Point the module at .Url instead of the server's URL; then Set-FaultRule says what to break.
+    Throws (the tests then fail, never skip) when it cannot start.
+    #>
+    param([Parameter(Mandatory)] [string] $TargetUrl)
+    $python = if ($env:BACKUPIAM_PYTHON) { $env:BACKUPIAM_PYTHON } else { 'python3' }
+    $script = Join-Path $PSScriptRoot 'faults/fault_proxy.py'
+    $portFile = Join-Path ([System.IO.Path]::GetTempPath()) ("fault-proxy-" + [guid]::NewGuid() + '.port')
+    $log = "$portFile.log"
+    $process = Start-Process -FilePath $python -ArgumentList $script, '--target', $TargetUrl, '--port-file', $portFile `
+        -RedirectStandardOutput $log -RedirectStandardError "$log.err" -PassThru
+    $deadline = [DateTime]::UtcNow.AddSeconds(20)
+    while ([DateTime]::UtcNow -lt $deadline -and -not $process.HasExited) {
+        if (Test-Path $portFile) {
+            $port = [int](Get-Content -Raw $portFile)
+            $url = "http://127.0.0.1:$port"
+            try {
+                $null = Invoke-WebRequest -Uri "$url/__fault/health" -TimeoutSec 2 -UseBasicParsing
+                Remove-Item $portFile -ErrorAction SilentlyContinue
+                return [pscustomobject]@{ Url = $url; Port = $port; Process = $process; TargetUrl = $TargetUrl }
+            }
+            catch { }
+        }
+        Start-Sleep -Milliseconds 100
+    }
+    if (-not $process.HasExited) { $process.Kill($true) }
+    throw "The fault proxy did not start: $(Get-Content -Raw "$log.err" -ErrorAction SilentlyContinue)"
+}
+
+function Stop-FaultProxy {
+    param([Parameter(Mandatory)] $Proxy)
+    if ($Proxy -and $Proxy.Process -and -not $Proxy.Process.HasExited) {
+        $Proxy.Process.Kill($true)
+        $null = $Proxy.Process.WaitForExit(5000)
+    }
+}
+
+function Set-FaultRule {
+    <#
+    Replaces the proxy's rules. Each rule is a hashtable: Operation (exactly as Get-FaultProxyRequest names it), or Action (IAM/STS) or Method + Path (S3, a regex on
+    'PATH?QUERY'), Fault (500, throttle, drop-before, drop-after, truncate, delay-before, delay-after, hang,
+    hang-after), optional Nth (from the nth matching request, default 1), Times (default 1, 0 = all), Seconds (delays).
+    No rule: clears them.
+    #>
+    param([Parameter(Mandatory)] $Proxy, [hashtable[]] $Rule = @())
+    $rules = @(foreach ($r in $Rule) {
+            $o = [ordered]@{}
+            foreach ($k in $r.Keys) { $o[$k.ToString().ToLowerInvariant()] = $r[$k] }
+            $o
+        })
+    $json = ConvertTo-Json -InputObject $rules -Depth 4 -Compress
+    $null = Invoke-WebRequest -Method Post -Uri "$($Proxy.Url)/__fault/rules" -Body $json -ContentType 'application/json' -UseBasicParsing
+}
+
+function Reset-FaultProxy {
+    <# Clears the rules, the injection report and the request log. #>
+    param([Parameter(Mandatory)] $Proxy)
+    $null = Invoke-WebRequest -Method Post -Uri "$($Proxy.Url)/__fault/reset" -UseBasicParsing
+}
+
+function Get-FaultReport {
+    <# What the proxy injected since the last reset: Seq, Rule, Fault, Service, Operation, Occurrence. #>
+    param([Parameter(Mandatory)] $Proxy)
+    $text = (Invoke-WebRequest -Uri "$($Proxy.Url)/__fault/report" -UseBasicParsing).Content
+    if ($text -is [byte[]]) { $text = [System.Text.Encoding]::UTF8.GetString($text) }
+    @($text | ConvertFrom-Json)
+}
+
+function Get-FaultProxyRequest {
+    <# Every request the proxy saw since the last reset: Seq, Service, Operation (IAM Action or 'METHOD /path?sub'), Write, Fault. #>
+    param([Parameter(Mandatory)] $Proxy)
+    $text = (Invoke-WebRequest -Uri "$($Proxy.Url)/__fault/requests" -UseBasicParsing).Content
+    if ($text -is [byte[]]) { $text = [System.Text.Encoding]::UTF8.GetString($text) }
+    @($text | ConvertFrom-Json)
+}
+
+function Reset-MotoServer {
+    <# Forgets every user, group, key and bucket moto holds (POST /moto-api/reset). #>
+    param([Parameter(Mandatory)] [string] $Url)
+    $null = Invoke-WebRequest -Method Post -Uri "$Url/moto-api/reset" -UseBasicParsing
+}
+
+function Get-MotoAccessKey {
+    <#
+    The LIVE access keys of a user as moto holds them (IAM ListAccessKeys, sent straight to moto), each with its
+    secret from moto's model dump (/moto-api/data.json, which also keeps deleted keys, so it only supplies secrets):
+    the test's way of proving that a stored secret is the live key's.
+    #>
+    param([Parameter(Mandatory)] [string] $Url, [Parameter(Mandatory)] [string] $UserName)
+    $headers = @{ Authorization = 'AWS4-HMAC-SHA256 Credential=AKIAMOTOTESTREADER01/20260101/us-east-1/iam/aws4_request, SignedHeaders=host, Signature=0' }
+    $body = "Action=ListAccessKeys&Version=2010-05-08&UserName=$([uri]::EscapeDataString($UserName))"
+    $text = (Invoke-WebRequest -Method Post -Uri "$Url/" -Body $body -ContentType 'application/x-www-form-urlencoded' -Headers $headers -UseBasicParsing).Content
+    if ($text -is [byte[]]) { $text = [System.Text.Encoding]::UTF8.GetString($text) }
+    $ids = @(([xml]$text).GetElementsByTagName('AccessKeyId') | ForEach-Object { $_.InnerText })
+    if ($ids.Count -eq 0) { return }
+    $dump = (Invoke-WebRequest -Uri "$Url/moto-api/data.json" -UseBasicParsing).Content
+    if ($dump -is [byte[]]) { $dump = [System.Text.Encoding]::UTF8.GetString($dump) }
+    $data = $dump | ConvertFrom-Json -AsHashtable
+    foreach ($id in $ids) {
+        $model = @($data['iam']['AccessKey']) | Where-Object { $_ -and $_['access_key_id'] -eq $id } | Select-Object -First 1
+        [pscustomobject]@{ AccessKeyId = $id; SecretAccessKey = $model['secret_access_key']; Status = $model['status'] }
+    }
+}
+
+Export-ModuleMember -Function Start-FaultProxy, Stop-FaultProxy, Set-FaultRule, Reset-FaultProxy, Get-FaultReport, Get-FaultProxyRequest, Reset-MotoServer, Get-MotoAccessKey
+
 # ---- Ceph RGW (tests/rgw/rgw.sh) -------------------------------------------------------------------------------
 # Each Start-RgwServer brings up its own single-node cluster (own state directory and free ports) and, with
 # -CountingProxy, a recording proxy in front of it whose log shows every request the server received (RGW's own ops

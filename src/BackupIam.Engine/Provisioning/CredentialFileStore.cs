@@ -1,6 +1,9 @@
 using System;
+using System.Collections.Generic;
 using System.IO;
 using System.Runtime.InteropServices;
+using System.Threading;
+using System.Threading.Tasks;
 using Amazon.Runtime.CredentialManagement;
 using BackupIam.Engine.Errors;
 
@@ -41,6 +44,22 @@ namespace BackupIam.Engine.Provisioning
                     $"'{path}' is a folder, not a credentials file. Give a file path, for example ~/.aws/credentials.");
             }
 
+            // A folder on the way that is a regular file (…/afile/creds) can never be created: refuse it now, not after
+            // a key has been made.
+            for (string? parent = Path.GetDirectoryName(path); !string.IsNullOrEmpty(parent); parent = Path.GetDirectoryName(parent))
+            {
+                if (File.Exists(parent))
+                {
+                    throw new InputValidationException("CredentialFileNotWritable", "StoreLocation",
+                        $"The credentials file '{path}' cannot be created: '{parent}' is a file, not a folder. Give a file path in a folder, for example ~/.aws/credentials.");
+                }
+
+                if (Directory.Exists(parent))
+                {
+                    break;
+                }
+            }
+
             try
             {
                 // Nothing is created here (this also runs under -WhatIf): the folder is made when the key is stored.
@@ -72,14 +91,21 @@ namespace BackupIam.Engine.Provisioning
 
             try
             {
-                var file = new SharedCredentialsFile(path);
-                if (!file.TryGetProfile(request.ProfileName, out CredentialProfile profile))
+                using (Lock(path))
                 {
-                    return false;
-                }
+                    var file = new SharedCredentialsFile(path);
+                    if (!file.TryGetProfile(request.ProfileName, out CredentialProfile profile))
+                    {
+                        return false;
+                    }
 
-                accessKeyId = profile.Options?.AccessKey;
-                return true;
+                    accessKeyId = profile.Options?.AccessKey;
+                    return true;
+                }
+            }
+            catch (BackupIamException)
+            {
+                throw;
             }
             catch (Exception ex) when (!(ex is OutOfMemoryException))
             {
@@ -93,8 +119,55 @@ namespace BackupIam.Engine.Provisioning
             Aws.CredentialFileDiagnostics.FindProblem(path)
             ?? (ex is InvalidDataException ? "a malformed line; its text is not shown because it may hold a secret" : ex.Message);
 
-        /// <summary>Stores the key as a profile and returns the file's path. The secret never appears in exceptions.</summary>
-        public static string Store(AccessKeyStoreRequest request, string accessKeyId, string secretAccessKey)
+        /// <summary>How long a writer waits for another writer's lock on the same credentials file.</summary>
+        public static TimeSpan LockWait { get; set; } = TimeSpan.FromSeconds(60);
+
+        /// <summary>
+        /// The access key ids that any profile of the file holds (an empty set when there is no file). A key held here
+        /// has its secret stored.
+        /// </summary>
+        public static HashSet<string> HeldKeyIds(AccessKeyStoreRequest request)
+        {
+            var held = new HashSet<string>(StringComparer.Ordinal);
+            string path = ResolvePath(request.ProfileLocation);
+            if (!File.Exists(path))
+            {
+                return held;
+            }
+
+            try
+            {
+                using (Lock(path))
+                {
+                    var file = new SharedCredentialsFile(path);
+                    foreach (CredentialProfile profile in file.ListProfiles())
+                    {
+                        if (!string.IsNullOrEmpty(profile.Options?.AccessKey))
+                        {
+                            held.Add(profile.Options!.AccessKey);
+                        }
+                    }
+                }
+            }
+            catch (BackupIamException)
+            {
+                throw;
+            }
+            catch (Exception ex) when (!(ex is OutOfMemoryException))
+            {
+                throw new InputValidationException("CredentialFileUnreadable", "StoreLocation",
+                    $"The credentials file '{path}' could not be read ({Describe(path, ex)}). Fix the file, or give another -StoreLocation, for example ~/.aws/backup-credentials.");
+            }
+
+            return held;
+        }
+
+        /// <summary>
+        /// Stores the key as a profile and returns the file's path. Writers of this module take the file's lock
+        /// (&lt;file&gt;.lock) and wait for each other; a write that still meets a change by another program (the SDK's
+        /// "modified since it was last read") is re-read and retried. The secret never appears in exceptions.
+        /// </summary>
+        public static async Task<string> StoreAsync(AccessKeyStoreRequest request, string accessKeyId, string secretAccessKey, CancellationToken cancellationToken)
         {
             string path = ResolvePath(request.ProfileLocation);
             string? folder = Path.GetDirectoryName(path);
@@ -103,19 +176,52 @@ namespace BackupIam.Engine.Provisioning
                 Directory.CreateDirectory(folder);
             }
 
-            if (!File.Exists(path))
+            using (await FileLock.AcquireAsync(path + ".lock", LockWait, $"the credentials file '{path}'", cancellationToken).ConfigureAwait(false))
             {
-                using (File.Create(path))
+                for (int attempt = 1; ; attempt++)
                 {
+                    try
+                    {
+                        if (!File.Exists(path))
+                        {
+                            using (File.Create(path))
+                            {
+                            }
+                        }
+
+                        RestrictToOwner(path);
+                        var file = new SharedCredentialsFile(path);
+                        var options = new CredentialProfileOptions { AccessKey = accessKeyId, SecretKey = secretAccessKey };
+                        file.RegisterProfile(new CredentialProfile(request.ProfileName, options));
+                        RestrictToOwner(path);
+                        return path;
+                    }
+                    catch (Exception ex) when (attempt < 10 && IsConcurrentChange(ex))
+                    {
+                        await Task.Delay(50 * attempt, cancellationToken).ConfigureAwait(false);
+                    }
                 }
             }
+        }
 
-            RestrictToOwner(path);
-            var file = new SharedCredentialsFile(path);
-            var options = new CredentialProfileOptions { AccessKey = accessKeyId, SecretKey = secretAccessKey };
-            file.RegisterProfile(new CredentialProfile(request.ProfileName, options));
-            RestrictToOwner(path);
-            return path;
+        /// <summary>Blocking form of <see cref="StoreAsync"/>.</summary>
+        public static string Store(AccessKeyStoreRequest request, string accessKeyId, string secretAccessKey) =>
+            StoreAsync(request, accessKeyId, secretAccessKey, CancellationToken.None).ConfigureAwait(false).GetAwaiter().GetResult();
+
+        private static bool IsConcurrentChange(Exception ex) =>
+            ex.Message.IndexOf("modified since it was last read", StringComparison.OrdinalIgnoreCase) >= 0;
+
+        /// <summary>The file's lock for a short read; none where the lock file cannot be made (a read-only folder).</summary>
+        private static IDisposable? Lock(string path)
+        {
+            try
+            {
+                return FileLock.Acquire(path + ".lock", LockWait, $"the credentials file '{path}'");
+            }
+            catch (UnauthorizedAccessException)
+            {
+                return null;
+            }
         }
 
         public static string ResolvePath(string? profileLocation)

@@ -4,6 +4,7 @@ using System.Linq;
 using System.Security;
 using System.Threading;
 using System.Threading.Tasks;
+using BackupIam.Engine.Aws;
 using BackupIam.Engine.Aws.Iam;
 using BackupIam.Engine.Errors;
 using BackupIam.Engine.Lint;
@@ -130,10 +131,16 @@ namespace BackupIam.Engine.Provisioning
     public sealed class IdentityPlanner
     {
         private readonly IIamClient _iam;
+        private readonly AccessKeyJournal? _journal;
 
-        public IdentityPlanner(IIamClient iam)
+        /// <param name="journal">
+        /// Where key creations in flight are journaled and runs for one user take their lock (the cmdlets always give
+        /// one); without it, a key whose answer was lost is only looked for during this run.
+        /// </param>
+        public IdentityPlanner(IIamClient iam, AccessKeyJournal? journal = null)
         {
             _iam = iam ?? throw new ArgumentNullException(nameof(iam));
+            _journal = journal;
         }
 
         public async Task<UserPlan> PlanUserAsync(UserSpec spec, CancellationToken cancellationToken)
@@ -401,6 +408,9 @@ namespace BackupIam.Engine.Provisioning
         /// <summary>
         /// Plans a new access key. A user that already has a key keeps it (the plan is empty) unless
         /// <paramref name="additional"/> asks for a second one; a third key is refused before anything is written.
+        /// A key that an interrupted earlier run made and never delivered (see <see cref="AccessKeyJournal"/>) is
+        /// deleted first. With <paramref name="store"/>, a key of the user that the credentials file does not hold is
+        /// not silently kept: the plan is refused unless the store request says Overwrite (-Force), which deletes it.
         /// </summary>
         public async Task<AccessKeyPlan> PlanAccessKeyAsync(
             string userName, bool additional, AccessKeyStoreRequest? store, bool parentsMayBePlanned, CancellationToken cancellationToken)
@@ -413,9 +423,10 @@ namespace BackupIam.Engine.Provisioning
             }
 
             var plan = new AccessKeyPlan(userName);
+            IReadOnlyList<AccessKeyMetadata> listed;
             try
             {
-                plan.ExistingKeys = await _iam.ListAllAccessKeysAsync(userName, cancellationToken).ConfigureAwait(false);
+                listed = await _iam.ListAllAccessKeysAsync(userName, cancellationToken).ConfigureAwait(false);
             }
             catch (NoSuchEntityException ex) when (!parentsMayBePlanned)
             {
@@ -424,13 +435,24 @@ namespace BackupIam.Engine.Provisioning
             }
             catch (NoSuchEntityException)
             {
-                plan.ExistingKeys = new AccessKeyMetadata[0];
+                listed = new AccessKeyMetadata[0];
             }
 
+            HashSet<string> held = store != null ? CredentialFileStore.HeldKeyIds(store) : new HashSet<string>(StringComparer.Ordinal);
+            List<AccessKeyMetadata> undelivered = Undelivered(userName, listed, held);
+            foreach (AccessKeyMetadata orphan in undelivered)
+            {
+                PlanDeleteKey(plan, orphan, "made by an interrupted earlier run and never delivered: nobody holds its secret");
+            }
+
+            var remaining = listed.Where(k => !undelivered.Contains(k)).ToList();
+            plan.ExistingKeys = remaining;
+
+            string? storedKey = null;
             if (store != null)
             {
-                bool exists = CredentialFileStore.TryReadProfile(store, out string? stored);
-                if (exists && stored != null && plan.ExistingKeys.Any(k => k.AccessKeyId == stored))
+                bool exists = CredentialFileStore.TryReadProfile(store, out storedKey);
+                if (exists && storedKey != null && remaining.Any(k => k.AccessKeyId == storedKey))
                 {
                     // The profile already holds one of this user's keys: nothing to store unless a new key is made.
                     plan.StoredAs = store.ProfileName;
@@ -438,72 +460,206 @@ namespace BackupIam.Engine.Provisioning
                 }
                 else if (exists && !store.Overwrite)
                 {
-                    string holds = stored != null ? $"access key {stored}, which is not a key of IAM user '{userName}'" : "credentials that are not an access key of this user (a role, SSO or process profile)";
+                    string holds = storedKey != null ? $"access key {storedKey}, which is not a key of IAM user '{userName}'" : "credentials that are not an access key of this user (a role, SSO or process profile)";
                     throw new InputValidationException("CredentialProfileExists", "StoreAs",
                         $"Profile '{store.ProfileName}' in {CredentialFileStore.ResolvePath(store.ProfileLocation)} already holds {holds}. " +
                         "Choose another -StoreAs name, or give -Force to replace that profile.");
                 }
+
+                if (plan.StoredAs == null && !additional && remaining.Count > 0)
+                {
+                    // The user has a key whose secret this file does not hold: it cannot be read back, so storing "nothing"
+                    // would never finish the job. Replace it only when told to.
+                    List<AccessKeyMetadata> unheld = remaining.Where(k => !held.Contains(k.AccessKeyId)).ToList();
+                    if (unheld.Count == remaining.Count && !store.Overwrite)
+                    {
+                        throw new BackupIamException("AccessKeyNotStored", FailureKind.InvalidData,
+                            $"IAM user '{userName}' already has {Describe(unheld)}, and no profile in {CredentialFileStore.ResolvePath(store.ProfileLocation)} holds it; " +
+                            "its secret cannot be read back. If nobody holds that secret, give -Force to delete it and store a new key as profile " +
+                            $"'{store.ProfileName}'. If it is in use elsewhere, give -Additional to create and store a second key.")
+                        { Target = userName };
+                    }
+
+                    if (unheld.Count == remaining.Count)
+                    {
+                        foreach (AccessKeyMetadata key in unheld)
+                        {
+                            PlanDeleteKey(plan, key, "no profile of the credentials file holds its secret (-Force)");
+                        }
+
+                        plan.Exists = true;
+                        remaining = new List<AccessKeyMetadata>();
+                        plan.ExistingKeys = remaining;
+                    }
+                }
             }
 
-            if (plan.ExistingKeys.Count >= 2 && additional)
+            if (remaining.Count >= 2 && additional)
             {
                 throw new BackupIamException("AccessKeyLimitReached", FailureKind.LimitExceeded,
-                    $"IAM user '{userName}' already has 2 access keys ({string.Join(", ", plan.ExistingKeys.Select(k => k.AccessKeyId + " " + k.Status))}); " +
+                    $"IAM user '{userName}' already has 2 access keys ({string.Join(", ", remaining.Select(k => k.AccessKeyId + " " + k.Status))}); " +
                     "IAM allows two, and a third is refused. Delete the key you no longer use (Remove-IAMAccessKey) before creating another.")
                 { Target = userName };
             }
 
-            if (plan.ExistingKeys.Count > 0 && !additional)
+            if (remaining.Count > 0 && !additional)
             {
                 plan.Exists = true;
-                plan.Notes.Add($"IAM user '{userName}' already has an access key ({plan.ExistingKeys[0].AccessKeyId}); its secret cannot be shown again. Use -Additional to create a second key for rotation.");
+                plan.Notes.Add($"IAM user '{userName}' already has an access key ({remaining[0].AccessKeyId}); its secret cannot be shown again. Use -Additional to create a second key for rotation.");
                 return plan;
             }
 
             plan.Add("iam", "CreateAccessKey", "user " + userName, $"Create an access key for IAM user '{userName}'" + (store == null ? string.Empty : $" and store it as profile '{store.ProfileName}'"), async ct =>
             {
-                AccessKey key = await CreateAccessKeyOrCleanUpAsync(plan, ct).ConfigureAwait(false);
-                SecureString secret = ToSecureString(key.SecretAccessKey);
-                if (store != null)
+                FileLock? userLock = _journal == null ? null : await _journal.LockUserAsync(userName, ct).ConfigureAwait(false);
+                try
                 {
-                    try
-                    {
-                        plan.StoredIn = CredentialFileStore.Store(store, key.AccessKeyId, key.SecretAccessKey);
-                        plan.StoredAs = store.ProfileName;
-                    }
-                    catch (Exception ex) when (!(ex is OperationCanceledException))
-                    {
-                        // Never leave a live key whose secret nobody holds: take it back, then report.
-                        try
-                        {
-                            await _iam.DeleteAccessKeyAsync(new DeleteAccessKeyRequest { UserName = userName, AccessKeyId = key.AccessKeyId }, CancellationToken.None).ConfigureAwait(false);
-                        }
-                        catch (Exception deleteFailure)
-                        {
-                            throw new BackupIamException("AccessKeyOrphaned", FailureKind.InvalidData,
-                                $"The new access key {key.AccessKeyId} could not be stored as profile '{store.ProfileName}' ({ex.Message}), and deleting it again failed too ({deleteFailure.Message}). " +
-                                $"The key is active and its secret is not kept anywhere: delete it now (aws iam delete-access-key --user-name {userName} --access-key-id {key.AccessKeyId}).",
-                                new AggregateException(ex, deleteFailure))
-                            { Target = userName };
-                        }
-
-                        throw new BackupIamException("AccessKeyStoreFailed", FailureKind.InvalidData,
-                            $"The new access key {key.AccessKeyId} could not be stored as profile '{store.ProfileName}' ({ex.Message}); it was deleted again so no unrecorded key is left. Fix the cause and run the command again.", ex)
-                        { Target = userName };
-                    }
+                    return await CreateUnderLockAsync(plan, additional, store, ct).ConfigureAwait(false);
                 }
-
-                plan.CreatedKey = new CreatedAccessKey(key.AccessKeyId, secret, key.CreateDate);
+                finally
+                {
+                    userLock?.Dispose();
+                }
             });
             return plan;
         }
 
+        /// <summary>The keys an interrupted earlier run made and never delivered (none without a journal).</summary>
+        private List<AccessKeyMetadata> Undelivered(string userName, IReadOnlyList<AccessKeyMetadata> keys, HashSet<string> held)
+        {
+            PendingKeyCreation? pending = _journal?.Read(userName);
+            if (pending == null)
+            {
+                return new List<AccessKeyMetadata>();
+            }
+
+            return keys.Where(k => pending.Made(k) && !held.Contains(k.AccessKeyId)).ToList();
+        }
+
+        private void PlanDeleteKey(AccessKeyPlan plan, AccessKeyMetadata key, string why)
+        {
+            plan.Add("iam", "DeleteAccessKey", "user " + plan.UserName, $"Delete access key {key.AccessKeyId} of IAM user '{plan.UserName}' (created {key.CreateDate:u}): {why}", async ct =>
+            {
+                try
+                {
+                    await _iam.DeleteAccessKeyAsync(new DeleteAccessKeyRequest { UserName = plan.UserName, AccessKeyId = key.AccessKeyId }, ct).ConfigureAwait(false);
+                    return true;
+                }
+                catch (NoSuchEntityException)
+                {
+                    return false;
+                }
+            });
+        }
+
+        private static string Describe(IReadOnlyCollection<AccessKeyMetadata> keys) =>
+            (keys.Count == 1 ? "access key " : "access keys ") + string.Join(", ", keys.Select(k => $"{k.AccessKeyId} (created {k.CreateDate:u}, {k.Status})"));
+
         /// <summary>
-        /// CreateAccessKey has no idempotency token: when IAM's answer is lost (timeout, dropped connection, 5xx, Ctrl+C),
-        /// a key may exist whose secret nobody received. Then every key that was not there when the plan was made is
-        /// deleted again, and the failure says so; a re-run creates the key afresh.
+        /// The create step, under the user's lock: look again at the user's keys (another run may have made and stored
+        /// one meanwhile), journal the request, create, store, and only then forget the journal entry.
         /// </summary>
-        private async Task<AccessKey> CreateAccessKeyOrCleanUpAsync(AccessKeyPlan plan, CancellationToken cancellationToken)
+        private async Task<bool> CreateUnderLockAsync(AccessKeyPlan plan, bool additional, AccessKeyStoreRequest? store, CancellationToken cancellationToken)
+        {
+            string userName = plan.UserName;
+            IReadOnlyList<AccessKeyMetadata> before = plan.ExistingKeys;
+            if (_journal != null)
+            {
+                before = await _iam.ListAllAccessKeysAsync(userName, cancellationToken).ConfigureAwait(false);
+                HashSet<string> held = store != null ? CredentialFileStore.HeldKeyIds(store) : new HashSet<string>(StringComparer.Ordinal);
+                foreach (AccessKeyMetadata orphan in Undelivered(userName, before, held))
+                {
+                    // An interrupted run for this user ended while we waited for its lock.
+                    await _iam.DeleteAccessKeyAsync(new DeleteAccessKeyRequest { UserName = userName, AccessKeyId = orphan.AccessKeyId }, cancellationToken).ConfigureAwait(false);
+                    before = before.Where(k => k.AccessKeyId != orphan.AccessKeyId).ToList();
+                }
+
+                var madeMeanwhile = before.Where(k => !plan.ExistingKeys.Any(e => e.AccessKeyId == k.AccessKeyId)).ToList();
+                if (madeMeanwhile.Count > 0)
+                {
+                    string? storedKey = null;
+                    bool storedHere = store != null && CredentialFileStore.TryReadProfile(store, out storedKey) && madeMeanwhile.Any(k => k.AccessKeyId == storedKey);
+                    if (storedHere || (store == null && !additional))
+                    {
+                        // Another run for the same user made (and stored) a key while this one waited: that finishes the job.
+                        plan.Exists = true;
+                        plan.ExistingKeys = before;
+                        if (storedHere)
+                        {
+                            plan.StoredAs = store!.ProfileName;
+                            plan.StoredIn = CredentialFileStore.ResolvePath(store.ProfileLocation);
+                        }
+
+                        return false;
+                    }
+                }
+            }
+
+            PendingKeyCreation? pending = _journal?.Begin(userName, before.Select(k => k.AccessKeyId),
+                store?.ProfileName, store == null ? null : CredentialFileStore.ResolvePath(store.ProfileLocation));
+            AccessKey key = await CreateAccessKeyOrCleanUpAsync(plan, before, pending, cancellationToken).ConfigureAwait(false);
+            SecureString secret = ToSecureString(key.SecretAccessKey);
+            if (store != null)
+            {
+                try
+                {
+                    plan.StoredIn = await CredentialFileStore.StoreAsync(store, key.AccessKeyId, key.SecretAccessKey, cancellationToken).ConfigureAwait(false);
+                    plan.StoredAs = store.ProfileName;
+                }
+                catch (Exception ex)
+                {
+                    // Never leave a live key whose secret nobody holds: take it back, then report.
+                    try
+                    {
+                        await _iam.DeleteAccessKeyAsync(new DeleteAccessKeyRequest { UserName = userName, AccessKeyId = key.AccessKeyId }, CancellationToken.None).ConfigureAwait(false);
+                    }
+                    catch (Exception deleteFailure)
+                    {
+                        throw new BackupIamException("AccessKeyOrphaned", FailureKind.InvalidData,
+                            $"The new access key {key.AccessKeyId} of IAM user '{userName}' could not be stored as profile '{store.ProfileName}' ({Reason(ex)}), " +
+                            $"and the DeleteAccessKey that should take it back failed too ({Reason(deleteFailure)}). The key is active and its secret is kept nowhere. " +
+                            $"Delete it now: aws iam delete-access-key --user-name {userName} --access-key-id {key.AccessKeyId} " +
+                            "(or run this command again: it deletes the key first, since the run is journaled).",
+                            new AggregateException(ex, deleteFailure))
+                        { Target = userName };
+                    }
+
+                    _journal?.Clear(userName);
+                    if (ex is OperationCanceledException)
+                    {
+                        throw;
+                    }
+
+                    throw new BackupIamException("AccessKeyStoreFailed", FailureKind.InvalidData,
+                        $"The new access key {key.AccessKeyId} could not be stored as profile '{store.ProfileName}' ({Reason(ex)}); it was deleted again so no unrecorded key is left. Fix the cause and run the command again.", ex)
+                    { Target = userName };
+                }
+            }
+
+            plan.CreatedKey = new CreatedAccessKey(key.AccessKeyId, secret, key.CreateDate);
+            _journal?.Clear(userName);
+            return true;
+        }
+
+        private static string Reason(Exception ex) => ex is OperationCanceledException ? "the command was stopped" : ex.Message;
+
+        /// <summary>How long to look again for a key after an uncertain CreateAccessKey (a late answer); default 15 s.</summary>
+        public TimeSpan UncertainKeyWait { get; set; } = TimeSpan.FromSeconds(15);
+
+        /// <summary>How often to look while waiting; default 1 s.</summary>
+        public TimeSpan UncertainKeyPoll { get; set; } = TimeSpan.FromSeconds(1);
+
+        /// <summary>How long the clean-up may take after Ctrl+C (the command should stop within about a second).</summary>
+        public TimeSpan CancelledCleanupBudget { get; set; } = TimeSpan.FromSeconds(1);
+
+        /// <summary>
+        /// CreateAccessKey has no idempotency token and is sent once: when IAM's answer is lost or unreadable (timeout,
+        /// dropped connection, 5xx, a truncated body, Ctrl+C), a key may exist whose secret nobody received, possibly
+        /// appearing only later. So look again for a key that was not there before the request, for long enough to cover
+        /// a late answer (<see cref="UncertainKeyWait"/>), and delete it; if none appears, the journal entry stays, and the
+        /// next run deletes one that appears after this run has given up.
+        /// </summary>
+        private async Task<AccessKey> CreateAccessKeyOrCleanUpAsync(AccessKeyPlan plan, IReadOnlyList<AccessKeyMetadata> before, PendingKeyCreation? pending, CancellationToken cancellationToken)
         {
             try
             {
@@ -511,47 +667,93 @@ namespace BackupIam.Engine.Provisioning
             }
             catch (Exception ex) when (IsUncertain(ex))
             {
+                bool cancelled = ex is OperationCanceledException;
+                TimeSpan wait = cancelled ? CancelledCleanupBudget : UncertainKeyWait;
                 var deleted = new List<string>();
-                try
+                string? found = null;
+                using (var budget = new CancellationTokenSource(cancelled ? CancelledCleanupBudget : UncertainKeyWait + TimeSpan.FromSeconds(30)))
                 {
-                    IReadOnlyList<AccessKeyMetadata> now = await _iam.ListAllAccessKeysAsync(plan.UserName, CancellationToken.None).ConfigureAwait(false);
-                    foreach (AccessKeyMetadata key in now.Where(k => !plan.ExistingKeys.Any(e => e.AccessKeyId == k.AccessKeyId)))
+                    try
                     {
-                        await _iam.DeleteAccessKeyAsync(new DeleteAccessKeyRequest { UserName = plan.UserName, AccessKeyId = key.AccessKeyId }, CancellationToken.None).ConfigureAwait(false);
-                        deleted.Add(key.AccessKeyId);
+                        DateTime deadline = DateTime.UtcNow + wait;
+                        while (true)
+                        {
+                            IReadOnlyList<AccessKeyMetadata> now = await _iam.ListAllAccessKeysAsync(plan.UserName, budget.Token).ConfigureAwait(false);
+                            foreach (AccessKeyMetadata key in now.Where(k => !before.Any(e => e.AccessKeyId == k.AccessKeyId)))
+                            {
+                                found = key.AccessKeyId;
+                                await _iam.DeleteAccessKeyAsync(new DeleteAccessKeyRequest { UserName = plan.UserName, AccessKeyId = key.AccessKeyId }, budget.Token).ConfigureAwait(false);
+                                deleted.Add(key.AccessKeyId);
+                                found = null;
+                            }
+
+                            if (deleted.Count > 0 || DateTime.UtcNow + UncertainKeyPoll > deadline)
+                            {
+                                break;
+                            }
+
+                            await Task.Delay(UncertainKeyPoll, budget.Token).ConfigureAwait(false);
+                        }
+                    }
+                    catch (Exception cleanup) when (!cancelled)
+                    {
+                        string failedCall = found != null ? "DeleteAccessKey" : "ListAccessKeys";
+                        string what = found != null
+                            ? $"It did create access key {found}, whose secret was never received, and deleting it failed ({failedCall}: {Reason(cleanup)}). " +
+                              $"Delete it now: aws iam delete-access-key --user-name {plan.UserName} --access-key-id {found}"
+                            : $"Looking for a key it may have created failed ({failedCall}: {Reason(cleanup)}). " +
+                              $"List the user's keys (aws iam list-access-keys --user-name {plan.UserName}) and delete any created after {pending?.StartedUtc ?? DateTime.UtcNow:u} " +
+                              "(aws iam delete-access-key --user-name " + plan.UserName + " --access-key-id <id>)";
+                        throw new BackupIamException("AccessKeyOrphaned", FailureKind.ConnectionError,
+                            $"IAM did not confirm CreateAccessKey for user '{plan.UserName}' (sent once, never retried: {Reason(ex)}). {what}" +
+                            (pending != null ? ", or run this command again: the attempt is journaled and the next run deletes that key first." : "."),
+                            new AggregateException(ex, cleanup))
+                        { Target = plan.UserName };
+                    }
+                    catch (Exception) when (cancelled)
+                    {
+                        // Stopping: the journal entry stays, and the next run removes a key that appears later.
                     }
                 }
-                catch (Exception cleanup) when (!(cleanup is OperationCanceledException))
+
+                if (deleted.Count > 0)
                 {
-                    throw new BackupIamException("AccessKeyOrphaned", FailureKind.ConnectionError,
-                        $"IAM did not confirm CreateAccessKey for user '{plan.UserName}' ({ex.Message}), and checking for a key it may have created failed too ({cleanup.Message}). " +
-                        $"List the user's keys (aws iam list-access-keys --user-name {plan.UserName}) and delete any you did not receive a secret for.",
-                        new AggregateException(ex, cleanup))
-                    { Target = plan.UserName };
+                    _journal?.Clear(plan.UserName);
                 }
 
-                if (ex is OperationCanceledException)
+                if (cancelled)
                 {
                     throw;
                 }
 
+                string outcome = deleted.Count > 0
+                    ? $"The key it had created ({string.Join(", ", deleted)}) was found and deleted again, since its secret was never received. "
+                    : pending != null
+                        ? $"No new key appeared within {wait.TotalSeconds:0} s. If IAM still makes one, the next run of this command deletes it first (the attempt is journaled in {_journal!.EntryPath(plan.UserName)}). "
+                        : $"No new key appeared within {wait.TotalSeconds:0} s; if one appears later, delete it (aws iam list-access-keys --user-name {plan.UserName}, then aws iam delete-access-key). ";
                 throw new BackupIamException("AccessKeyCreateUncertain", FailureKind.ConnectionError,
-                    $"IAM did not confirm CreateAccessKey for user '{plan.UserName}' ({ex.Message}). " +
-                    (deleted.Count == 0 ? "No new key was found. " : $"The key it had created ({string.Join(", ", deleted)}) was deleted again, since its secret was never received. ") +
-                    "Run the command again.", ex)
+                    $"IAM did not confirm CreateAccessKey for user '{plan.UserName}' (sent once, never retried: {Reason(ex)}). " + outcome + "Run the command again.", ex)
                 { Target = plan.UserName };
+            }
+            catch (Exception)
+            {
+                // A definite refusal (4xx): nothing was created, nothing is pending.
+                _journal?.Clear(plan.UserName);
+                throw;
             }
         }
 
         private static bool IsUncertain(Exception ex)
         {
-            if (ex is IamServiceException service)
+            if (ex is AwsServiceException service && service.HttpStatus >= 400)
             {
-                // 4xx answers are definite refusals (nothing was created); 5xx may have been applied.
+                // An error answer: 4xx is a definite refusal (nothing was created); 5xx may have been applied.
                 return service.HttpStatus >= 500;
             }
 
-            return ex is OperationCanceledException || (ex is BackupIamException b && (b.Kind == FailureKind.ConnectionError || b.Kind == FailureKind.OperationTimeout));
+            // Anything else (a timeout, a dropped connection, an answer that could not be read, Ctrl+C) may follow a
+            // request that IAM carried out.
+            return !(ex is InputValidationException);
         }
 
         private async Task<User?> GetUserOrNullAsync(string userName, CancellationToken cancellationToken)

@@ -89,6 +89,65 @@ namespace BackupIam.Engine.Provisioning
         /// <summary>The status after every change has been applied.</summary>
         public ResourceStatus StatusWhenApplied => Changes.Count == 0 ? ResourceStatus.Unchanged : Exists ? ResourceStatus.Updated : ResourceStatus.Created;
 
+        /// <summary>
+        /// Applies the plan: each change in order, after <paramref name="approve"/> agrees (a cmdlet passes its
+        /// ShouldProcess, which also makes -WhatIf and -Confirm work). It is called on the caller's thread, and so is
+        /// <paramref name="applying"/> (for a progress or verbose line); the write itself runs on the thread pool while
+        /// the caller's thread waits. The first failure stops the loop and is thrown: the changes before it are made,
+        /// and a re-run plans only what is left.
+        /// </summary>
+        public PlanApplyResult Apply(Func<PlannedChange, bool> approve, CancellationToken cancellationToken, Action<PlannedChange>? applying = null)
+        {
+            if (approve == null)
+            {
+                throw new ArgumentNullException(nameof(approve));
+            }
+
+            var written = new List<string>();
+            var declined = new List<string>();
+            foreach (PlannedChange change in Changes)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                if (!approve(change))
+                {
+                    declined.Add(change.Action);
+                    continue;
+                }
+
+                applying?.Invoke(change);
+                PlannedChange current = change;
+                if (Task.Run(() => current.ApplyAsync(cancellationToken), cancellationToken).ConfigureAwait(false).GetAwaiter().GetResult())
+                {
+                    written.Add(change.Action);
+                }
+            }
+
+            return new PlanApplyResult(this, written, declined);
+        }
+
+        /// <summary>The same, asynchronously, for callers with no thread affinity (the engine's tests, other hosts).</summary>
+        public async Task<PlanApplyResult> ApplyAsync(Func<PlannedChange, bool> approve, CancellationToken cancellationToken)
+        {
+            var written = new List<string>();
+            var declined = new List<string>();
+            foreach (PlannedChange change in Changes)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                if (!approve(change))
+                {
+                    declined.Add(change.Action);
+                    continue;
+                }
+
+                if (await change.ApplyAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    written.Add(change.Action);
+                }
+            }
+
+            return new PlanApplyResult(this, written, declined);
+        }
+
         internal PlannedChange Add(string service, string operation, string target, string description, Func<CancellationToken, Task<bool>> apply)
         {
             var change = new PlannedChange(service, operation, target, description, apply);
@@ -104,5 +163,37 @@ namespace BackupIam.Engine.Provisioning
                 return true;
             });
         }
+    }
+
+    /// <summary>What applying a plan did: the writes sent, the ones declined, and the resource's status.</summary>
+    public sealed class PlanApplyResult
+    {
+        internal PlanApplyResult(ResourcePlan plan, IReadOnlyList<string> written, IReadOnlyList<string> declined)
+        {
+            Written = written;
+            Declined = declined;
+            if (declined.Count > 0 && written.Count == 0)
+            {
+                Status = ResourceStatus.Planned;
+            }
+            else
+            {
+                Status = written.Count == 0 && plan.Exists ? ResourceStatus.Unchanged : plan.StatusWhenApplied;
+            }
+        }
+
+        /// <summary>The write calls sent ("service:Operation").</summary>
+        public IReadOnlyList<string> Written { get; }
+
+        /// <summary>The changes that the approval callback declined (-WhatIf, or No at -Confirm).</summary>
+        public IReadOnlyList<string> Declined { get; }
+
+        /// <summary>Some changes were declined and others made: a re-run completes the resource.</summary>
+        public bool PartlyApplied => Declined.Count > 0 && Written.Count > 0;
+
+        public ResourceStatus Status { get; }
+
+        /// <summary>The writes made, or when nothing was written because all were declined, the ones planned.</summary>
+        public IReadOnlyList<string> Actions => Status == ResourceStatus.Planned ? Declined : Written;
     }
 }

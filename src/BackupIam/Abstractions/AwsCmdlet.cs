@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 using System.Management.Automation;
 using BackupIam.Engine.Aws;
 using BackupIam.Engine.Aws.Iam;
@@ -94,6 +95,12 @@ namespace BackupIam.Abstractions
 
         private protected IIamClient Iam => _iam ??= new IamQueryClient(Session);
 
+        /// <summary>
+        /// The journal of access keys being created, and the per-user locks, for this session's IAM endpoint (see
+        /// New-BackupAccessKey's help).
+        /// </summary>
+        private protected AccessKeyJournal KeyJournal => AccessKeyJournal.ForEndpoint(Session.IamEndpoint);
+
         private protected IS3Gateway S3 => _s3 ??= new S3Gateway(Session);
 
         /// <summary>
@@ -128,6 +135,17 @@ namespace BackupIam.Abstractions
             DisposeClients();
         }
 
+        /// <summary>Disposes the AWS clients also when the pipeline stops (Ctrl+C) or fails before EndProcessing.</summary>
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing)
+            {
+                DisposeClients();
+            }
+
+            base.Dispose(disposing);
+        }
+
         /// <summary>
         /// Applies a plan: warnings and notes first, then each write behind ShouldProcess. Returns the outcome and the
         /// actions written (or, under -WhatIf, the actions planned).
@@ -158,44 +176,43 @@ namespace BackupIam.Abstractions
                 return new PlanOutcome(ResourceStatus.Unchanged, new string[0]);
             }
 
-            var written = new List<string>();
-            var declined = new List<string>();
             // Who the writes would be made as, before the first of them (and under -WhatIf, before the plan is shown).
             AnnounceIdentity();
+            // A plan that creates its resource: when that first write is declined, the writes that need the resource
+            // are declined with it, without a question each.
             bool creating = !plan.Exists;
-            foreach (PlannedChange change in plan.Changes)
+            bool createDeclined = false;
+            int index = 0;
+            PlanApplyResult result;
+            try
             {
-                if (creating && declined.Count > 0 && written.Count == 0)
-                {
-                    // The resource was not created: nothing that needs it can be written (and nothing is asked).
-                    declined.Add(change.Action);
-                    continue;
-                }
+                result = plan.Apply(
+                    change =>
+                    {
+                        bool first = index++ == 0;
+                        if (createDeclined)
+                        {
+                            return false;
+                        }
 
-                if (!ShouldProcess(change.Target, change.Description) || (highImpact && !ConfirmHighImpact(change)))
-                {
-                    declined.Add(change.Action);
-                    continue;
-                }
-
-                WriteVerbose($"{change.Action} on {change.Target}");
-                if (Run(ct => change.ApplyAsync(ct)))
-                {
-                    written.Add(change.Action);
-                }
+                        bool approved = ShouldProcess(change.Target, change.Description) && (!highImpact || ConfirmHighImpact(change));
+                        createDeclined = creating && first && !approved;
+                        return approved;
+                    },
+                    CancellationToken,
+                    change => WriteVerbose($"{change.Action} on {change.Target}"));
+            }
+            catch (OperationCanceledException) when (CancellationToken.IsCancellationRequested)
+            {
+                throw new PipelineStoppedException();
             }
 
-            if (declined.Count > 0 && written.Count == 0)
+            if (result.PartlyApplied)
             {
-                return new PlanOutcome(ResourceStatus.Planned, declined.ToArray());
+                WriteWarning($"{plan.ResourceType} '{plan.Name}' is only partly applied: declined {string.Join(", ", result.Declined)}. Run the command again to complete it.");
             }
 
-            if (declined.Count > 0)
-            {
-                WriteWarning($"{plan.ResourceType} '{plan.Name}' is only partly applied: declined {string.Join(", ", declined)}. Run the command again to complete it.");
-            }
-
-            return new PlanOutcome(written.Count == 0 && plan.Exists ? ResourceStatus.Unchanged : plan.StatusWhenApplied, written.ToArray());
+            return new PlanOutcome(result.Status, result.Actions.ToArray());
         }
 
         private bool _yesToAll;

@@ -72,15 +72,22 @@ namespace BackupIam.Abstractions
             ThrowTerminatingError(ErrorHelper.FromException(exception, target));
         }
 
+        /// <summary>PowerShell disposes the cmdlet when the pipeline ends, however it ends (Ctrl+C included).</summary>
         public void Dispose()
         {
-            if (!_disposed)
+            Dispose(true);
+            GC.SuppressFinalize(this);
+        }
+
+        /// <summary>Releases what the cmdlet holds; derived cmdlets dispose their clients here and call the base.</summary>
+        protected virtual void Dispose(bool disposing)
+        {
+            if (!_disposed && disposing)
             {
                 _cancellation.Dispose();
-                _disposed = true;
             }
 
-            GC.SuppressFinalize(this);
+            _disposed = true;
         }
     }
 }

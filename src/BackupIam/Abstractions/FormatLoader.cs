@@ -15,6 +15,7 @@ namespace BackupIam.Abstractions
         private static readonly ConditionalWeakTable<Runspace, object> Loaded = new ConditionalWeakTable<Runspace, object>();
         private static readonly Lazy<string?> FormatFile = new Lazy<string?>(FindFormatFile);
 
+        /// <summary>Loading the views is no change to announce: it runs with -WhatIf:$false and -Confirm:$false.</summary>
         public static void EnsureLoaded(PSCmdlet cmdlet)
         {
             Runspace? runspace = Runspace.DefaultRunspace;
@@ -35,7 +36,7 @@ namespace BackupIam.Abstractions
             }
 
             cmdlet.SessionState.InvokeCommand.InvokeScript(
-                false, ScriptBlock.Create("param($path) Update-FormatData -PrependPath $path"), null, path);
+                false, ScriptBlock.Create("param($path) Update-FormatData -PrependPath $path -WhatIf:$false -Confirm:$false"), null, path);
         }
 
         private static string? FindFormatFile()

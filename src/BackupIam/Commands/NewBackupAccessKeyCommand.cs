@@ -1,3 +1,4 @@
+using System;
 using System.Management.Automation;
 using BackupIam.Abstractions;
 using BackupIam.Engine.Errors;
@@ -28,7 +29,10 @@ namespace BackupIam.Commands
         [Parameter]
         public SwitchParameter Additional { get; set; }
 
-        /// <summary>With -StoreAs: replace a profile that holds a key of someone else.</summary>
+        /// <summary>
+        /// With -StoreAs: replace a profile that holds a key of someone else, and delete a key of this user that no
+        /// profile of the file holds (its secret cannot be read back) before a new one is made and stored.
+        /// </summary>
         [Parameter]
         public SwitchParameter Force { get; set; }
 
@@ -60,7 +64,10 @@ namespace BackupIam.Commands
             try
             {
                 AccessKeyStoreRequest? store = Store;
-                var planner = new IdentityPlanner(Iam);
+                var planner = new IdentityPlanner(Iam, KeyJournal);
+                // After an uncertain CreateAccessKey, look again for as long as one attempt may take.
+                planner.UncertainKeyWait = Session.RequestLimits.AttemptTimeout;
+
                 AccessKeyPlan plan = Run(ct => planner.PlanAccessKeyAsync(UserName, Additional, store, IsWhatIf, ct));
                 PlanOutcome outcome = ApplyPlan(plan);
                 var result = new BackupAccessKey { UserName = UserName, Status = outcome.Status.ToString(), Changes = outcome.Actions };

@@ -25,19 +25,8 @@ public sealed class BucketPlannerMotoTests : IDisposable
 
     public void Dispose() => _s3.Dispose();
 
-    private async Task<int> ApplyAsync(ResourcePlan plan)
-    {
-        int sent = 0;
-        foreach (PlannedChange change in plan.Changes)
-        {
-            if (await change.ApplyAsync(_ct))
-            {
-                sent++;
-            }
-        }
-
-        return sent;
-    }
+    /// <summary>Applies every change of the plan (the engine's own apply, approving each) and returns the writes sent.</summary>
+    private async Task<int> ApplyAsync(ResourcePlan plan) => (await plan.ApplyAsync(_ => true, _ct)).Written.Count;
 
     private async Task<string> NewBucketAsync()
     {

@@ -45,19 +45,8 @@ public sealed class IdentityPlannerMotoTests : IDisposable
         }
     }
 
-    private async Task<int> ApplyAsync(ResourcePlan plan)
-    {
-        int sent = 0;
-        foreach (PlannedChange change in plan.Changes)
-        {
-            if (await change.ApplyAsync(_ct))
-            {
-                sent++;
-            }
-        }
-
-        return sent;
-    }
+    /// <summary>Applies every change of the plan (the engine's own apply, approving each) and returns the writes sent.</summary>
+    private async Task<int> ApplyAsync(ResourcePlan plan) => (await plan.ApplyAsync(_ => true, _ct)).Written.Count;
 
     private async Task<string> NewUserAsync(string? path = null)
     {
@@ -496,13 +485,14 @@ public sealed class IdentityPlannerMotoTests : IDisposable
     {
         string user = await NewUserAsync();
         string directory = NewTempDir();
-        // The folder of the credentials file is a regular file: the up-front check passes, storing fails.
+        // The folder of the credentials file becomes a regular file after the up-front check (issue 11 refuses one that
+        // already is): storing fails after the key was made.
         string blocker = Path.Combine(directory, "not-a-folder");
-        File.WriteAllText(blocker, "x");
         var store = new AccessKeyStoreRequest("mysite-backup", Path.Combine(blocker, "credentials"));
 
         AccessKeyPlan plan = await _planner.PlanAccessKeyAsync(user, false, store, false, _ct);
         Assert.Single(plan.Changes);
+        File.WriteAllText(blocker, "x");
 
         var ex = await Assert.ThrowsAsync<BackupIamException>(() => plan.Changes[0].ApplyAsync(_ct));
 
@@ -513,6 +503,19 @@ public sealed class IdentityPlannerMotoTests : IDisposable
         Assert.Null(plan.StoredAs);
         Assert.Empty(await _iam.ListAllAccessKeysAsync(user, _ct));
         Assert.True(File.Exists(blocker));
+    }
+
+    [Fact]
+    public async Task ACredentialsFileInsideARegularFileIsRefusedBeforeAnyKeyIsCreated()
+    {
+        string user = await NewUserAsync();
+        string blocker = Path.Combine(NewTempDir(), "afile");
+        File.WriteAllText(blocker, "x");
+        var ex = await Assert.ThrowsAsync<InputValidationException>(() =>
+            _planner.PlanAccessKeyAsync(user, false, new AccessKeyStoreRequest("mysite-backup", Path.Combine(blocker, "deeper", "creds")), false, _ct));
+        Assert.Equal("CredentialFileNotWritable", ex.ErrorId);
+        Assert.Contains("'" + blocker + "' is a file", ex.Message);
+        Assert.Empty(await _iam.ListAllAccessKeysAsync(user, _ct));
     }
 
     [Fact]

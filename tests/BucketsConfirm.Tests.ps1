@@ -38,6 +38,7 @@ namespace BackupIamTests
         public string Answer = "No";
         public readonly List<string> Questions = new List<string>();
         public readonly List<string> Warnings = new List<string>();
+        public readonly List<string> Lines = new List<string>();
         public override PSHostRawUserInterface RawUI => null;
         public override int PromptForChoice(string caption, string message, Collection<ChoiceDescription> choices, int defaultChoice)
         {
@@ -55,7 +56,7 @@ namespace BackupIamTests
         public override SecureString ReadLineAsSecureString() => throw new NotSupportedException();
         public override void Write(string value) { }
         public override void Write(ConsoleColor foregroundColor, ConsoleColor backgroundColor, string value) { }
-        public override void WriteLine(string value) { }
+        public override void WriteLine(string value) { Lines.Add(value); }
         public override void WriteErrorLine(string value) { }
         public override void WriteDebugLine(string message) { }
         public override void WriteProgress(long sourceId, ProgressRecord record) { }
@@ -100,6 +101,7 @@ namespace BackupIamTests
                 Errors = @($ps.Streams.Error)
                 Questions = @($hostObject.Answering.Questions)
                 Warnings = @($ps.Streams.Warning | ForEach-Object Message)
+                Lines = @($hostObject.Answering.Lines)
             }
         }
         finally { $runspace.Dispose() }
@@ -195,6 +197,16 @@ Describe 'Confirm levels' {
         $run.Questions.Count | Should -BeGreaterThan 1
         $run.Output[0].Status | Should -Be 'Created'
         @(Get-MotoWriteCall -Url $script:moto.Url | Where-Object Operation -EQ 'PUT /views-accepted/') | Should -HaveCount 1
+    }
+
+    It 'still shows every What if line of a new bucket under -WhatIf (nothing is declined there)' {
+        Start-MotoRecording -Url $script:moto.Url
+        $run = Invoke-WithAnswer -Answer No -Script 'New-BackupBucket -BucketName views-whatif -Folder backup/ -WhatIf'
+        $run.Questions | Should -HaveCount 0
+        $whatIf = @($run.Lines | Where-Object { $_ -like 'What if:*' })
+        $whatIf[0] | Should -Match "Create S3 bucket 'views-whatif'"
+        $whatIf.Count | Should -BeGreaterThan 2 -Because "the steps after CreateBucket are shown too: $($whatIf -join ' | ')"
+        @(Get-MotoWriteCall -Url $script:moto.Url) | Should -HaveCount 0
     }
 
     It 'asks before Set-BackupBucketPolicy -Replace drops statements, with no -Confirm given (ConfirmImpact High)' {

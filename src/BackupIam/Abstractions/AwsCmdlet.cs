@@ -196,7 +196,9 @@ namespace BackupIam.Abstractions
                         }
 
                         bool approved = ShouldProcess(change.Target, change.Description) && (!highImpact || ConfirmHighImpact(change));
-                        createDeclined = creating && first && !approved;
+                        // Under -WhatIf every write is "declined" and each must still show its What if line.
+                        createDeclined = creating && first && !approved && !IsWhatIf
+                            && change.Operation.StartsWith("Create", StringComparison.Ordinal);
                         return approved;
                     },
                     CancellationToken,

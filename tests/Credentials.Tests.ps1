@@ -123,9 +123,10 @@ class AWSPSCredentials {
 
 Describe 'AWS.Tools'' session default $StoredAWSRegion' {
     # Region-bound calls that work against moto in any region: IAM (global), STS (signed for the session region) and
-    # S3 calls on a bucket that exists already (CreateBucket outside us-east-1 through a custom endpoint is another matter).
+    # S3 calls on a bucket that exists already in that region (created with LocationConstraint eu-west-3; New-BackupBucket
+    # reports a bucket's real region, so a bucket made in us-east-1 would be reported there, with a warning).
     BeforeAll {
-        $null = New-BackupBucket -BucketName cred-region-bucket -Region us-east-1 -EndpointUrl $script:url -AccessKey AKIAREGIONTEST000001 -SecretKey x -ErrorAction Stop
+        $null = New-BackupBucket -BucketName cred-region-bucket -Region eu-west-3 -EndpointUrl $script:url -AccessKey AKIAREGIONTEST000001 -SecretKey x -ErrorAction Stop
         function Get-VerboseText([object[]] $Records) {
             @($Records | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] } | ForEach-Object Message) -join "`n"
         }

@@ -193,13 +193,13 @@ Describe 'Provisioning details' {
     It 'merges bucket policy statements by Sid and keeps the others' {
         $other = '{"Version":"2012-10-17","Statement":[{"Sid":"KeepMe","Effect":"Deny","Principal":"*","Action":"s3:DeleteBucket","Resource":"arn:aws:s3:::my-backup-bucket"}]}'
         (Set-BackupBucketPolicy -BucketName my-backup-bucket -PolicyDocument $other).Status | Should -Be 'Updated'
-        $merged = New-WriteOnlyBucketPolicy -BucketName my-backup-bucket -UserName backup -AccountId 123456789012 -NoListBucket | Set-BackupBucketPolicy
+        $merged = New-WriteOnlyBucketPolicy -BucketName my-backup-bucket -UserName backup -AccountId 123456789012 -NoListBucket | Set-BackupBucketPolicy -Confirm:$false
         $merged.Kept | Should -Contain 'KeepMe'
         $merged.Replaced | Should -Contain 'BucketPermissions'
         $sids = ($merged.PolicyDocument | ConvertFrom-Json).Statement.Sid
         $sids | Should -Contain 'KeepMe'
         $sids | Should -Contain 'ObjectPermissions'
-        $replaced = Set-BackupBucketPolicy -BucketName my-backup-bucket -PolicyDocument $other -Replace
+        $replaced = Set-BackupBucketPolicy -BucketName my-backup-bucket -PolicyDocument $other -Replace -Confirm:$false
         @(($replaced.PolicyDocument | ConvertFrom-Json).Statement).Count | Should -Be 1
     }
 
@@ -213,7 +213,7 @@ Describe 'Provisioning details' {
     }
 
     It 'keeps other lifecycle rules when it sets its own' {
-        $a = Set-BackupLifecycle -BucketName wp-backups -RuleId other-rule -Prefix logs/ -ExpirationDays 90
+        $a = Set-BackupLifecycle -BucketName wp-backups -RuleId other-rule -Prefix logs/ -ExpirationDays 90 -Confirm:$false
         $a.OtherRules | Should -Be 1
         $b = Set-BackupLifecycle -BucketName wp-backups -NoncurrentVersionExpirationDays 30 -AbortIncompleteMultipartUploadDays 7
         $b.Status | Should -Be 'Unchanged'
@@ -283,7 +283,7 @@ Describe 'Provisioning details' {
         Start-MotoRecording -Url $script:moto.Url
         { Set-BackupLifecycle -BucketName wp-backups -RuleId expire-all -ExpirationDays 1 -ErrorAction Stop } | Should -Throw -ErrorId 'LifecycleExpirationNeedsPrefix*'
         (Get-MotoWriteCall -Url $script:moto.Url).Count | Should -Be 0
-        (Set-BackupLifecycle -BucketName wp-backups -RuleId expire-tmp -Prefix tmp/ -ExpirationDays 1).Status | Should -Be 'Created'
-        (Set-BackupLifecycle -BucketName wp-backups -RuleId expire-all -ExpirationDays 400 -Force).Status | Should -Be 'Created'
+        (Set-BackupLifecycle -BucketName wp-backups -RuleId expire-tmp -Prefix tmp/ -ExpirationDays 1 -Confirm:$false).Status | Should -Be 'Created'
+        (Set-BackupLifecycle -BucketName wp-backups -RuleId expire-all -ExpirationDays 400 -Force -Confirm:$false).Status | Should -Be 'Created'
     }
 }

@@ -14,7 +14,7 @@ namespace BackupIam.Engine.Aws
         /// <summary>HeadBucket: true when the bucket exists (also when it lives in another region), false on 404.</summary>
         Task<bool> BucketExistsAsync(string bucketName, CancellationToken cancellationToken);
 
-        /// <summary>Creates a bucket in the session's region (LocationConstraint omitted for us-east-1 and custom endpoints).</summary>
+        /// <summary>Creates a bucket in the session's region (LocationConstraint omitted for us-east-1 only).</summary>
         Task CreateBucketAsync(string bucketName, CancellationToken cancellationToken);
 
         /// <summary>The bucket's region as a system name (<c>us-east-1</c> for an empty LocationConstraint).</summary>

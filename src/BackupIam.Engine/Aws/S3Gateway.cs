@@ -103,9 +103,13 @@ namespace BackupIam.Engine.Aws
         {
             var request = new PutBucketRequest { BucketName = bucketName, UseClientRegion = false };
             string region = _session.Region.SystemName;
-            if (_session.S3ServiceUrl == null && !string.Equals(region, "us-east-1", StringComparison.Ordinal))
+            // Also with a custom endpoint: a store that serves several regions (moto) needs the constraint; one that
+            // does not know the name answers IllegalLocationConstraintException/InvalidLocationConstraint, explained by the planner.
+            if (!string.Equals(region, "us-east-1", StringComparison.Ordinal))
             {
-                request.BucketRegionName = region;
+                // The region's own name: BucketRegionName would turn eu-west-1 into the legacy "EU", which AWS takes
+                // but other stores (moto, RGW) refuse.
+                request.PutBucketConfiguration = new PutBucketConfiguration { LocationConstraint = new BucketLocationConstraint(region) };
             }
 
             await CallAsync("CreateBucket", bucketName, ct => _client.PutBucketAsync(request, ct), cancellationToken).ConfigureAwait(false);

@@ -99,6 +99,12 @@ namespace BackupIam.Engine.Provisioning
         /// <summary>The Object Lock configuration read while planning (null for a new bucket or one without Object Lock).</summary>
         public S3ObjectLockConfiguration? ObjectLockBefore { get; internal set; }
 
+        /// <summary>
+        /// The region GetBucketLocation reports for a bucket that exists (null when the bucket is new or the location could
+        /// not be read); a bucket's region never changes, whatever -Region asks for.
+        /// </summary>
+        public string? ActualRegion { get; internal set; }
+
         /// <summary>True when the store gets IgnorePublicAcls and RestrictPublicBuckets only (Ceph RGW).</summary>
         public bool PublicAccessBlockRestricted { get; internal set; }
 
@@ -243,10 +249,26 @@ namespace BackupIam.Engine.Provisioning
             string bucket = spec.BucketName;
             string target = "bucket " + bucket;
             var plan = new BucketPlan(bucket) { Folders = folders };
-            plan.Exists = await _s3.BucketExistsAsync(bucket, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                plan.Exists = await _s3.BucketExistsAsync(bucket, cancellationToken).ConfigureAwait(false);
+            }
+            catch (S3ServiceException ex) when (ex.HttpStatus == 403)
+            {
+                // AWS answers 403 to HeadBucket on a bucket of another account: say what that most likely means.
+                throw new S3ServiceException(ex.ErrorId, ex.Kind, ex.Operation, bucket, ex.AwsErrorCode, ex.AwsMessage
+                    + ". The bucket exists, but these credentials may not use it: either this name belongs to another AWS account "
+                    + "(bucket names are global; choose another name), or your own policy denies s3:ListBucket on it",
+                    ex.RequestId, ex.HttpStatus, ex);
+            }
+
             ObjectLockSpec? objectLock = spec.ObjectLock;
             objectLock?.Validate();
-            if (!plan.Exists)
+            if (plan.Exists)
+            {
+                plan.ActualRegion = await ReadRegionAsync(bucket, cancellationToken).ConfigureAwait(false);
+            }
+            else
             {
                 plan.Add("s3", "CreateBucket", target, $"Create S3 bucket '{bucket}'" + (objectLock != null ? " with Object Lock enabled (versioning on, cannot be turned off)" : ""), async ct =>
                 {
@@ -264,6 +286,11 @@ namespace BackupIam.Engine.Provisioning
                     catch (S3ServiceException ex) when (ex.AwsErrorCode == "BucketAlreadyOwnedByYou")
                     {
                         // A retried CreateBucket whose first attempt went through (or a concurrent run): it is ours.
+                    }
+                    catch (S3ServiceException ex) when (ExplainCreateBucketFailure(ex) is string advice)
+                    {
+                        throw new S3ServiceException(ex.ErrorId, ex.Kind, ex.Operation, bucket, ex.AwsErrorCode, ex.AwsMessage + ". " + advice,
+                            ex.RequestId, ex.HttpStatus, ex);
                     }
                 });
             }
@@ -538,6 +565,37 @@ namespace BackupIam.Engine.Provisioning
         }
 
         /// <summary>Parses a bucket policy and checks that every statement names a Principal; throws on bad input.</summary>
+        /// <summary>What to tell the user about a CreateBucket refusal that AWS's own words do not explain; null otherwise.</summary>
+        internal static string? ExplainCreateBucketFailure(S3ServiceException ex)
+        {
+            switch (ex.AwsErrorCode)
+            {
+                case "BucketAlreadyExists":
+                    return "This name belongs to another AWS account; bucket names are global. Choose another name (for example "
+                        + "with your account id or a random suffix)";
+                case "IllegalLocationConstraintException":
+                case "InvalidLocationConstraint":
+                    return "The store refused the bucket's region (LocationConstraint). On AWS, -Region must be the region the "
+                        + "endpoint serves; an S3-compatible store such as Ceph RGW accepts only its own zonegroup's name, so give "
+                        + "that name as -Region, or -Region us-east-1 to send no LocationConstraint";
+                default:
+                    return null;
+            }
+        }
+
+        private async Task<string?> ReadRegionAsync(string bucket, CancellationToken cancellationToken)
+        {
+            try
+            {
+                return await _s3.GetBucketLocationAsync(bucket, cancellationToken).ConfigureAwait(false);
+            }
+            catch (S3ServiceException)
+            {
+                // The location is a report, not a requirement: a store or a policy that refuses GetBucketLocation leaves it unknown.
+                return null;
+            }
+        }
+
         public static PolicyDocument ValidateBucketPolicy(string policyDocument)
         {
             PolicyDocument desired = PolicyJson.Parse(policyDocument);

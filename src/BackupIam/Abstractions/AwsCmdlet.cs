@@ -196,7 +196,15 @@ namespace BackupIam.Abstractions
         /// Applies a plan: warnings and notes first, then each write behind ShouldProcess. Returns the outcome and the
         /// actions written (or, under -WhatIf, the actions planned).
         /// </summary>
-        private protected PlanOutcome ApplyPlan(ResourcePlan plan)
+        private protected PlanOutcome ApplyPlan(ResourcePlan plan) => ApplyPlan(plan, highImpact: false);
+
+        /// <summary>
+        /// Applies a plan; with <paramref name="highImpact"/> (the writes remove or replace existing statements, rules or
+        /// data) each write is confirmed as ConfirmImpact High would be: it prompts at the default $ConfirmPreference
+        /// (High) unless -Confirm:$false. When the write that creates the resource is declined, the writes that need the
+        /// resource are declined with it, without a prompt each.
+        /// </summary>
+        private protected PlanOutcome ApplyPlan(ResourcePlan plan, bool highImpact)
         {
             foreach (string warning in plan.Warnings)
             {
@@ -216,11 +224,29 @@ namespace BackupIam.Abstractions
 
             // Who the writes would be made as, before the first of them (and under -WhatIf, before the plan is shown).
             AnnounceIdentity();
+            // A plan that creates its resource: when that first write is declined, the writes that need the resource
+            // are declined with it, without a question each.
+            bool creating = !plan.Exists;
+            bool createDeclined = false;
+            int index = 0;
             PlanApplyResult result;
             try
             {
                 result = plan.Apply(
-                    change => ShouldProcess(change.Target, change.Description),
+                    change =>
+                    {
+                        bool first = index++ == 0;
+                        if (createDeclined)
+                        {
+                            return false;
+                        }
+
+                        bool approved = ShouldProcess(change.Target, change.Description) && (!highImpact || ConfirmHighImpact(change));
+                        // Under -WhatIf every write is "declined" and each must still show its What if line.
+                        createDeclined = creating && first && !approved && !IsWhatIf
+                            && change.Operation.StartsWith("Create", StringComparison.Ordinal);
+                        return approved;
+                    },
                     CancellationToken,
                     change => WriteVerbose($"{change.Action} on {change.Target}"));
             }
@@ -235,6 +261,35 @@ namespace BackupIam.Abstractions
             }
 
             return new PlanOutcome(result.Status, result.Actions.ToArray());
+        }
+
+        private bool _yesToAll;
+        private bool _noToAll;
+
+        /// <summary>
+        /// The extra confirmation of a High-impact write. ShouldProcess has already prompted when -Confirm was given or
+        /// $ConfirmPreference is Medium or lower, and has returned false under -WhatIf; here it is asked at the default
+        /// $ConfirmPreference (High), and never with -Confirm:$false or $ConfirmPreference = 'None'.
+        /// </summary>
+        private bool ConfirmHighImpact(PlannedChange change)
+        {
+            if (MyInvocation.BoundParameters.ContainsKey("Confirm"))
+            {
+                return true;
+            }
+
+            object? preference = SessionState.PSVariable.GetValue("ConfirmPreference");
+            ConfirmImpact threshold = preference is ConfirmImpact c ? c
+                : preference != null && Enum.TryParse(preference.ToString(), true, out ConfirmImpact parsed) ? parsed : ConfirmImpact.High;
+            if (threshold == ConfirmImpact.None || threshold != ConfirmImpact.High)
+            {
+                // None: never ask. Low/Medium: ShouldProcess has asked already (this cmdlet's impact is Medium).
+                return true;
+            }
+
+            return ShouldContinue(
+                $"{change.Description} on {change.Target}? This removes or replaces what is there now (ConfirmImpact High; -Confirm:$false skips this question).",
+                "Confirm", ref _yesToAll, ref _noToAll);
         }
 
         private void AnnounceIdentity()

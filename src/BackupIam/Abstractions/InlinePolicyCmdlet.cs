@@ -6,18 +6,26 @@ using BackupIam.Engine.Provisioning;
 namespace BackupIam.Abstractions
 {
     /// <summary>Shared body of Set-BackupGroupPolicy and Set-BackupUserPolicy.</summary>
-    public abstract class InlinePolicyCmdlet : AwsCmdlet
+    public abstract class InlinePolicyCmdlet : PolicyApplyCmdlet
     {
         private const string DocumentSet = "Document";
         private const string PolicySet = "Policy";
+        private const string PathSet = "Path";
 
         [Parameter(Mandatory = true, ParameterSetName = DocumentSet, ValueFromPipelineByPropertyName = true)]
+        [Parameter(ParameterSetName = PathSet)]
         [ValidateNotNullOrEmpty]
         public string PolicyName { get; set; } = "";
 
+        /// <summary>Policy JSON: the whole text, or its lines (Get-Content without -Raw).</summary>
         [Parameter(Mandatory = true, ParameterSetName = DocumentSet, ValueFromPipelineByPropertyName = true)]
         [ValidateNotNullOrEmpty]
-        public string PolicyDocument { get; set; } = "";
+        public string[] PolicyDocument { get; set; } = new string[0];
+
+        /// <summary>A policy JSON file; the policy name defaults to the file name without its extension.</summary>
+        [Parameter(Mandatory = true, ParameterSetName = PathSet)]
+        [ValidateNotNullOrEmpty]
+        public string Path { get; set; } = "";
 
         /// <summary>A BackupPolicy from New-BackupPolicy, instead of -PolicyName and -PolicyDocument.</summary>
         [Parameter(Mandatory = true, ParameterSetName = PolicySet)]
@@ -53,9 +61,14 @@ namespace BackupIam.Abstractions
             {
                 IdentityPlanner.ValidateInlinePolicy(Owner, Policy.PolicyName ?? string.Empty, Policy.PolicyDocument);
             }
+            else if (IsBound(nameof(Path)))
+            {
+                (string name, string document) = ReadPolicy();
+                IdentityPlanner.ValidateInlinePolicy(Owner, name, document);
+            }
             else if (IsBound(nameof(PolicyName)) && IsBound(nameof(PolicyDocument)))
             {
-                PolicyParameterErrors.Check(nameof(PolicyDocument), () => IdentityPlanner.ValidateInlinePolicy(Owner, PolicyName, PolicyDocument));
+                PolicyParameterErrors.Check(nameof(PolicyDocument), () => IdentityPlanner.ValidateInlinePolicy(Owner, PolicyName, PolicyDocumentText.FromLines(PolicyDocument, nameof(PolicyDocument))));
             }
             else if (IsBound(nameof(PolicyName)))
             {
@@ -65,10 +78,9 @@ namespace BackupIam.Abstractions
 
         protected override void ProcessRecord()
         {
-            string policyName = Policy?.PolicyName ?? PolicyName;
-            string document = Policy?.PolicyDocument ?? PolicyDocument;
             try
             {
+                (string policyName, string document) = ReadPolicy();
                 var planner = new IdentityPlanner(Iam);
                 bool justCreated = IsJustCreated(Owner == InlinePolicyOwner.User ? "user" : "group", OwnerName); // on the pipeline thread, where the upstream cmdlet announced it
                 InlinePolicyPlan plan = Run(ct => planner.PlanInlinePolicyAsync(Owner, OwnerName, policyName, document, IsWhatIf, ct, justCreated));
@@ -84,11 +96,30 @@ namespace BackupIam.Abstractions
                     Status = outcome.Status.ToString(),
                     Changes = outcome.Actions,
                 });
+                WarnAboutMissingBuckets(document, policyName);
             }
             catch (BackupIamException ex)
             {
                 WriteFailure(ex, OwnerName);
             }
+        }
+
+        /// <summary>The policy's name and JSON, from -Policy, -Path or -PolicyName/-PolicyDocument.</summary>
+        private (string Name, string Document) ReadPolicy()
+        {
+            if (Policy != null)
+            {
+                return (Policy.PolicyName ?? string.Empty, Policy.PolicyDocument);
+            }
+
+            if (ParameterSetName == PathSet)
+            {
+                string resolved = ResolvePolicyPath(Path);
+                var parsed = PolicyDocumentText.FromFile(resolved, nameof(Path));
+                return (IsBound(nameof(PolicyName)) ? PolicyName : parsed.Name, parsed.Text);
+            }
+
+            return (PolicyName, PolicyDocumentText.FromLines(PolicyDocument, nameof(PolicyDocument)));
         }
     }
 }

@@ -79,6 +79,10 @@ namespace BackupIam.Commands
             LockSpec()?.Validate();
         }
 
+        /// <summary>True for an AWS region name such as eu-west-1 or us-gov-west-1.</summary>
+        private static bool IsRegionName(string region) =>
+            System.Text.RegularExpressions.Regex.IsMatch(region, "^[a-z]{2}(-[a-z]+)+-[0-9]+$");
+
         protected override void ProcessRecord()
         {
             try
@@ -113,10 +117,24 @@ namespace BackupIam.Commands
                     }
                 }
 
+                // An existing bucket stays in the region it was created in: report that one, and say when it is not the one asked for.
+                string region = plan.ActualRegion ?? Session.RegionName;
+                if (!IsRegionName(region))
+                {
+                    // An S3-compatible store answers with its own name (Ceph RGW: the zonegroup, "default"), which no -Region matches.
+                    WriteVerbose($"The store reports bucket '{BucketName}' in '{region}' (its own location name, not an AWS region).");
+                }
+                else if (!string.Equals(region, Session.RegionName, System.StringComparison.Ordinal))
+                {
+                    WriteWarning(
+                        $"Bucket '{BucketName}' is in region {region}, not {Session.RegionName} ({Session.RegionSource}): it already existed, "
+                        + $"and a bucket's region never changes. Use -Region {region} for this bucket, or another bucket name for {Session.RegionName}.");
+                }
+
                 WriteResult(new BackupBucket
                 {
                     BucketName = BucketName,
-                    Region = Session.RegionName,
+                    Region = region,
                     Folders = plan.Folders.ToArray(),
                     BlockPublicAccess = spec.BlockPublicAccess,
                     BucketOwnerEnforced = spec.EnforceBucketOwnership && !plan.UnsupportedProtections.Any(p => p.StartsWith("object ownership", System.StringComparison.Ordinal)),

@@ -9,20 +9,29 @@ using BackupIam.Engine.Provisioning;
 namespace BackupIam.Commands
 {
     /// <summary>Merges statements into a bucket's policy by Sid (or replaces it with -Replace).</summary>
-    [Cmdlet(VerbsCommon.Set, "BackupBucketPolicy", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, HelpUri = HelpLinks.HelpSource + "Set-BackupBucketPolicy.md")]
+    [Cmdlet(VerbsCommon.Set, "BackupBucketPolicy", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, DefaultParameterSetName = DocumentSet, HelpUri = HelpLinks.HelpSource + "Set-BackupBucketPolicy.md")]
     [OutputType(typeof(BackupBucketPolicy))]
-    public sealed class SetBackupBucketPolicyCommand : AwsCmdlet
+    public sealed class SetBackupBucketPolicyCommand : PolicyApplyCmdlet
     {
+        private const string DocumentSet = "Document";
+        private const string PathSet = "Path";
+
         [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
         [Alias("Bucket")]
         [ValidateNotNullOrEmpty]
         [ArgumentCompleter(typeof(Completion.BucketNameCompleter))]
         public string BucketName { get; set; } = "";
 
-        [Parameter(Mandatory = true, Position = 1, ValueFromPipelineByPropertyName = true)]
+        /// <summary>Policy JSON: the whole text, or its lines (Get-Content without -Raw).</summary>
+        [Parameter(Mandatory = true, Position = 1, ParameterSetName = DocumentSet, ValueFromPipelineByPropertyName = true)]
         [Alias("Policy")]
         [ValidateNotNullOrEmpty]
-        public string PolicyDocument { get; set; } = "";
+        public string[] PolicyDocument { get; set; } = new string[0];
+
+        /// <summary>A bucket policy JSON file.</summary>
+        [Parameter(Mandatory = true, ParameterSetName = PathSet)]
+        [ValidateNotNullOrEmpty]
+        public string Path { get; set; } = "";
 
         [Parameter]
         public SwitchParameter Replace { get; set; }
@@ -34,9 +43,11 @@ namespace BackupIam.Commands
                 S3Names.ValidateBucketName(BucketName, nameof(BucketName));
             }
 
-            if (IsBound(nameof(PolicyDocument)))
+            if (IsBound(nameof(PolicyDocument)) || IsBound(nameof(Path)))
             {
-                PolicyDocument document = PolicyParameterErrors.Check(nameof(PolicyDocument), () => BucketPlanner.ValidateBucketPolicy(PolicyDocument));
+                PolicyDocument document = ParameterSetName == PathSet
+                    ? BucketPlanner.ValidateBucketPolicy(ReadPolicy())
+                    : PolicyParameterErrors.Check(nameof(PolicyDocument), () => BucketPlanner.ValidateBucketPolicy(ReadPolicy()));
                 if (IsBound(nameof(BucketName)))
                 {
                     PolicyRules.CheckBucketPolicy(document, BucketName);
@@ -48,14 +59,17 @@ namespace BackupIam.Commands
         {
             try
             {
+                string policy = ReadPolicy();
                 var planner = new BucketPlanner(S3);
-                BucketPolicyPlan plan = Run(ct => planner.PlanBucketPolicyAsync(BucketName, PolicyDocument, Replace, IsWhatIf, ct));
+                BucketPolicyPlan plan = Run(ct => planner.PlanBucketPolicyAsync(BucketName, policy, Replace, IsWhatIf, ct));
                 if (Replace && plan.Merge != null && plan.Merge.Changed && plan.Merge.Replaced.Count > 0)
                 {
                     WriteVerbose($"-Replace drops the bucket's existing statements: {string.Join(", ", plan.Merge.Replaced)}.");
                 }
 
-                PlanOutcome outcome = ApplyPlan(plan);
+                // Dropping or replacing statements that are there now is ConfirmImpact High; adding new ones is Medium.
+                bool replaces = plan.Merge != null && plan.Merge.Replaced.Count > 0;
+                PlanOutcome outcome = ApplyPlan(plan, highImpact: replaces);
                 WriteObject(new BackupBucketPolicy
                 {
                     BucketName = BucketName,
@@ -73,5 +87,9 @@ namespace BackupIam.Commands
                 WriteFailure(ex, BucketName);
             }
         }
+
+        private string ReadPolicy() => ParameterSetName == PathSet
+            ? PolicyDocumentText.FromFile(ResolvePolicyPath(Path), nameof(Path)).Text
+            : PolicyDocumentText.FromLines(PolicyDocument, nameof(PolicyDocument));
     }
 }

@@ -71,7 +71,9 @@ namespace BackupIam.Commands
                 var planner = new BucketPlanner(S3);
                 bool justCreated = IsJustCreated("bucket", BucketName); // on the pipeline thread, where the upstream cmdlet announced it
                 LifecyclePlan plan = Run(ct => planner.PlanLifecycleAsync(BucketName, spec, IsWhatIf, ct, justCreated));
-                PlanOutcome outcome = ApplyPlan(plan);
+                // Expiring current objects deletes data, and rewriting a rule that is there replaces it: ConfirmImpact High.
+                bool highImpact = ExpirationDays.HasValue || plan.Exists;
+                PlanOutcome outcome = ApplyPlan(plan, highImpact);
                 WriteObject(new BackupLifecycleRule
                 {
                     BucketName = BucketName,

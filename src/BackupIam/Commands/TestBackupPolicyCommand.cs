@@ -16,7 +16,7 @@ namespace BackupIam.Commands
     /// or (with -Expect) reports every difference from a preset, an expected policy or an allowed-action list.
     /// </summary>
     [Cmdlet(VerbsDiagnostic.Test, "BackupPolicy", DefaultParameterSetName = InputSet, HelpUri = HelpLinks.HelpSource + "Test-BackupPolicy.md")]
-    [OutputType(typeof(BackupAccessDecision), typeof(BackupPolicyDifference))]
+    [OutputType(typeof(BackupAccessDecision), typeof(BackupPolicyDifference), typeof(BackupAccessSummary))]
     public sealed class TestBackupPolicyCommand : PolicyInputCmdlet
     {
         private const string InputDecideSet = "InputDecide";
@@ -83,6 +83,11 @@ namespace BackupIam.Commands
         [Parameter(ParameterSetName = PathSet)]
         public SwitchParameter AllowedOnly { get; set; }
 
+        /// <summary>A compact pivot of the access matrix: one row per action group, a column per resource kind.</summary>
+        [Parameter(ParameterSetName = InputSet)]
+        [Parameter(ParameterSetName = PathSet)]
+        public SwitchParameter Summary { get; set; }
+
         private bool IsDecide => ParameterSetName == InputDecideSet || ParameterSetName == PathDecideSet;
 
         private bool IsExpect => ParameterSetName == InputExpectSet || ParameterSetName == PathExpectSet;
@@ -134,6 +139,7 @@ namespace BackupIam.Commands
                             Action = decision.Action,
                             ResourceKind = decision.ResourceKind,
                             Resource = decision.Resource,
+                            Target = RelativeTarget(decision.Resource, bucketArn: null, decision.ContextDescription),
                             Context = decision.ContextDescription,
                             Decision = decision.Decision.ToString(),
                             DecidedBy = decision.DecidedBy,
@@ -161,6 +167,28 @@ namespace BackupIam.Commands
                     return;
                 }
 
+                if (Summary)
+                {
+                    foreach (AccessSummaryRow row in AccessMatrixSummary.Summarize(result.Matrix!.Entries))
+                    {
+                        WriteObject(new BackupAccessSummary
+                        {
+                            ActionGroup = row.Group,
+                            Bucket = row.Cells[ResourceKinds.Bucket],
+                            ObjectInPrefix = row.Cells[ResourceKinds.ObjectInPrefix],
+                            ObjectOutsidePrefix = row.Cells[ResourceKinds.ObjectOutsidePrefix],
+                            ListContext = row.Cells[ResourceKinds.ListContext],
+                            OtherBucket = row.Cells[ResourceKinds.OtherBucket],
+                            OtherBucketObject = row.Cells[ResourceKinds.OtherBucketObject],
+                            AllResources = row.Cells[ResourceKinds.AllResources],
+                            AllowedActions = row.AllowedActions.ToArray(),
+                        });
+                    }
+
+                    return;
+                }
+
+                string? bucketArn = result.Matrix!.Entries.FirstOrDefault(e => e.ResourceKind == ResourceKinds.Bucket)?.Resource;
                 foreach (AccessMatrixEntry entry in result.Matrix!.Entries)
                 {
                     if (AllowedOnly && entry.Decision != Decision.Allowed)
@@ -173,6 +201,7 @@ namespace BackupIam.Commands
                         Action = entry.Action,
                         ResourceKind = entry.ResourceKind,
                         Resource = entry.Resource,
+                        Target = RelativeTarget(entry.Resource, bucketArn, entry.ContextDescription),
                         Context = entry.ContextDescription,
                         Decision = entry.Decision.ToString(),
                         DecidedBy = entry.DecidedBy,
@@ -186,6 +215,34 @@ namespace BackupIam.Commands
         }
 
         private void Collect(ParsedPolicy policy, object source) => _policies.Add(policy);
+
+        /// <summary>A resource ARN relative to the backup bucket's ARN, for the table: "(bucket)", a key, "other/key" or "*".</summary>
+        internal static string RelativeTarget(string resource, string? bucketArn, string? context)
+        {
+            string target;
+            if (bucketArn != null && resource == bucketArn)
+            {
+                target = "(bucket)";
+            }
+            else if (bucketArn != null && resource.StartsWith(bucketArn + "/", StringComparison.Ordinal))
+            {
+                target = resource.Substring(bucketArn.Length + 1);
+            }
+            else
+            {
+                int s3 = resource.IndexOf(":s3:::", StringComparison.Ordinal);
+                target = resource.StartsWith("arn:", StringComparison.Ordinal) && s3 >= 0 ? resource.Substring(s3 + 6) : resource;
+                if (target.Length == 0)
+                {
+                    target = resource;
+                }
+            }
+
+            // The condition keys without their "s3:" (the Context property keeps them): "(bucket) prefix=backups/ delimiter=/".
+            return string.IsNullOrEmpty(context)
+                ? target
+                : target + " " + string.Join(" ", context!.Split(' ').Select(part => part.StartsWith("s3:", StringComparison.Ordinal) ? part.Substring(3) : part));
+        }
 
         /// <summary>-Expect: a single object is an expected policy; strings are a preset, a policy's JSON or actions (the engine tells which).</summary>
         private SimulationExpectation ReadExpectation()

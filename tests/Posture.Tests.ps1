@@ -78,7 +78,8 @@ Describe 'New-BackupBucket -ObjectLock* (moto)' {
 
     It 'applies COMPLIANCE with -Force, and -WhatIf shows the step with its warning and writes nothing' {
         Start-MotoRecording -Url $script:moto.Url
-        $plan = New-BackupBucket -BucketName lock-comp -ObjectLockMode Compliance -ObjectLockRetentionDays 1 -WhatIf 6>&1 | Out-String
+        # The table view (issue 17) shows BucketName/Region/Status/Changes; the lock settings are in the list.
+        $plan = New-BackupBucket -BucketName lock-comp -ObjectLockMode Compliance -ObjectLockRetentionDays 1 -WhatIf 6>&1 | Format-List | Out-String
         @(Get-MotoWriteCall -Url $script:moto.Url) | Should -HaveCount 0
         $plan | Should -Match 'COMPLIANCE'
 

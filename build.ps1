@@ -18,7 +18,14 @@ param(
     [string] $Task = 'Build',
 
     [ValidateSet('Debug', 'Release')]
-    [string] $Configuration = 'Release'
+    [string] $Configuration = 'Release',
+
+    # ReadyToRun images of bin/deps for PowerShell 7's runtime on these platforms (bin/r2r/net10.0-<rid>/); the loader
+    # uses them only on that OS and architecture. Without crossgen2 (no NuGet access to it) the build goes on without.
+    [string[]] $ReadyToRunRuntime = @('linux-x64'),
+
+    # Skip the ReadyToRun images (the module then JIT-compiles everything, as on Windows PowerShell 5.1).
+    [switch] $NoReadyToRun
 )
 
 $ErrorActionPreference = 'Stop'
@@ -58,6 +65,30 @@ function Get-PesterPath {
     Join-Path $packages "pester/$version/tools/Pester.psd1"
 }
 
+function Add-ReadyToRunImages {
+    # bin/r2r/net10.0-<rid>/: ReadyToRun images of the assemblies in bin/deps (engine, AWSSDK), made by crossgen2
+    # through build/ReadyToRun (the SDK picks crossgen2's version and restores it from NuGet). They hold the same IL,
+    # so the module is the same everywhere; the PowerShell 7 loader prefers them on the platform they were made for.
+    # bin/deps stays IL-only (Windows PowerShell 5.1 and every other platform load it). A failure is not fatal.
+    param([string] $Bin, [string] $Staging)
+    $deps = Join-Path $Bin 'deps'
+    $wanted = @(Get-ChildItem $deps -Filter *.dll | ForEach-Object Name)
+    foreach ($rid in $ReadyToRunRuntime) {
+        $out = Join-Path $Staging "r2r-$rid"
+        $sw = [System.Diagnostics.Stopwatch]::StartNew()
+        & dotnet publish (Join-Path $root 'build/ReadyToRun/ReadyToRun.csproj') -c $Configuration -r $rid -o $out --nologo -v quiet 2>&1 |
+            Select-Object -Last 5 | Out-Host
+        if ($LASTEXITCODE -ne 0) {
+            Write-Warning "ReadyToRun images for $rid were not made (dotnet publish exit code $LASTEXITCODE, see above): the module is built without them and JIT-compiles on first use."
+            continue
+        }
+        $target = Join-Path $Bin "r2r/net10.0-$rid"
+        $null = New-Item -ItemType Directory -Force -Path $target
+        $copied = @(Get-ChildItem $out -Filter *.dll | Where-Object { $_.Name -in $wanted } | Copy-Item -Destination $target -PassThru)
+        Write-Host ("ReadyToRun images for {0}: {1} assemblies in {2:F0} s" -f $rid, $copied.Count, $sw.Elapsed.TotalSeconds)
+    }
+}
+
 function Invoke-Build {
     $version = Get-ModuleVersion
     $moduleRoot = Join-Path $outRoot "BackupIam/$version"
@@ -78,6 +109,7 @@ function Invoke-Build {
     Copy-Item "$staging/lib/BackupIam.dll" $bin
     Get-ChildItem "$staging/lib" -Filter *.dll | Where-Object Name -NotIn 'System.Management.Automation.dll', 'BackupIam.dll' | Copy-Item -Destination $deps
     Copy-Item "$staging/loader/BackupIam.Loader.dll" $bin
+    if (-not $NoReadyToRun -and $env:BACKUPIAM_NO_READYTORUN -ne '1') { Add-ReadyToRunImages -Bin $bin -Staging $staging }
     Copy-Item (Join-Path $root 'src/BackupIam/BackupIam.Format.ps1xml') $moduleRoot
     Copy-Item (Join-Path $root 'LICENSE') $moduleRoot
 

@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.IO;
 using System.Reflection;
+using System.Runtime.InteropServices;
 using System.Runtime.Loader;
 
 namespace BackupIam.Loader
@@ -32,7 +33,8 @@ namespace BackupIam.Loader
                     return;
                 }
 
-                var context = new BackupIamLoadContext(Path.GetFullPath(dependencyDirectory));
+                string directory = Path.GetFullPath(dependencyDirectory);
+                var context = new BackupIamLoadContext(directory, FindReadyToRunDirectory(directory));
 
                 // The default context asks only for what the cmdlet assembly references that it cannot find: the engine.
                 // Answer for BackupIam's own assemblies and nothing else, so another module that resolves, say,
@@ -44,15 +46,63 @@ namespace BackupIam.Loader
             }
         }
 
+        /// <summary>The folder of ReadyToRun images in use, or null when this runtime has none (set by <see cref="Register"/>).</summary>
+        public static string? ReadyToRunDirectory => _context?.ReadyToRunDirectory;
+
+        /// <summary>
+        /// The build puts ReadyToRun images (the same IL plus native code precompiled for one runtime, so the first
+        /// command JIT-compiles far less) of bin/deps' assemblies in bin/r2r/net{N}.0-{os}-{arch}/. Use the folder for
+        /// this OS and architecture with the highest N not above the running runtime's major version (precompiled
+        /// code is valid on later runtimes; the runtime JIT-compiles any method whose code it rejects). None found, or
+        /// BACKUPIAM_READYTORUN=0: bin/deps alone, as on Windows PowerShell 5.1.
+        /// </summary>
+        private static string? FindReadyToRunDirectory(string dependencyDirectory)
+        {
+            if (Environment.GetEnvironmentVariable("BACKUPIAM_READYTORUN") == "0")
+            {
+                return null;
+            }
+
+            string os = OperatingSystem.IsWindows() ? "win" : OperatingSystem.IsMacOS() ? "osx" : OperatingSystem.IsLinux() ? "linux" : "";
+            string arch = RuntimeInformation.ProcessArchitecture.ToString().ToLowerInvariant();
+            string root = Path.Combine(Path.GetDirectoryName(dependencyDirectory) ?? dependencyDirectory, "r2r");
+            if (os.Length == 0 || !Directory.Exists(root))
+            {
+                return null;
+            }
+
+            string suffix = "-" + os + "-" + arch;
+            string? best = null;
+            int bestMajor = -1;
+            foreach (string dir in Directory.GetDirectories(root))
+            {
+                string name = Path.GetFileName(dir);
+                if (!name.StartsWith("net", StringComparison.Ordinal) || !name.EndsWith(".0" + suffix, StringComparison.Ordinal))
+                {
+                    continue;
+                }
+
+                if (int.TryParse(name.Substring(3, name.Length - 3 - 2 - suffix.Length), out int major)
+                    && major <= Environment.Version.Major && major > bestMajor)
+                {
+                    best = dir;
+                    bestMajor = major;
+                }
+            }
+
+            return best;
+        }
+
         private sealed class BackupIamLoadContext : AssemblyLoadContext
         {
             private readonly string _directory;
             private readonly HashSet<string> _platformAssemblies;
 
-            public BackupIamLoadContext(string directory)
+            public BackupIamLoadContext(string directory, string? readyToRunDirectory)
                 : base(ContextName, isCollectible: false)
             {
                 _directory = directory;
+                ReadyToRunDirectory = readyToRunDirectory;
                 _platformAssemblies = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
                 if (AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES") is string tpa)
                 {
@@ -63,6 +113,8 @@ namespace BackupIam.Loader
                 }
             }
 
+            public string? ReadyToRunDirectory { get; }
+
             /// <summary>Loads a private dependency into this context, or returns null when it is not ours to load.</summary>
             public Assembly? TryLoad(AssemblyName assemblyName)
             {
@@ -70,6 +122,16 @@ namespace BackupIam.Loader
                 if (name is null || _platformAssemblies.Contains(name))
                 {
                     return null;
+                }
+
+                // A ReadyToRun image holds the same IL and metadata as its bin/deps copy; only the file differs.
+                if (ReadyToRunDirectory != null)
+                {
+                    string precompiled = Path.Combine(ReadyToRunDirectory, name + ".dll");
+                    if (File.Exists(precompiled))
+                    {
+                        return LoadFromAssemblyPath(precompiled);
+                    }
                 }
 
                 string candidate = Path.Combine(_directory, name + ".dll");

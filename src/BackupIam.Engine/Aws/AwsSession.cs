@@ -46,6 +46,12 @@ namespace BackupIam.Engine.Aws
         /// <summary>Where the credentials came from, e.g. <c>explicit -AccessKey/-SecretKey</c> or <c>environment variables</c>.</summary>
         public string CredentialSource { get; }
 
+        /// <summary>
+        /// Whether the credentials were given explicitly, resolved by this call, or reused from an earlier one in this
+        /// process for the same inputs (<see cref="SessionCredentialCache"/>).
+        /// </summary>
+        public CredentialResolution CredentialResolution { get; internal set; }
+
         /// <summary>The region used for S3 and STS.</summary>
         public RegionEndpoint Region { get; }
 

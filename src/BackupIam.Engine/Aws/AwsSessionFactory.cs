@@ -2,6 +2,7 @@ using System;
 using System.Collections;
 using System.Collections.Generic;
 using System.IO;
+using System.Text;
 using System.Text.RegularExpressions;
 using Amazon;
 using Amazon.Runtime;
@@ -140,19 +141,20 @@ namespace BackupIam.Engine.Aws
             string credentialSource;
             CredentialProfile? regionProfile = null;
             CredentialProfile? implicitProfile = null;
-            CredentialProfileStoreChain? chain = null;
+            SessionCredentialCache.ProfileEntry? profileEntry = null;
+            CredentialResolution resolution = CredentialResolution.Explicit;
 
             if (!string.IsNullOrEmpty(settings.ProfileName))
             {
-                chain = new CredentialProfileStoreChain(settings.ProfileLocation);
-                if (!chain.TryGetProfile(settings.ProfileName, out CredentialProfile profile))
+                // Read once per session while the profile files are unchanged (SessionCredentialCache).
+                if (!SessionCredentialCache.TryGetProfile(settings.ProfileName!, settings.ProfileLocation, out profileEntry, out _))
                 {
                     throw new InputValidationException("AwsProfileNotFound", "ProfileName",
                         "Profile '" + settings.ProfileName + "' was not found in " + DescribeProfileFiles(settings.ProfileLocation)
                         + ". Give a profile name listed there (for example 'default'), or create it with 'aws configure --profile " + settings.ProfileName + "'.");
                 }
 
-                regionProfile = profile;
+                regionProfile = profileEntry.Profile;
             }
 
             if (hasAccess)
@@ -171,7 +173,7 @@ namespace BackupIam.Engine.Aws
             }
             else if (regionProfile != null)
             {
-                if (!chain!.TryGetAWSCredentials(regionProfile.Name, out AWSCredentials profileCredentials))
+                if (!profileEntry!.TryGetCredentials(out AWSCredentials profileCredentials, out bool reused))
                 {
                     throw new InputValidationException("AwsProfileHasNoCredentials", "ProfileName",
                         "Profile '" + regionProfile.Name + "' in " + DescribeProfileFiles(settings.ProfileLocation)
@@ -180,10 +182,11 @@ namespace BackupIam.Engine.Aws
 
                 credentials = profileCredentials;
                 credentialSource = "profile '" + regionProfile.Name + "' from " + DescribeProfileFiles(settings.ProfileLocation);
+                resolution = reused ? CredentialResolution.Cached : CredentialResolution.Resolved;
             }
             else
             {
-                ResolveFromEnvironment(env, out credentials, out credentialSource, out implicitProfile);
+                ResolveFromEnvironment(env, out credentials, out credentialSource, out implicitProfile, out resolution);
             }
 
             // ---- region: explicit > named profile > AWS_REGION > AWS_DEFAULT_REGION > AWS_PROFILE/default profile > fallback ----
@@ -235,7 +238,10 @@ namespace BackupIam.Engine.Aws
             bool checksumWhenRequired = settings.ChecksumWhenRequired ?? (s3Url != null);
 
             return new AwsSession(credentials, credentialSource, region, regionSource, partition, iamEndpoint, iamSigningRegion,
-                stsEndpoint, customSts != null, s3Url, forcePathStyle, checksumWhenRequired, requestLimits);
+                stsEndpoint, customSts != null, s3Url, forcePathStyle, checksumWhenRequired, requestLimits)
+            {
+                CredentialResolution = resolution,
+            };
         }
 
         /// <summary>The partition a region belongs to: <c>aws</c>, <c>aws-cn</c>, <c>aws-us-gov</c>, <c>aws-iso</c> or <c>aws-iso-b</c>.</summary>
@@ -309,23 +315,25 @@ namespace BackupIam.Engine.Aws
         }
 
         private static void ResolveFromEnvironment(
-            IDictionary<string, string?> env, out AWSCredentials credentials, out string source, out CredentialProfile? profileUsed)
+            IDictionary<string, string?> env, out AWSCredentials credentials, out string source, out CredentialProfile? profileUsed,
+            out CredentialResolution resolution)
         {
             profileUsed = null;
+            resolution = CredentialResolution.Explicit;
+            bool reused;
 
             // AWS_PROFILE names a profile exactly as -ProfileName would (AWSSDK.Core does the same first).
             string? envProfile = Get(env, "AWS_PROFILE");
             if (!string.IsNullOrEmpty(envProfile))
             {
-                var chain = new CredentialProfileStoreChain();
-                if (!chain.TryGetProfile(envProfile, out CredentialProfile profile))
+                if (!SessionCredentialCache.TryGetProfile(envProfile!, null, out SessionCredentialCache.ProfileEntry entry, out _))
                 {
                     throw new InputValidationException("AwsProfileNotFound", "AWS_PROFILE",
                         "The AWS_PROFILE environment variable names profile '" + envProfile + "', which was not found in "
                         + DescribeProfileFiles(null) + ". Unset AWS_PROFILE or set it to an existing profile name.");
                 }
 
-                if (!chain.TryGetAWSCredentials(envProfile, out AWSCredentials fromProfile))
+                if (!entry.TryGetCredentials(out AWSCredentials fromProfile, out reused))
                 {
                     throw new InputValidationException("AwsProfileHasNoCredentials", "AWS_PROFILE",
                         "Profile '" + envProfile + "' (named by AWS_PROFILE) holds no usable credentials. Add credentials to it or unset AWS_PROFILE.");
@@ -333,7 +341,8 @@ namespace BackupIam.Engine.Aws
 
                 credentials = fromProfile;
                 source = "profile '" + envProfile + "' (AWS_PROFILE) from " + DescribeProfileFiles(null);
-                profileUsed = profile;
+                profileUsed = entry.Profile;
+                resolution = reused ? CredentialResolution.Cached : CredentialResolution.Resolved;
                 return;
             }
 
@@ -353,26 +362,49 @@ namespace BackupIam.Engine.Aws
             string? roleArn = Get(env, "AWS_ROLE_ARN");
             if (!string.IsNullOrEmpty(tokenFile) && !string.IsNullOrEmpty(roleArn))
             {
-                credentials = new AssumeRoleWithWebIdentityCredentials(tokenFile, roleArn, Get(env, "AWS_ROLE_SESSION_NAME"));
+                // The SDK's object refreshes the role's temporary credentials itself: keep the object, per token file
+                // (and its size and last-write time), role and session name.
+                string? sessionName = Get(env, "AWS_ROLE_SESSION_NAME");
+                credentials = SessionCredentialCache.GetOrCreate(
+                    "web-identity\n" + tokenFile + "\n" + roleArn + "\n" + sessionName, new[] { tokenFile! },
+                    () => new AssumeRoleWithWebIdentityCredentials(tokenFile, roleArn, sessionName), out reused);
                 source = "web identity (AWS_WEB_IDENTITY_TOKEN_FILE)";
+                resolution = reused ? CredentialResolution.Cached : CredentialResolution.Resolved;
                 return;
             }
 
-            var defaultChain = new CredentialProfileStoreChain();
-            if (defaultChain.TryGetProfile("default", out CredentialProfile defaultProfile))
+            if (SessionCredentialCache.TryGetProfile("default", null, out SessionCredentialCache.ProfileEntry defaultEntry, out _))
             {
-                profileUsed = defaultProfile;
-                if (defaultChain.TryGetAWSCredentials("default", out AWSCredentials fromDefault))
+                profileUsed = defaultEntry.Profile;
+                if (defaultEntry.TryGetCredentials(out AWSCredentials fromDefault, out reused))
                 {
                     credentials = fromDefault;
                     source = "profile 'default' from " + DescribeProfileFiles(null);
+                    resolution = reused ? CredentialResolution.Cached : CredentialResolution.Resolved;
                     return;
                 }
             }
 
-            credentials = new DefaultChainCredentials();
+            // Container and instance-profile credentials: one object per session for the same environment and files, so
+            // the SDK fetches (and refreshes) them once rather than once per command. A failed lookup is not kept.
+            var chainInputs = new StringBuilder("default-chain");
+            foreach (string name in DefaultChainVariables)
+            {
+                chainInputs.Append('\n').Append(name).Append('=').Append(Get(env, name));
+            }
+
+            credentials = SessionCredentialCache.GetOrCreate(chainInputs.ToString(), SessionCredentialCache.ProfileFiles(null),
+                () => new DefaultChainCredentials(), out reused);
             source = "default credential chain";
+            resolution = reused ? CredentialResolution.Cached : CredentialResolution.Resolved;
         }
+
+        /// <summary>Environment variables that change what AWSSDK.Core's default chain finds beyond the profile files.</summary>
+        private static readonly string[] DefaultChainVariables =
+        {
+            "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "AWS_CONTAINER_CREDENTIALS_FULL_URI", "AWS_CONTAINER_AUTHORIZATION_TOKEN",
+            "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE", "AWS_EC2_METADATA_DISABLED", "AWS_EC2_METADATA_SERVICE_ENDPOINT", "AWS_PROFILE",
+        };
 
         private static void ValidateRegion(string region, string parameterName, bool customEndpoint)
         {

@@ -12,16 +12,32 @@ namespace BackupIam.Engine.Aws
     /// </summary>
     internal sealed class DefaultChainCredentials : AWSCredentials
     {
-        private readonly Lazy<AWSCredentials> _resolved = new Lazy<AWSCredentials>(Resolve);
+        private readonly object _gate = new object();
+        private AWSCredentials? _resolved;
 
         public override ImmutableCredentials GetCredentials()
         {
-            return _resolved.Value.GetCredentials();
+            return Resolved.GetCredentials();
         }
 
         public override Task<ImmutableCredentials> GetCredentialsAsync()
         {
-            return _resolved.Value.GetCredentialsAsync();
+            return Resolved.GetCredentialsAsync();
+        }
+
+        /// <summary>
+        /// The chain's credentials object, found once. A failure is not remembered: one object serves a whole session
+        /// (SessionCredentialCache), and credentials that appear later in it (a container's, say) must be found then.
+        /// </summary>
+        private AWSCredentials Resolved
+        {
+            get
+            {
+                lock (_gate)
+                {
+                    return _resolved ??= Resolve();
+                }
+            }
         }
 
         /// <summary>The sources tried, in the order they are tried, and how to give credentials.</summary>

@@ -115,6 +115,14 @@ namespace BackupIam.Abstractions
             {
                 _ = Session;
                 ValidateBoundParameters();
+                if (Session.CredentialResolution == CredentialResolution.Cached)
+                {
+                    WriteVerbose($"Credentials resolved from {Session.CredentialSource} (cached: resolved earlier in this session for the same profile, files unchanged).");
+                }
+                else if (Session.CredentialResolution == CredentialResolution.Resolved)
+                {
+                    WriteVerbose($"Credentials resolved from {Session.CredentialSource} (resolved now; later commands in this session reuse them while the files are unchanged).");
+                }
             }
             catch (BackupIamException ex)
             {

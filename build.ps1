@@ -7,7 +7,8 @@
             built module), prints each suite's totals and ends with 'N passed, N failed'. Exits 1 on failure.
     Bench : builds and prints the benchmark figures (import time, first output, engine speed; on Linux the five
             setups' wall time against a local Ceph RGW; the five setups at 25 ms each way and on 127.0.0.1 beside
-            boto3, bench/Measure-Latency.ps1).
+            boto3, bench/Measure-Latency.ps1; the first command's cost with and without ReadyToRun images,
+            bench/Measure-FirstCommand.ps1).
     Demo  : builds and runs the module's main job: an offline policy pipeline.
 .EXAMPLE
     dotnet tool restore; dotnet pwsh -NoProfile -File build.ps1 -Task Test
@@ -189,6 +190,9 @@ switch ($Task) {
             Invoke-Pwsh @('-NoProfile', '-NonInteractive', '-File', (Join-Path $root 'bench/Measure-Latency.ps1'), '-ModuleManifest', (Join-Path $moduleRoot 'BackupIam.psd1'), '-DelayMs', "$delay")
             if ($LASTEXITCODE -ne 0) { exit $LASTEXITCODE }
         }
+        # Issue 16: where the first command's extra cost goes, with and without the ReadyToRun images.
+        Invoke-Pwsh @('-NoProfile', '-NonInteractive', '-File', (Join-Path $root 'bench/Measure-FirstCommand.ps1'), '-ModuleManifest', (Join-Path $moduleRoot 'BackupIam.psd1'))
+        if ($LASTEXITCODE -ne 0) { exit $LASTEXITCODE }
     }
     'Demo' {
         $moduleRoot = Invoke-Build

@@ -6,7 +6,7 @@ BeforeAll {
     Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
     Import-BuiltModule
     $script:awsVariables = 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_PROFILE', 'AWS_REGION',
-        'AWS_DEFAULT_REGION', 'AWS_ENDPOINT_URL', 'AWS_ENDPOINT_URL_S3', 'AWS_ENDPOINT_URL_IAM', 'AWS_ENDPOINT_URL_STS'
+        'AWS_DEFAULT_REGION', 'AWS_SHARED_CREDENTIALS_FILE', 'AWS_CONFIG_FILE', 'AWS_ENDPOINT_URL', 'AWS_ENDPOINT_URL_S3', 'AWS_ENDPOINT_URL_IAM', 'AWS_ENDPOINT_URL_STS'
     $script:savedEnvironment = @{}
     foreach ($name in $script:awsVariables) {
         $script:savedEnvironment[$name] = [Environment]::GetEnvironmentVariable($name)
@@ -92,6 +92,41 @@ Describe 'Credentials and region, once per session' {
         try { $null = & $script:newUser cache-b 4>&1 } catch { $caught = $_ }
         $caught | Should -Not -BeNullOrEmpty
         $caught.FullyQualifiedErrorId | Should -BeLike 'AwsProfileNotFound,*'
+    }
+
+    It 'AWS_PROFILE with AWS_SHARED_CREDENTIALS_FILE: reused while the file is unchanged, read again after an edit' {
+        # In a fresh pwsh: AWSSDK.Core reads AWS_SHARED_CREDENTIALS_FILE once per process.
+        $shared = Join-Path $script:dir 'shared-credentials'
+        $tag = Get-Random
+        Set-Content -Path $shared -Value @('[cache-env]', 'aws_access_key_id = AKIACACHEENVPROF0001', 'aws_secret_access_key = env-secret', 'region = eu-north-1')
+        Start-MotoRecording -Url $script:url
+        $lines = @(Invoke-FreshPwsh -Script @"
+`$env:AWS_SHARED_CREDENTIALS_FILE = '$shared'
+`$env:AWS_CONFIG_FILE = '$(Join-Path $script:dir 'no-such-config')'
+`$env:AWS_PROFILE = 'cache-env'
+foreach (`$n in 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_REGION', 'AWS_DEFAULT_REGION', 'AWS_ENDPOINT_URL') { Remove-Item "Env:`$n" -ErrorAction SilentlyContinue }
+Import-Module '$((Resolve-Path (Get-BuiltModuleManifest)).Path)'
+function Run([int] `$i) { @(New-BackupUser -UserName "cache-env-`$i-$tag" -EndpointUrl '$($script:url)' -Verbose 4>&1 | Where-Object { `$_ -is [System.Management.Automation.VerboseRecord] } | ForEach-Object Message) }
+`$r = [ordered]@{ First = Run 1; Second = Run 2 }
+Set-Content -Path '$shared' -Value @('[cache-env]', 'aws_access_key_id = AKIACACHEENVPROF0002', 'aws_secret_access_key = env-secret-2', 'region = eu-south-1')
+`$r.Edited = Run 3
+'##RESULT ' + (ConvertTo-Json -InputObject `$r -Compress)
+"@)
+        $line = $lines | Where-Object { $_ -is [string] -and $_.StartsWith('##RESULT ') } | Select-Object -Last 1
+        $line | Should -Not -BeNullOrEmpty -Because ($lines -join "`n")
+        $r = $line.Substring(9) | ConvertFrom-Json
+        $keyOf = @{}
+        foreach ($call in @(Get-MotoCall -Url $script:url | Where-Object { $_.Operation -eq 'CreateUser' })) {
+            if ($call.Authorization -match 'Credential=([^/]+)/') { $keyOf[[string]$call.Name] = $Matches[1] }
+        }
+
+        @($r.First -match "^Credentials resolved from profile 'cache-env' \(AWS_PROFILE\).*\(resolved now") | Should -HaveCount 1
+        @($r.Second -match "^Credentials resolved from profile 'cache-env' \(AWS_PROFILE\).*\(cached") | Should -HaveCount 1
+        @($r.Edited -match '\(resolved now') | Should -HaveCount 1
+        ($r.Edited -join "`n") | Should -Match 'region eu-south-1'
+        $keyOf["cache-env-1-$tag"] | Should -Be 'AKIACACHEENVPROF0001'
+        $keyOf["cache-env-2-$tag"] | Should -Be 'AKIACACHEENVPROF0001'
+        $keyOf["cache-env-3-$tag"] | Should -Be 'AKIACACHEENVPROF0002'
     }
 
     It 'explicit keys say nothing about a cache' {

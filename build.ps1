@@ -67,9 +67,9 @@ function Get-PesterPath {
 }
 
 function Add-ReadyToRunImages {
-    # bin/r2r/net10.0-<rid>/: ReadyToRun images of the assemblies in bin/deps (engine, AWSSDK), made by crossgen2
-    # through build/ReadyToRun (the SDK picks crossgen2's version and restores it from NuGet). They hold the same IL,
-    # so the module is the same everywhere; the PowerShell 7 loader prefers them on the platform they were made for.
+    # bin/r2r/net10.0-<rid>/: ReadyToRun images of the very files in bin/deps (engine, AWSSDK's netstandard2.0 builds),
+    # made by crossgen2 through build/ReadyToRun (the SDK picks crossgen2's version and restores it from NuGet). They
+    # hold the same IL and metadata (the same MVID), so the module is the same everywhere; the PowerShell 7 loader prefers them on the platform they were made for.
     # bin/deps stays IL-only (Windows PowerShell 5.1 and every other platform load it). A failure is not fatal.
     param([string] $Bin, [string] $Staging)
     $deps = Join-Path $Bin 'deps'
@@ -77,7 +77,8 @@ function Add-ReadyToRunImages {
     foreach ($rid in $ReadyToRunRuntime) {
         $out = Join-Path $Staging "r2r-$rid"
         $sw = [System.Diagnostics.Stopwatch]::StartNew()
-        & dotnet publish (Join-Path $root 'build/ReadyToRun/ReadyToRun.csproj') -c $Configuration -r $rid -o $out --nologo -v quiet 2>&1 |
+        & dotnet publish (Join-Path $root 'build/ReadyToRun/ReadyToRun.csproj') -c $Configuration -r $rid -o $out --nologo -v quiet `
+            "-p:ReadyToRunInput=$deps" 2>&1 |
             Select-Object -Last 5 | Out-Host
         if ($LASTEXITCODE -ne 0) {
             Write-Warning "ReadyToRun images for $rid were not made (dotnet publish exit code $LASTEXITCODE, see above): the module is built without them and JIT-compiles on first use."

@@ -1,5 +1,5 @@
 # Issue 16: the build's ReadyToRun images (bin/r2r/net10.0-<rid>/) and how the PowerShell 7 loader chooses them. The
-# images must be the same assemblies as bin/deps' IL copies (name, version, public key), precompiled; bin/deps must stay
+# images must be the same assemblies as bin/deps' IL copies (name, version, public key, module MVID), precompiled; bin/deps must stay
 # IL-only (Windows PowerShell 5.1 and every other platform load it); the loader uses the images on their platform only,
 # and BACKUPIAM_READYTORUN=0 turns them off.
 
@@ -23,10 +23,12 @@ BeforeAll {
         try {
             $pe = [System.Reflection.PortableExecutable.PEReader]::new($stream)
             $name = [System.Reflection.AssemblyName]::GetAssemblyName($Path)
+            $md = [System.Reflection.Metadata.PEReaderExtensions]::GetMetadataReader($pe)
             [pscustomobject]@{
                 Name          = $name.Name
                 Version       = $name.Version.ToString()
                 KeyToken      = [BitConverter]::ToString([byte[]]@($name.GetPublicKeyToken()))
+                Mvid          = $md.GetGuid($md.GetModuleDefinition().Mvid)
                 Precompiled   = $pe.PEHeaders.CorHeader.ManagedNativeHeaderDirectory.Size -gt 0
                 Machine       = $pe.PEHeaders.CoffHeader.Machine.ToString()
             }
@@ -59,7 +61,7 @@ Describe 'ReadyToRun images' {
         @($facts | Where-Object Machine -NE 'I386') | Should -HaveCount 0
     }
 
-    It 'the images for this platform are precompiled copies of the bin/deps assemblies (same name, version and key)' -Skip:(-not $expectImages) {
+    It 'the images for this platform are precompiled copies of the bin/deps assemblies (same name, version, key and MVID)' -Skip:(-not $expectImages) {
         Test-Path $script:r2r | Should -BeTrue -Because 'the build makes linux-x64 images by default'
         $images = @(Get-ChildItem $script:r2r -Filter *.dll)
         @($images.Name) | Should -Contain 'BackupIam.Engine.dll'
@@ -69,7 +71,8 @@ Describe 'ReadyToRun images' {
             $r = Get-PeFacts $image.FullName
             $il = Get-PeFacts (Join-Path $script:bin "deps/$($image.Name)")
             $r.Precompiled | Should -BeTrue -Because "$($image.Name) is a ReadyToRun image"
-            "$($r.Name) $($r.Version) $($r.KeyToken)" | Should -Be "$($il.Name) $($il.Version) $($il.KeyToken)"
+            # The same module (MVID), not another build of the same version (a package's net8.0 build, say).
+            "$($r.Name) $($r.Version) $($r.KeyToken) $($r.Mvid)" | Should -Be "$($il.Name) $($il.Version) $($il.KeyToken) $($il.Mvid)"
         }
     }
 

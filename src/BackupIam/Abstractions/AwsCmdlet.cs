@@ -115,6 +115,7 @@ namespace BackupIam.Abstractions
             {
                 _ = Session;
                 ValidateBoundParameters();
+                ValidateExpectedBucketOwner();
             }
             catch (BackupIamException ex)
             {
@@ -385,6 +386,31 @@ namespace BackupIam.Abstractions
             }
 
             return AwsSessionFactory.Create(settings);
+        }
+
+        /// <summary>
+        /// The S3 gateway for one bucket's requests: with <paramref name="expectedBucketOwner"/> (a bucket cmdlet's
+        /// -ExpectedBucketOwner, given or bound by property name from an upstream record) every bucket request sends it
+        /// as x-amz-expected-bucket-owner; without it, none does (issue 17). Checked before any call.
+        /// </summary>
+        private protected IS3Gateway BucketGateway(string? expectedBucketOwner)
+        {
+            if (!string.IsNullOrEmpty(expectedBucketOwner))
+            {
+                Engine.Naming.IamNames.ValidateAccountId(expectedBucketOwner, "ExpectedBucketOwner");
+            }
+
+            S3.ExpectedBucketOwner = string.IsNullOrEmpty(expectedBucketOwner) ? null : expectedBucketOwner;
+            return S3;
+        }
+
+        /// <summary>A bucket cmdlet's -ExpectedBucketOwner given on the command line is checked with the other parameters.</summary>
+        private void ValidateExpectedBucketOwner()
+        {
+            if (MyInvocation.BoundParameters.TryGetValue("ExpectedBucketOwner", out object? owner) && owner is string text && text.Length > 0)
+            {
+                Engine.Naming.IamNames.ValidateAccountId(text, "ExpectedBucketOwner");
+            }
         }
 
         private void DisposeClients()

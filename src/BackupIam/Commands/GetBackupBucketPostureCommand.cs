@@ -18,6 +18,10 @@ namespace BackupIam.Commands
         [ArgumentCompleter(typeof(Completion.BucketNameCompleter))]
         public string BucketName { get; set; } = "";
 
+        /// <summary>The account id that must own the bucket: sent as x-amz-expected-bucket-owner on every bucket request (issue 17).</summary>
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        public string? ExpectedBucketOwner { get; set; }
+
         private protected override void ValidateBoundParameters()
         {
             if (IsBound(nameof(BucketName)))
@@ -30,7 +34,7 @@ namespace BackupIam.Commands
         {
             try
             {
-                var reader = new BucketPostureReader(S3);
+                var reader = new BucketPostureReader(BucketGateway(ExpectedBucketOwner));
                 var watch = System.Diagnostics.Stopwatch.StartNew();
                 BucketPostureReport report = Run(ct => reader.ReadAsync(BucketName, ct));
                 WriteVerbose($"Read the posture of bucket '{BucketName}' in {watch.ElapsedMilliseconds} ms.");

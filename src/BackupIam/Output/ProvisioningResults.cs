@@ -99,6 +99,9 @@ namespace BackupIam
         public int? ObjectLockRetentionDays { get; set; }
         public int? ObjectLockRetentionYears { get; set; }
 
+        /// <summary>The account id the bucket's requests expected as owner (-ExpectedBucketOwner), or null; binds to the next bucket cmdlet's -ExpectedBucketOwner.</summary>
+        public string? ExpectedBucketOwner { get; set; }
+
         public override string ToString() => BucketName;
     }
 

@@ -40,6 +40,7 @@ namespace BackupIam.Commands
                 PlanOutcome outcome = ApplyPlan(plan);
                 WriteObject(new BackupBucketVersioning
                 {
+                    ExpectedBucketOwner = S3.ExpectedBucketOwner,
                     BucketName = BucketName,
                     PreviousVersioning = plan.Before.ToString(),
                     Versioning = outcome.Status == ResourceStatus.Planned ? plan.Before.ToString() : S3VersioningState.Enabled.ToString(),

@@ -76,6 +76,7 @@ namespace BackupIam.Commands
                 PlanOutcome outcome = ApplyPlan(plan, highImpact: replaces);
                 WriteObject(new BackupBucketPolicy
                 {
+                    ExpectedBucketOwner = S3.ExpectedBucketOwner,
                     BucketName = BucketName,
                     PolicyDocument = plan.PolicyDocument,
                     Changed = outcome.Actions.Length > 0 && outcome.Status != ResourceStatus.Planned,

@@ -71,6 +71,7 @@ namespace BackupIam.Commands
                 PlanOutcome outcome = ApplyPlan(plan);
                 WriteObject(new BackupBucketPolicy
                 {
+                    ExpectedBucketOwner = S3.ExpectedBucketOwner,
                     BucketName = BucketName,
                     PolicyDocument = plan.PolicyDocument,
                     Changed = outcome.Actions.Length > 0 && outcome.Status != ResourceStatus.Planned,

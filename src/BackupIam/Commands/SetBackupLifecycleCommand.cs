@@ -80,6 +80,7 @@ namespace BackupIam.Commands
                 PlanOutcome outcome = ApplyPlan(plan, highImpact);
                 WriteObject(new BackupLifecycleRule
                 {
+                    ExpectedBucketOwner = S3.ExpectedBucketOwner,
                     BucketName = BucketName,
                     RuleId = RuleId,
                     Prefix = plan.Rule?.Prefix ?? string.Empty,

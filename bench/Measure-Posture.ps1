@@ -62,8 +62,6 @@ Import-Module '$manifest'
 }
 'RESULT ' + ((`$times | ForEach-Object { `$_.ToString('F1', [cultureinfo]::InvariantCulture) }) -join ',') + ' ' + `$errors + ' ' + `$grade + ' ' + `$script:firstRead
 "@
-    $encoded = [Convert]::ToBase64String([System.Text.Encoding]::Unicode.GetBytes($probe))
-    $self = [System.Diagnostics.Process]::GetCurrentProcess().MainModule.FileName
     $first = [System.Collections.Generic.List[double]]::new()
     $later = [System.Collections.Generic.List[double]]::new()
     $firstRead = [System.Collections.Generic.List[double]]::new()
@@ -72,10 +70,7 @@ Import-Module '$manifest'
     $env:BENCH_POSTURE_SECRET = $SecretKey
     try {
         foreach ($s in 1..$Sessions) {
-            $lines = if ([System.IO.Path]::GetFileNameWithoutExtension($self) -in 'pwsh', 'powershell') {
-                & $self -NoProfile -NonInteractive -EncodedCommand $encoded
-            }
-            else { & $self (Join-Path $PSHOME 'pwsh.dll') -NoProfile -NonInteractive -EncodedCommand $encoded }
+            $lines = Invoke-FreshPwsh -Script $probe
             $result = @($lines | Where-Object { "$_" -like 'RESULT *' }) | Select-Object -Last 1
             if (-not $result) { throw "posture bench on ${Name}: the session printed no result: $($lines -join ' ')" }
             $null, $csv, $err, $grade, $read = "$result" -split ' '

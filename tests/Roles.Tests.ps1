@@ -4,17 +4,7 @@
 # and a runner with no key gets its credentials through the module's web-identity chain.
 BeforeAll {
     Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
-    Import-BuiltModule
-    $script:moto = Start-MotoServer
-    $script:saved = @{}
-    foreach ($name in 'AWS_ENDPOINT_URL', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_REGION', 'AWS_PROFILE') {
-        $script:saved[$name] = [Environment]::GetEnvironmentVariable($name)
-    }
-    $env:AWS_ENDPOINT_URL = $script:moto.Url
-    $env:AWS_ACCESS_KEY_ID = 'AKIAROLESTEST000001'
-    $env:AWS_SECRET_ACCESS_KEY = 'roles-test-secret-not-real'
-    $env:AWS_REGION = 'us-east-1'
-    Remove-Item Env:AWS_PROFILE -ErrorAction SilentlyContinue
+    $script:moto = Enter-MotoTestSession -AccessKey 'AKIAROLESTEST000001' -SecretKey 'roles-test-secret-not-real'
 
     function Invoke-Recorded {
         # Runs a script block; returns its outputs, its errors, and every call moto received while it ran.
@@ -37,8 +27,7 @@ BeforeAll {
 }
 
 AfterAll {
-    Stop-MotoServer $script:moto
-    foreach ($name in $script:saved.Keys) { Restore-EnvironmentVariable -Name $name -Value $script:saved[$name] }
+    Exit-MotoTestSession $script:moto
 }
 
 Describe 'New-BackupRole refuses bad input before any call' {

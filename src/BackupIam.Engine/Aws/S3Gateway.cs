@@ -616,9 +616,10 @@ namespace BackupIam.Engine.Aws
             }
             catch (S3ServiceException ex) when (BucketOwnership.MayBeAnotherAccount(ex))
             {
-                // Another account's bucket, or the caller's own with a policy that denies this: with the owner expected, a
-                // HeadBucket without the header tells them apart (AWS answers it when the header alone made the difference).
-                if (owner != null && await AnswersWithoutOwnerAsync(bucketName, cancellationToken).ConfigureAwait(false))
+                // Another account's bucket, or the caller's own with a policy that denies this call. With the owner
+                // expected, HeadBucket tells them apart: refused with the header and answered without it, the header alone
+                // made the difference (answered with it, the owner is right and a policy denies the call).
+                if (owner != null && await IsOwnerMismatchAsync(operation, bucketName, cancellationToken).ConfigureAwait(false))
                 {
                     throw BucketOwnership.OwnedByAnotherAccount(ex, bucketName, owner);
                 }
@@ -627,10 +628,21 @@ namespace BackupIam.Engine.Aws
             }
         }
 
-        /// <summary>True when HeadBucket without x-amz-expected-bucket-owner succeeds (a read; any failure is false).</summary>
-        private async Task<bool> AnswersWithoutOwnerAsync(string bucketName, CancellationToken cancellationToken)
+        /// <summary>True when HeadBucket is refused with the expected owner's header and answered without it (reads only).</summary>
+        private async Task<bool> IsOwnerMismatchAsync(string failedOperation, string bucketName, CancellationToken cancellationToken)
         {
-            s_withoutOwner.Value = true;
+            if (failedOperation != "HeadBucket" && await HeadBucketAnswersAsync(bucketName, withOwner: true, cancellationToken).ConfigureAwait(false))
+            {
+                return false;
+            }
+
+            return await HeadBucketAnswersAsync(bucketName, withOwner: false, cancellationToken).ConfigureAwait(false);
+        }
+
+        /// <summary>True when HeadBucket, with or without x-amz-expected-bucket-owner, succeeds (a read; any failure is false).</summary>
+        private async Task<bool> HeadBucketAnswersAsync(string bucketName, bool withOwner, CancellationToken cancellationToken)
+        {
+            s_withoutOwner.Value = !withOwner;
             try
             {
                 await SdkCall.RunAsync(AwsService.S3, "HeadBucket", "bucket '" + bucketName + "'", bucketName, _session.S3ServiceUrl, _session.RequestLimits,

@@ -54,8 +54,9 @@ public sealed class ExpectedBucketOwnerTests : IDisposable
     [Fact]
     public async Task RefusedWithTheHeaderAndAnsweredWithoutItIsAnotherAccountsBucket()
     {
-        _server.Enqueue(403, Denied);
-        _server.Enqueue(200, "");
+        _server.Enqueue(403, Denied);                      // PutBucketPolicy, with the header
+        _server.Enqueue(403, "");                          // HeadBucket with the header
+        _server.Enqueue(200, "");                          // HeadBucket without it
         using var s3 = Gateway();
         s3.ExpectedBucketOwner = Owner;
 
@@ -66,16 +67,51 @@ public sealed class ExpectedBucketOwnerTests : IDisposable
         Assert.Contains("owned by another account, not " + Owner, ex.Message);
         Assert.Contains(BucketOwnership.GlobalNames, ex.Message);
         var requests = _server.Requests.ToArray();
-        Assert.Equal(2, requests.Length);
+        Assert.Equal(3, requests.Length);
         Assert.Equal(Owner, OwnerHeader(requests[0]));
         Assert.Equal("HEAD", requests[1].Method);
-        Assert.Null(OwnerHeader(requests[1]));             // the check that tells the two cases apart goes without it
+        Assert.Equal(Owner, OwnerHeader(requests[1]));
+        Assert.Equal("HEAD", requests[2].Method);
+        Assert.Null(OwnerHeader(requests[2]));             // the check that tells the two cases apart goes without it
+    }
+
+    [Fact]
+    public async Task RefusedWhileTheBucketAnswersTheExpectedOwnerIsTheCallersPolicyNotAnotherAccount()
+    {
+        _server.Enqueue(403, Denied);                      // PutBucketPolicy: the caller's policy denies it
+        _server.Enqueue(200, "");                          // HeadBucket with the header: the owner is right
+        using var s3 = Gateway();
+        s3.ExpectedBucketOwner = Owner;
+
+        var ex = await Assert.ThrowsAsync<S3ServiceException>(() => s3.PutBucketPolicyAsync("bucket-a", "{}", CancellationToken.None));
+
+        Assert.Equal("S3AccessDenied", ex.ErrorId);
+        Assert.Equal(2, _server.Requests.Count);
+        Assert.Equal(Owner, OwnerHeader(_server.Requests.ToArray()[1]));
+    }
+
+    [Fact]
+    public async Task AHeadBucketRefusedWithTheHeaderIsCheckedOnceMoreWithoutIt()
+    {
+        _server.Enqueue(403, "");                          // HeadBucket with the header (the planner's first call)
+        _server.Enqueue(200, "");                          // HeadBucket without it
+        using var s3 = Gateway();
+        s3.ExpectedBucketOwner = Owner;
+
+        var ex = await Assert.ThrowsAsync<S3ServiceException>(() => s3.BucketExistsAsync("bucket-a", CancellationToken.None));
+
+        Assert.Equal("S3BucketOwnerMismatch", ex.ErrorId);
+        var requests = _server.Requests.ToArray();
+        Assert.Equal(2, requests.Length);
+        Assert.Equal(Owner, OwnerHeader(requests[0]));
+        Assert.Null(OwnerHeader(requests[1]));
     }
 
     [Fact]
     public async Task RefusedEitherWayIsAccessDeniedThatNamesAnotherAccountFirst()
     {
         _server.Enqueue(403, Denied);
+        _server.Enqueue(403, "");
         _server.Enqueue(403, "");
         using var s3 = Gateway();
         s3.ExpectedBucketOwner = Owner;
@@ -85,7 +121,7 @@ public sealed class ExpectedBucketOwnerTests : IDisposable
         Assert.Equal("S3AccessDenied", ex.ErrorId);
         Assert.Contains(BucketOwnership.GlobalNames, ex.Message);
         Assert.Contains("expected account " + Owner, ex.Message);
-        Assert.Equal(2, _server.Requests.Count);
+        Assert.Equal(3, _server.Requests.Count);
     }
 
     [Fact]

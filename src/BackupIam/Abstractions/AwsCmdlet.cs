@@ -113,9 +113,9 @@ namespace BackupIam.Abstractions
             base.BeginProcessing();
             try
             {
+                ValidateExpectedBucketOwner();
                 _ = Session;
                 ValidateBoundParameters();
-                ValidateExpectedBucketOwner();
             }
             catch (BackupIamException ex)
             {

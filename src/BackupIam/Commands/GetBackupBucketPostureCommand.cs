@@ -32,9 +32,20 @@ namespace BackupIam.Commands
 
         protected override void ProcessRecord()
         {
+            // Every read of the report expects -ExpectedBucketOwner when given (issue 17); checked before any call.
             try
             {
-                var reader = new BucketPostureReader(BucketGateway(ExpectedBucketOwner));
+                _ = BucketGateway(ExpectedBucketOwner);
+            }
+            catch (BackupIamException ex)
+            {
+                WriteFailure(ex, BucketName);
+                return;
+            }
+
+            try
+            {
+                var reader = new BucketPostureReader(S3);
                 var watch = System.Diagnostics.Stopwatch.StartNew();
                 BucketPostureReport report = Run(ct => reader.ReadAsync(BucketName, ct));
                 WriteVerbose($"Read the posture of bucket '{BucketName}' in {watch.ElapsedMilliseconds} ms.");

@@ -401,6 +401,11 @@ namespace BackupIam.Abstractions
             }
 
             S3.ExpectedBucketOwner = string.IsNullOrEmpty(expectedBucketOwner) ? null : expectedBucketOwner;
+            if (S3.ExpectedBucketOwner != null && Session.S3ServiceUrl != null)
+            {
+                WriteVerbose($"x-amz-expected-bucket-owner {S3.ExpectedBucketOwner} goes with every bucket request; S3-compatible stores may ignore it (Ceph RGW 16 and moto do), so on {Session.S3ServiceUrl} it may protect nothing.");
+            }
+
             return S3;
         }
 

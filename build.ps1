@@ -186,6 +186,11 @@ switch ($Task) {
             Invoke-Pwsh @('-NoProfile', '-NonInteractive', '-File', (Join-Path $root 'bench/Measure-CredentialProbe.ps1'), '-ModuleManifest', (Join-Path $moduleRoot 'BackupIam.psd1'))
             if ($LASTEXITCODE -ne 0) { exit $LASTEXITCODE }
         }
+        # Issue 18: Get-BackupBucketPosture's wall time on RGW (Linux) and moto, first call in a session and later calls.
+        $postureArgs = @('-NoProfile', '-NonInteractive', '-File', (Join-Path $root 'bench/Measure-Posture.ps1'), '-ModuleManifest', (Join-Path $moduleRoot 'BackupIam.psd1'))
+        if (-not $IsLinux) { $postureArgs += '-Store', 'moto' }
+        Invoke-Pwsh $postureArgs
+        if ($LASTEXITCODE -ne 0) { exit $LASTEXITCODE }
         # Issue 16: the five setups at 25 ms each way (moto behind bench/latency_proxy.py) beside boto3, then on 127.0.0.1.
         foreach ($delay in 25, 0) {
             Invoke-Pwsh @('-NoProfile', '-NonInteractive', '-File', (Join-Path $root 'bench/Measure-Latency.ps1'), '-ModuleManifest', (Join-Path $moduleRoot 'BackupIam.psd1'), '-DelayMs', "$delay")

@@ -7,17 +7,7 @@
 #   Prompts are answered by a real PSHost in a runspace of this process (no -NonInteractive shortcut).
 BeforeAll {
     Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
-    Import-BuiltModule
-    $script:moto = Start-MotoServer
-    $script:saved = @{}
-    foreach ($name in 'AWS_ENDPOINT_URL', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_REGION', 'AWS_PROFILE') {
-        $script:saved[$name] = [Environment]::GetEnvironmentVariable($name)
-    }
-    $env:AWS_ENDPOINT_URL = $script:moto.Url
-    $env:AWS_ACCESS_KEY_ID = 'AKIAVIEWSBUCKETS0001'
-    $env:AWS_SECRET_ACCESS_KEY = 'views-test-secret-not-real'
-    $env:AWS_REGION = 'us-east-1'
-    Remove-Item Env:AWS_PROFILE -ErrorAction SilentlyContinue
+    $script:moto = Enter-MotoTestSession -AccessKey 'AKIAVIEWSBUCKETS0001' -SecretKey 'views-test-secret-not-real'
 
     # A host whose UI answers every PromptForChoice (ShouldProcess under -Confirm, ShouldContinue) with a set answer
     # and records each question.
@@ -109,8 +99,7 @@ namespace BackupIamTests
 }
 
 AfterAll {
-    if ($script:moto) { Stop-MotoServer $script:moto }
-    foreach ($name in $script:saved.Keys) { Restore-EnvironmentVariable -Name $name -Value $script:saved[$name] }
+    Exit-MotoTestSession $script:moto
 }
 
 Describe 'New-BackupBucket: the bucket''s real region' {

@@ -3,19 +3,9 @@
 # sent: every refusal here happens before any call.
 BeforeAll {
     Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
-    Import-BuiltModule
     $script:tmp = Join-Path ([System.IO.Path]::GetTempPath()) ("bi-hostile-" + [guid]::NewGuid())
     $null = New-Item -ItemType Directory -Path $script:tmp
-    $script:moto = Start-MotoServer
-    $script:saved = @{}
-    foreach ($name in 'AWS_ENDPOINT_URL', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_REGION', 'AWS_PROFILE') {
-        $script:saved[$name] = [Environment]::GetEnvironmentVariable($name)
-    }
-    $env:AWS_ENDPOINT_URL = $script:moto.Url
-    $env:AWS_ACCESS_KEY_ID = 'AKIAHOSTILETEST0001'
-    $env:AWS_SECRET_ACCESS_KEY = 'hostile-test-secret-not-real'
-    $env:AWS_REGION = 'us-east-1'
-    Remove-Item Env:AWS_PROFILE -ErrorAction SilentlyContinue
+    $script:moto = Enter-MotoTestSession -AccessKey 'AKIAHOSTILETEST0001' -SecretKey 'hostile-test-secret-not-real'
 
     function Invoke-Refused {
         # Runs a command that must be refused; returns its error and every request the server received meanwhile.
@@ -39,8 +29,7 @@ BeforeAll {
 }
 
 AfterAll {
-    Stop-MotoServer $script:moto
-    foreach ($name in $script:saved.Keys) { Restore-EnvironmentVariable -Name $name -Value $script:saved[$name] }
+    Exit-MotoTestSession $script:moto
     Remove-Item -Recurse -Force $script:tmp -ErrorAction SilentlyContinue
 }
 

@@ -5,17 +5,7 @@
 # what those policies deny is proved with the simulator here and on Ceph RGW in tests/rgw/Posture.Rgw.Tests.ps1.
 BeforeAll {
     Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
-    Import-BuiltModule
-    $script:moto = Start-MotoServer
-    $script:saved = @{}
-    foreach ($name in 'AWS_ENDPOINT_URL', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_REGION', 'AWS_PROFILE') {
-        $script:saved[$name] = [Environment]::GetEnvironmentVariable($name)
-    }
-    $env:AWS_ENDPOINT_URL = $script:moto.Url
-    $env:AWS_ACCESS_KEY_ID = 'AKIAPOSTURETEST0001'
-    $env:AWS_SECRET_ACCESS_KEY = 'posture-test-secret-not-real'
-    $env:AWS_REGION = 'us-east-1'
-    Remove-Item Env:AWS_PROFILE -ErrorAction SilentlyContinue
+    $script:moto = Enter-MotoTestSession -AccessKey 'AKIAPOSTURETEST0001' -SecretKey 'posture-test-secret-not-real'
 
     function Get-WriteSummary {
         param($Writes)
@@ -31,8 +21,7 @@ BeforeAll {
 }
 
 AfterAll {
-    foreach ($name in $script:saved.Keys) { Restore-EnvironmentVariable -Name $name -Value $script:saved[$name] }
-    Stop-MotoServer $script:moto
+    Exit-MotoTestSession $script:moto
 }
 
 Describe 'New-BackupBucket -ObjectLock* (moto)' {

@@ -2,18 +2,8 @@
 # own request recording: the first run makes exactly one write per resource, a re-run makes none, -WhatIf makes none.
 BeforeAll {
     Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
-    Import-BuiltModule
-    $script:moto = Start-MotoServer
-    $script:saved = @{}
-    foreach ($name in 'AWS_ENDPOINT_URL', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_REGION', 'AWS_PROFILE') {
-        $script:saved[$name] = [Environment]::GetEnvironmentVariable($name)
-    }
     # Every cmdlet reaches moto through the SDKs' standard endpoint variable; no -EndpointUrl needed.
-    $env:AWS_ENDPOINT_URL = $script:moto.Url
-    $env:AWS_ACCESS_KEY_ID = 'AKIAPROVISIONTEST01'
-    $env:AWS_SECRET_ACCESS_KEY = 'provisioning-test-secret-not-real'
-    $env:AWS_REGION = 'us-east-1'
-    Remove-Item Env:AWS_PROFILE -ErrorAction SilentlyContinue
+    $script:moto = Enter-MotoTestSession -AccessKey 'AKIAPROVISIONTEST01' -SecretKey 'provisioning-test-secret-not-real'
     $script:creds = Join-Path ([System.IO.Path]::GetTempPath()) ("bi-creds-" + [guid]::NewGuid())
 
     function Invoke-Recorded {
@@ -94,8 +84,7 @@ BeforeAll {
 }
 
 AfterAll {
-    Stop-MotoServer $script:moto
-    foreach ($name in $script:saved.Keys) { Restore-EnvironmentVariable -Name $name -Value $script:saved[$name] }
+    Exit-MotoTestSession $script:moto
     Remove-Item -Force $script:creds -ErrorAction SilentlyContinue
 }
 

@@ -4,17 +4,7 @@
 # and a runner with no key gets its credentials through the module's web-identity chain.
 BeforeAll {
     Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
-    Import-BuiltModule
-    $script:moto = Start-MotoServer
-    $script:saved = @{}
-    foreach ($name in 'AWS_ENDPOINT_URL', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_REGION', 'AWS_PROFILE') {
-        $script:saved[$name] = [Environment]::GetEnvironmentVariable($name)
-    }
-    $env:AWS_ENDPOINT_URL = $script:moto.Url
-    $env:AWS_ACCESS_KEY_ID = 'AKIAROLESTEST000001'
-    $env:AWS_SECRET_ACCESS_KEY = 'roles-test-secret-not-real'
-    $env:AWS_REGION = 'us-east-1'
-    Remove-Item Env:AWS_PROFILE -ErrorAction SilentlyContinue
+    $script:moto = Enter-MotoTestSession -AccessKey 'AKIAROLESTEST000001' -SecretKey 'roles-test-secret-not-real'
 
     function Invoke-Recorded {
         # Runs a script block; returns its outputs, its errors, and every call moto received while it ran.
@@ -37,8 +27,7 @@ BeforeAll {
 }
 
 AfterAll {
-    Stop-MotoServer $script:moto
-    foreach ($name in $script:saved.Keys) { Restore-EnvironmentVariable -Name $name -Value $script:saved[$name] }
+    Exit-MotoTestSession $script:moto
 }
 
 Describe 'New-BackupRole refuses bad input before any call' {
@@ -139,6 +128,70 @@ Describe 'New-BackupRole for Azure Pipelines against moto' {
         $role.Audience | Should -Be @('api://AzureADTokenExchange')
         $role.Subject | Should -Be @('sc://contoso/Backups/aws-backup')
         (Invoke-Recorded -Script $make).Writes.Count | Should -Be 0
+    }
+}
+
+Describe 'New-BackupRole with an existing provider that lacks the audience (AddClientIDToOpenIDConnectProvider, moto)' {
+    BeforeAll {
+        # A provider made by someone else (awscli, not the module) for the issuer, with another audience only.
+        $script:issuer = 'https://ci.example.com/oidc'
+        $script:providerArn = 'arn:aws:iam::123456789012:oidc-provider/ci.example.com/oidc'
+        $made = & aws --endpoint-url $script:moto.Url --region us-east-1 --output json iam create-open-id-connect-provider --url $script:issuer --client-id-list other-audience --thumbprint-list 0123456789abcdef0123456789abcdef01234567
+        $LASTEXITCODE | Should -Be 0
+        ($made | ConvertFrom-Json).OpenIDConnectProviderArn | Should -Be $script:providerArn
+        $script:make = { param([switch] $WhatIf) New-BackupRole -RoleName backup-ci -Issuer $script:issuer -Audience backup-jobs -Subject 'job:nightly' -Policy $script:upload -WhatIf:$WhatIf }
+        function Get-ProviderAudience {
+            $json = & aws --endpoint-url $script:moto.Url --region us-east-1 --output json iam get-open-id-connect-provider --open-id-connect-provider-arn $script:providerArn
+            @(($json | ConvertFrom-Json).ClientIDList | Sort-Object)
+        }
+    }
+
+    It '-WhatIf shows the step that adds the audience and writes nothing' {
+        Start-MotoRecording -Url $script:moto.Url
+        $script = @"
+Import-Module '$(Get-BuiltModuleManifest)'
+`$env:AWS_ENDPOINT_URL = '$($script:moto.Url)'; `$env:AWS_ACCESS_KEY_ID = 'AKIAROLESTEST000001'; `$env:AWS_SECRET_ACCESS_KEY = 'roles-test-secret-not-real'; `$env:AWS_REGION = 'us-east-1'
+`$r = New-BackupRole -RoleName backup-ci -Issuer '$($script:issuer)' -Audience backup-jobs -Subject 'job:nightly' -WhatIf
+'CHANGES=' + (`$r.Changes -join ',')
+'STATUS=' + `$r.Status
+"@
+        $output = @(Invoke-FreshPwsh -Script $script)
+        $whatIf = @($output | Where-Object { $_ -match '^What if:' })
+        ($whatIf -join "`n") | Should -Match "Add the audience \(client id\) 'backup-jobs' to the OIDC provider"
+        $output | Should -Contain 'CHANGES=iam:AddClientIDToOpenIDConnectProvider,iam:CreateRole'
+        $output | Should -Contain 'STATUS=Planned'
+        @(Get-MotoWriteCall -Url $script:moto.Url).Count | Should -Be 0
+        Get-ProviderAudience | Should -Be @('other-audience')
+    }
+
+    It 'sends AddClientIDToOpenIDConnectProvider for the existing provider (never a second provider) and stops when the store refuses it' {
+        # moto 5.2.1 does not implement the action (its server answers 500 NotImplementedError; Ceph RGW 16 answers 405),
+        # so the write itself is refused here: what is proven is that the module asks for exactly this step, reports the
+        # refusal naming it, and writes nothing after it.
+        $run = Invoke-Recorded -Script { & $script:make }
+        $run.Writes | Select-Object -Unique | Should -Be @('AddClientIDToOpenIDConnectProvider')
+        $run.Writes | Should -Not -Contain 'CreateOpenIDConnectProvider'
+        $run.Writes | Should -Not -Contain 'CreateRole'
+        $run.Errors.Count | Should -Be 1
+        $run.Errors[0].Exception.Message | Should -Match 'AddClientIDToOpenIDConnectProvider'
+        Get-ProviderAudience | Should -Be @('other-audience')
+    }
+
+    It 'once the provider has the audience, a run plans no provider write, and a re-run makes no write at all' {
+        # The audience added outside the module (moto has no AddClientID: the provider is made again with both).
+        & aws --endpoint-url $script:moto.Url --region us-east-1 iam delete-open-id-connect-provider --open-id-connect-provider-arn $script:providerArn
+        $null = & aws --endpoint-url $script:moto.Url --region us-east-1 --output json iam create-open-id-connect-provider --url $script:issuer --client-id-list other-audience backup-jobs --thumbprint-list 0123456789abcdef0123456789abcdef01234567
+        Get-ProviderAudience | Should -Be @('backup-jobs', 'other-audience')
+
+        $first = Invoke-Recorded -Script { & $script:make }
+        $first.Errors | Should -BeNullOrEmpty
+        $first.Writes | Should -Be @('CreateRole', 'PutRolePolicy')
+        $first.Outputs[0].ProviderArn | Should -Be $script:providerArn
+
+        $again = Invoke-Recorded -Script { & $script:make }
+        $again.Writes.Count | Should -Be 0 -Because ($again.Writes -join ', ')
+        $again.Outputs[0].Status | Should -Be 'Unchanged'
+        @($again.Calls.Operation) | Should -Contain 'GetOpenIDConnectProvider'
     }
 }
 

@@ -1,17 +1,7 @@
 # Issue 16: fewer sequential round trips, same behaviour. Requests are counted by moto's own request recording.
 BeforeAll {
     Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
-    Import-BuiltModule
-    $script:moto = Start-MotoServer
-    $script:saved = @{}
-    foreach ($name in 'AWS_ENDPOINT_URL', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_REGION', 'AWS_PROFILE') {
-        $script:saved[$name] = [Environment]::GetEnvironmentVariable($name)
-    }
-    $env:AWS_ENDPOINT_URL = $script:moto.Url
-    $env:AWS_ACCESS_KEY_ID = 'AKIAROUNDTRIPTEST01'
-    $env:AWS_SECRET_ACCESS_KEY = 'round-trip-test-secret-not-real'
-    $env:AWS_REGION = 'us-east-1'
-    Remove-Item Env:AWS_PROFILE -ErrorAction SilentlyContinue
+    $script:moto = Enter-MotoTestSession -AccessKey 'AKIAROUNDTRIPTEST01' -SecretKey 'round-trip-test-secret-not-real'
     $script:policy = '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:ListBucket","Resource":"arn:aws:s3:::rt-bucket"}]}'
 
     function Get-ReadCall {
@@ -20,8 +10,7 @@ BeforeAll {
 }
 
 AfterAll {
-    Stop-MotoServer $script:moto
-    foreach ($name in $script:saved.Keys) { Restore-EnvironmentVariable -Name $name -Value $script:saved[$name] }
+    Exit-MotoTestSession $script:moto
 }
 
 Describe 'Reads that cannot tell anything' {

@@ -282,16 +282,9 @@ function Start-RgwServer {
     if ($CountingProxy) {
         try {
             $server.ProxyLog = Join-Path $server.StateDir 'proxy.jsonl'
-            $null = New-Item -ItemType File -Path $server.ProxyLog -Force
-            $info = [System.Diagnostics.ProcessStartInfo]::new('python3')
-            foreach ($a in (Join-Path $PSScriptRoot 'rgw/count-proxy.py'), '--target', $server.Endpoint, '--log', $server.ProxyLog) { $info.ArgumentList.Add($a) }
-            $info.RedirectStandardOutput = $true
-            $info.UseShellExecute = $false
-            $process = [System.Diagnostics.Process]::Start($info)
-            $server.ProxyProcess = $process
-            $read = $process.StandardOutput.ReadLineAsync()
-            if (-not $read.Wait(15000) -or $read.Result -notmatch '^PROXY_URL=(.+)$') { throw 'the counting proxy (tests/rgw/count-proxy.py) did not start' }
-            $server.Url = $Matches[1]
+            $proxy = Start-CountingProxy -TargetUrl $server.Endpoint -LogPath $server.ProxyLog
+            $server.ProxyProcess = $proxy.Process
+            $server.Url = $proxy.Url
         }
         catch {
             Stop-RgwServer -Server $server
@@ -418,3 +411,76 @@ function Invoke-RgwRequest {
 }
 
 Export-ModuleMember -Function Invoke-RgwRequest
+
+# ---- moto test files' common set-up, and the recording proxy in front of any server -----------------------------
+
+function Enter-MotoTestSession {
+    <#
+    The BeforeAll that moto test files share: imports the built module, starts a moto server (with -ServerEnvironment
+    set in its environment only, e.g. @{ MOTO_S3_ALLOW_CROSSACCOUNT_ACCESS = 'false' }) and points AWS_ENDPOINT_URL,
+    AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and AWS_REGION at it, AWS_PROFILE removed; the previous values are kept in
+    the returned server's SavedEnvironment for Exit-MotoTestSession. Throws when moto does not start.
+    #>
+    param(
+        [string] $AccessKey = 'AKIAMOTOTESTSESSION01',
+        [string] $SecretKey = 'moto-test-secret-not-real',
+        [string] $Region = 'us-east-1',
+        [hashtable] $ServerEnvironment = @{}
+    )
+    Import-BuiltModule
+    $savedServer = @{}
+    foreach ($name in $ServerEnvironment.Keys) { $savedServer[$name] = [Environment]::GetEnvironmentVariable($name); Set-Item "Env:$name" -Value $ServerEnvironment[$name] }
+    try { $moto = Start-MotoServer }
+    finally { foreach ($name in $savedServer.Keys) { Restore-EnvironmentVariable -Name $name -Value $savedServer[$name] } }
+    $saved = @{}
+    foreach ($name in 'AWS_ENDPOINT_URL', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_REGION', 'AWS_PROFILE') {
+        $saved[$name] = [Environment]::GetEnvironmentVariable($name)
+    }
+    $env:AWS_ENDPOINT_URL = $moto.Url
+    $env:AWS_ACCESS_KEY_ID = $AccessKey
+    $env:AWS_SECRET_ACCESS_KEY = $SecretKey
+    $env:AWS_REGION = $Region
+    Remove-Item Env:AWS_PROFILE -ErrorAction SilentlyContinue
+    $moto | Add-Member -NotePropertyName SavedEnvironment -NotePropertyValue $saved -PassThru
+}
+
+function Exit-MotoTestSession {
+    <# The matching AfterAll: restores the AWS_* variables Enter-MotoTestSession changed and stops its moto server. #>
+    param([Parameter(Mandatory)] [AllowNull()] $Server)
+    if (-not $Server) { return }
+    foreach ($name in $Server.SavedEnvironment.Keys) { Restore-EnvironmentVariable -Name $name -Value $Server.SavedEnvironment[$name] }
+    Stop-MotoServer $Server
+}
+
+function Start-CountingProxy {
+    <#
+    Starts tests/rgw/count-proxy.py in front of a server on 127.0.0.1 (moto or RGW), logging to -LogPath (one JSON line
+    per request the server received, written before the client gets its answer); with -RecordHeader, those request
+    headers and the SigV4 SignedHeaders too. Returns Url (point the module here), Process and Log. Throws when it does
+    not start.
+    #>
+    param([Parameter(Mandatory)] [string] $TargetUrl, [Parameter(Mandatory)] [string] $LogPath, [string[]] $RecordHeader = @())
+    $null = New-Item -ItemType File -Path $LogPath -Force
+    $info = [System.Diagnostics.ProcessStartInfo]::new('python3')
+    foreach ($a in (Join-Path $PSScriptRoot 'rgw/count-proxy.py'), '--target', $TargetUrl, '--log', $LogPath) { $info.ArgumentList.Add($a) }
+    foreach ($h in $RecordHeader) { $info.ArgumentList.Add('--record-header'); $info.ArgumentList.Add($h) }
+    $info.RedirectStandardOutput = $true
+    $info.UseShellExecute = $false
+    $process = [System.Diagnostics.Process]::Start($info)
+    $read = $process.StandardOutput.ReadLineAsync()
+    if (-not $read.Wait(15000) -or $read.Result -notmatch '^PROXY_URL=(.+)$') {
+        if (-not $process.HasExited) { $process.Kill($true) }
+        throw 'the counting proxy (tests/rgw/count-proxy.py) did not start'
+    }
+    [pscustomobject]@{ Url = $Matches[1]; Process = $process; Log = $LogPath }
+}
+
+function Stop-CountingProxy {
+    param([Parameter(Mandatory)] [AllowNull()] $Proxy)
+    if ($Proxy -and $Proxy.Process -and -not $Proxy.Process.HasExited) {
+        $Proxy.Process.Kill($true)
+        $null = $Proxy.Process.WaitForExit(5000)
+    }
+}
+
+Export-ModuleMember -Function Enter-MotoTestSession, Exit-MotoTestSession, Start-CountingProxy, Stop-CountingProxy

@@ -32,6 +32,8 @@ BeforeAll {
     $env:AWS_REGION = 'us-east-1'
     foreach ($name in 'AWS_SESSION_TOKEN', 'AWS_PROFILE', 'AWS_ENDPOINT_URL', 'AWS_ENDPOINT_URL_S3', 'AWS_ENDPOINT_URL_IAM') { Remove-Item "Env:$name" -ErrorAction SilentlyContinue }
     $script:admin = [pscustomobject]@{ AccessKey = $rgw.AdminAccessKey; SecretKey = $rgw.AdminSecretKey }
+    # Every tool setup by bucket name, for the checks all of them share (the last Context of the tool setups).
+    $script:setups = @{}
 
     $script:work = Join-Path ([System.IO.Path]::GetTempPath()) ('backupiam-tools-' + [guid]::NewGuid().ToString('n').Substring(0, 10))
     $null = New-Item -ItemType Directory -Path $work
@@ -122,7 +124,34 @@ BeforeAll {
         $bucketResult = New-BackupBucket -BucketName $Bucket -EndpointUrl $rgw.Url -WarningAction SilentlyContinue -ErrorAction Stop
         $policy = New-BackupPolicy -Preset $Preset -BucketName $Bucket -Prefix $Prefix -AsBucketPolicy -PrincipalArn "arn:aws:iam:::user/$($user.UserId)" @Options -ErrorAction Stop
         $applied = $policy | Set-BackupBucketPolicy -EndpointUrl $rgw.Url -ErrorAction Stop
-        [pscustomobject]@{ User = $user; Bucket = $Bucket; Prefix = $policy.Prefix; Policy = $policy; Applied = $applied; BucketResult = $bucketResult }
+        $setup = [pscustomobject]@{ User = $user; Bucket = $Bucket; Prefix = $policy.Prefix; Policy = $policy; Applied = $applied; BucketResult = $bucketResult }
+        $script:setups[$Bucket] = $setup
+        $setup
+    }
+
+    function script:New-RcloneConfig {
+        <# An rclone config file with the setup's key as remote 'backup' (ACL bucket-owner-full-control on every upload). #>
+        param([string] $Name, $Setup)
+        $path = Join-Path $work "$Name.conf"
+        Set-Content -Path $path -Value @"
+[backup]
+type = s3
+provider = Ceph
+endpoint = $($rgw.Endpoint)
+access_key_id = $($Setup.User.AccessKey)
+secret_access_key = $($Setup.User.SecretKey)
+acl = bucket-owner-full-control
+no_check_bucket = true
+"@
+        $path
+    }
+
+    function script:New-S3cmdConfig {
+        <# An s3cmd config file for the key, path-style against the RGW endpoint over http. #>
+        param([string] $Path, $Key)
+        $hostPort = $rgw.Endpoint -replace '^http://', ''
+        Set-Content -Path $Path -Value "[default]`naccess_key = $($Key.AccessKey)`nsecret_key = $($Key.SecretKey)`nhost_base = $hostPort`nhost_bucket = $hostPort`nuse_https = False`nsignature_v2 = False`nbucket_location = us-east-1"
+        $Path
     }
 
     function script:Get-MultipartCompletion {
@@ -191,17 +220,7 @@ Describe 'Tool presets on Ceph RGW, proven by the tools' -Tag 'Rgw', 'Tools' {
     Context 'rclone sync (preset Rclone, prefix backups/dataset-1/)' {
         BeforeAll {
             $script:s = New-ToolSetup -Preset Rclone -Bucket 'rclone-sync' -Prefix 'backups/dataset-1/'
-            $script:rcloneConfig = Join-Path $work 'rclone-sync.conf'
-            Set-Content -Path $rcloneConfig -Value @"
-[backup]
-type = s3
-provider = Ceph
-endpoint = $($rgw.Endpoint)
-access_key_id = $($s.User.AccessKey)
-secret_access_key = $($s.User.SecretKey)
-acl = bucket-owner-full-control
-no_check_bucket = true
-"@
+            $script:rcloneConfig = New-RcloneConfig -Name 'rclone-sync' -Setup $s
             $script:rclone = @{ RCLONE_CONFIG = $rcloneConfig }
             $null = Invoke-Probe -Key $admin -Operation 'put' -Bucket $s.Bucket -Object 'backups/other/owner.txt'
             $script:syncSource = Join-Path $work 'sync-source'
@@ -240,35 +259,14 @@ no_check_bucket = true
             $r.ExitCode | Should -Not -Be 0
             Invoke-Probe -Key $admin -Operation 'head' -Bucket $s.Bucket -Object 'backups/other/owner.txt' | Should -Match '^OK'
         }
-
-        It 'refuses what the preset excludes: public ACLs, bucket policy/versioning/lifecycle, outside the prefix, bucket creation' {
-            Assert-ExcludedOperations -Setup $s -Own 'backups/dataset-1/big.bin' -Foreign 'backups/other/owner.txt'
-        }
-
-        It 'the bucket owner restores what rclone wrote (uploaded with bucket-owner-full-control)' {
-            $target = Join-Path $work 'restore-rclone.bin'
-            $r = Invoke-Tool aws @('--profile', 'admin', '--endpoint-url', $rgw.Endpoint, 's3', 'cp', "s3://$($s.Bucket)/backups/dataset-1/big.bin", $target)
-            $r.ExitCode | Should -Be 0 -Because $r.Output
-            (Get-FileHash $target -Algorithm SHA256).Hash | Should -Be $bigHash
-        }
     }
 
     Context 'rclone copy (preset RcloneCopy): no delete' {
         BeforeAll {
             $script:s = New-ToolSetup -Preset RcloneCopy -Bucket 'rclone-copy' -Prefix 'backups/dataset-1/'
-            $script:rcloneConfig = Join-Path $work 'rclone-copy.conf'
             # The ACL as a remote setting, so every upload carries it (a sync that re-uploads a file included); the copy
             # below also passes it as the --s3-acl flag.
-            Set-Content -Path $rcloneConfig -Value @"
-[backup]
-type = s3
-provider = Ceph
-endpoint = $($rgw.Endpoint)
-access_key_id = $($s.User.AccessKey)
-secret_access_key = $($s.User.SecretKey)
-acl = bucket-owner-full-control
-no_check_bucket = true
-"@
+            $script:rcloneConfig = New-RcloneConfig -Name 'rclone-copy' -Setup $s
             $script:rclone = @{ RCLONE_CONFIG = $rcloneConfig }
             $null = Invoke-Probe -Key $admin -Operation 'put' -Bucket $s.Bucket -Object 'backups/other/owner.txt'
         }
@@ -298,10 +296,6 @@ no_check_bucket = true
             $r.Output | Should -Match 'AccessDenied'
             Invoke-Probe -Key $admin -Operation 'head' -Bucket $s.Bucket -Object 'backups/dataset-1/big.bin' | Should -Be 'OK 12582912'
             Test-OnAws -Setup $s -Action 's3:DeleteObject' -Object 'backups/dataset-1/big.bin' | Should -Not -Be 'Allowed'
-        }
-
-        It 'refuses what the preset excludes' {
-            Assert-ExcludedOperations -Setup $s -Own 'backups/dataset-1/small.txt' -Foreign 'backups/other/owner.txt'
         }
 
         It 'the bucket owner restores what rclone wrote' {
@@ -338,11 +332,6 @@ no_check_bucket = true
             $packs = ((Invoke-Probe -Key $s.User -Operation 'list' -Bucket $s.Bucket -Object 'repo/data/') -replace '^OK ', '') -split ','
             $sizes = foreach ($pack in $packs) { [long]((Invoke-Probe -Key $s.User -Operation 'head' -Bucket $s.Bucket -Object $pack) -replace '^OK ', '') }
             ($sizes | Measure-Object -Maximum).Maximum | Should -BeGreaterThan 30MB
-        }
-
-        It 'refuses what the preset excludes' {
-            $own = (Invoke-Probe -Key $admin -Operation 'list' -Bucket $s.Bucket -Object 'repo/snapshots/') -replace '^OK ', ''
-            Assert-ExcludedOperations -Setup $s -Own $own -Foreign 'other/owner.txt'
         }
 
         It 'the owner cannot read restic''s uploads on RGW (restic sends no x-amz-acl) until OwnerRestore grants it, then restic restore works' {
@@ -395,28 +384,12 @@ no_check_bucket = true
             Invoke-Probe -Key $s.User -Operation 'delete' -Bucket $s.Bucket -Object 'repo/locks/probe' | Should -Be 'OK deleted'
             Test-OnAws -Setup $s -Action 's3:DeleteObject' -Object 'repo/locks/probe' | Should -Be 'Allowed'
         }
-
-        It 'refuses what the preset excludes' {
-            $own = (Invoke-Probe -Key $admin -Operation 'list' -Bucket $s.Bucket -Object 'repo/keys/') -replace '^OK ', ''
-            Assert-ExcludedOperations -Setup $s -Own $own -Foreign 'other/owner.txt'
-        }
     }
 
     Context 's3cmd put (preset S3cmd)' {
         BeforeAll {
             $script:s = New-ToolSetup -Preset S3cmd -Bucket 's3cmd-put' -Prefix 'backup/'
-            $hostPort = $rgw.Endpoint -replace '^http://', ''
-            $script:s3cfg = Join-Path $work 's3cmd.cfg'
-            Set-Content -Path $s3cfg -Value @"
-[default]
-access_key = $($s.User.AccessKey)
-secret_key = $($s.User.SecretKey)
-host_base = $hostPort
-host_bucket = $hostPort
-use_https = False
-signature_v2 = False
-bucket_location = us-east-1
-"@
+            $script:s3cfg = New-S3cmdConfig -Path (Join-Path $work 's3cmd.cfg') -Key $s.User
             $null = Invoke-Probe -Key $admin -Operation 'put' -Bucket $s.Bucket -Object 'other/owner.txt'
         }
 
@@ -444,17 +417,6 @@ bucket_location = us-east-1
             }
             Test-OnAws -Setup $s -Action 's3:ListBucket' | Should -Not -Be 'Allowed'
             Invoke-Probe -Key $admin -Operation 'get' -Bucket $s.Bucket -Object 'backup/small.txt' | Should -Be 'OK a small backup file'
-        }
-
-        It 'refuses what the preset excludes' {
-            Assert-ExcludedOperations -Setup $s -Own 'backup/small.txt' -Foreign 'other/owner.txt'
-        }
-
-        It 'the bucket owner restores what s3cmd wrote' {
-            $target = Join-Path $work 'restore-s3cmd.bin'
-            $r = Invoke-Tool aws @('--profile', 'admin', '--endpoint-url', $rgw.Endpoint, 's3', 'cp', "s3://$($s.Bucket)/backup/big.bin", $target)
-            $r.ExitCode | Should -Be 0 -Because $r.Output
-            (Get-FileHash $target -Algorithm SHA256).Hash | Should -Be $bigHash
         }
     }
 
@@ -488,14 +450,29 @@ bucket_location = us-east-1
             Test-OnAws -Setup $s -Action 's3:ListBucket' | Should -Not -Be 'Allowed'
             Test-OnAws -Setup $s -Action 's3:GetObject' -Object 'backup/small.txt' | Should -Not -Be 'Allowed'
         }
+    }
 
-        It 'refuses what the preset excludes' {
-            Assert-ExcludedOperations -Setup $s -Own 'backup/small.txt' -Foreign 'other/owner.txt'
+    Context 'every tool setup above: what its preset excludes is refused, and the bucket owner restores the upload' {
+        It '<Bucket>: refuses public ACLs, bucket policy/versioning/lifecycle, outside the prefix, bucket creation' -ForEach @(
+            @{ Bucket = 'rclone-sync'; Own = 'backups/dataset-1/big.bin'; OwnUnder = $null; Foreign = 'backups/other/owner.txt' }
+            @{ Bucket = 'rclone-copy'; Own = 'backups/dataset-1/small.txt'; OwnUnder = $null; Foreign = 'backups/other/owner.txt' }
+            @{ Bucket = 'restic-full'; Own = $null; OwnUnder = 'repo/snapshots/'; Foreign = 'other/owner.txt' }
+            @{ Bucket = 'restic-nodelete'; Own = $null; OwnUnder = 'repo/keys/'; Foreign = 'other/owner.txt' }
+            @{ Bucket = 's3cmd-put'; Own = 'backup/small.txt'; OwnUnder = $null; Foreign = 'other/owner.txt' }
+            @{ Bucket = 'awscli-cp'; Own = 'backup/small.txt'; OwnUnder = $null; Foreign = 'other/owner.txt' }
+        ) {
+            # restic names its objects itself: the object the key wrote is the one found under OwnUnder.
+            $object = if ($OwnUnder) { (Invoke-Probe -Key $admin -Operation 'list' -Bucket $Bucket -Object $OwnUnder) -replace '^OK ', '' } else { $Own }
+            Assert-ExcludedOperations -Setup $script:setups[$Bucket] -Own $object -Foreign $Foreign
         }
 
-        It 'the bucket owner restores what aws wrote' {
-            $target = Join-Path $work 'restore-aws.bin'
-            $r = Invoke-Tool aws @('--profile', 'admin', '--endpoint-url', $rgw.Endpoint, 's3', 'cp', "s3://$($s.Bucket)/backup/big.bin", $target)
+        It '<Bucket>: the bucket owner restores what <Tool> wrote (uploaded with bucket-owner-full-control)' -ForEach @(
+            @{ Bucket = 'rclone-sync'; Tool = 'rclone'; Object = 'backups/dataset-1/big.bin' }
+            @{ Bucket = 's3cmd-put'; Tool = 's3cmd'; Object = 'backup/big.bin' }
+            @{ Bucket = 'awscli-cp'; Tool = 'aws'; Object = 'backup/big.bin' }
+        ) {
+            $target = Join-Path $work "restore-$Bucket.bin"
+            $r = Invoke-Tool aws @('--profile', 'admin', '--endpoint-url', $rgw.Endpoint, 's3', 'cp', "s3://$Bucket/$Object", $target)
             $r.ExitCode | Should -Be 0 -Because $r.Output
             (Get-FileHash $target -Algorithm SHA256).Hash | Should -Be $bigHash
         }
@@ -558,9 +535,7 @@ bucket_location = us-east-1
             $r = Invoke-Tool aws @('--profile', 'admin', '--endpoint-url', $rgw.Endpoint, 'iam', 'put-user-policy', '--user-name', $user.UserId, '--policy-name', 's3cmd-put', '--policy-document', $policy.PolicyDocument)
             $r.ExitCode | Should -Be 0 -Because $r.Output
 
-            $hostPort = $rgw.Endpoint -replace '^http://', ''
-            $config = Join-Path $work 's3cmd-identity.cfg'
-            Set-Content -Path $config -Value "[default]`naccess_key = $($user.AccessKey)`nsecret_key = $($user.SecretKey)`nhost_base = $hostPort`nhost_bucket = $hostPort`nuse_https = False`nsignature_v2 = False`nbucket_location = us-east-1"
+            $config = New-S3cmdConfig -Path (Join-Path $work 's3cmd-identity.cfg') -Key $user
             $r = Invoke-Tool s3cmd @('-c', $config, 'put', '--add-header=x-amz-acl:bucket-owner-full-control', (Join-Path $source 'small.txt'), 's3://identity-put/backup/small.txt')
             $r.ExitCode | Should -Be 0 -Because $r.Output
             $r = Invoke-Tool s3cmd @('-c', $config, 'mb', 's3://identity-made-by-key')

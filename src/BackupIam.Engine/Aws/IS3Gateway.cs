@@ -11,6 +11,13 @@ namespace BackupIam.Engine.Aws
     /// </summary>
     public interface IS3Gateway : IDisposable
     {
+        /// <summary>
+        /// The account id that must own the bucket, or null when it is not known: once set, every request whose S3 API
+        /// takes it (not CreateBucket, not ListBuckets) sends it as x-amz-expected-bucket-owner, and a refusal that the
+        /// header caused is reported as <c>S3BucketOwnerMismatch</c> (issue 17).
+        /// </summary>
+        string? ExpectedBucketOwner { get; set; }
+
         /// <summary>HeadBucket: true when the bucket exists (also when it lives in another region), false on 404.</summary>
         Task<bool> BucketExistsAsync(string bucketName, CancellationToken cancellationToken);
 

@@ -36,6 +36,27 @@ namespace BackupIam.Engine.Aws
             AmazonS3Config config = CreateConfig(session);
             config.HttpClientFactory = _http;
             _client = new AmazonS3Client(session.Credentials, config);
+            _client.BeforeRequestEvent += SendExpectedBucketOwner;
+        }
+
+        /// <inheritdoc />
+        public string? ExpectedBucketOwner { get; set; }
+
+        /// <summary>Set while a request must go without the header (the HeadBucket that tells a foreign bucket from a denied one).</summary>
+        private static readonly AsyncLocal<bool> s_withoutOwner = new AsyncLocal<bool>();
+
+        /// <summary>
+        /// Every request whose S3 API takes ExpectedBucketOwner gets it once the owner is known (issue 17): one place, so
+        /// that no bucket call, present or added later, goes without it.
+        /// </summary>
+        private void SendExpectedBucketOwner(object sender, RequestEventArgs e)
+        {
+            string? owner = ExpectedBucketOwner;
+            if (owner != null && !s_withoutOwner.Value && e is WebServiceRequestEventArgs request && BucketOwnership.Takes(request.Request))
+            {
+                // Raised after marshalling and before signing: the header is signed with the rest.
+                request.Headers[BucketOwnership.Header] = owner;
+            }
         }
 
         /// <summary>Builds the AmazonS3Config the gateway uses; exposed for diagnostics and tests.</summary>
@@ -583,12 +604,60 @@ namespace BackupIam.Engine.Aws
         /// Every S3 request goes through here: the bucket and key are checked so that they cannot change the request's
         /// path, the call runs within the session's request limits, and every failure becomes one of the module's errors.
         /// </summary>
-        private Task<T> CallAsync<T>(string operation, string bucketName, string? key, Func<CancellationToken, Task<T>> call, CancellationToken cancellationToken)
+        private async Task<T> CallAsync<T>(string operation, string bucketName, string? key, Func<CancellationToken, Task<T>> call, CancellationToken cancellationToken)
         {
             S3RequestPaths.Check(operation, bucketName, key);
             string resource = key == null ? "bucket '" + bucketName + "'" : "object '" + key + "' in bucket '" + bucketName + "'";
-            return SdkCall.RunAsync(AwsService.S3, operation, resource, bucketName, _session.S3ServiceUrl, _session.RequestLimits, call,
-                ex => ServiceError(ex, operation, bucketName), cancellationToken);
+            string? owner = ExpectedBucketOwner;
+            try
+            {
+                return await SdkCall.RunAsync(AwsService.S3, operation, resource, bucketName, _session.S3ServiceUrl, _session.RequestLimits, call,
+                    ex => ServiceError(ex, operation, bucketName), cancellationToken).ConfigureAwait(false);
+            }
+            catch (S3ServiceException ex) when (BucketOwnership.MayBeAnotherAccount(ex))
+            {
+                // Another account's bucket, or the caller's own with a policy that denies this call. With the owner
+                // expected, HeadBucket tells them apart: refused with the header and answered without it, the header alone
+                // made the difference (answered with it, the owner is right and a policy denies the call).
+                if (owner != null && await IsOwnerMismatchAsync(operation, bucketName, cancellationToken).ConfigureAwait(false))
+                {
+                    throw BucketOwnership.OwnedByAnotherAccount(ex, bucketName, owner);
+                }
+
+                throw BucketOwnership.AccessDenied(ex, bucketName, owner);
+            }
+        }
+
+        /// <summary>True when HeadBucket is refused with the expected owner's header and answered without it (reads only).</summary>
+        private async Task<bool> IsOwnerMismatchAsync(string failedOperation, string bucketName, CancellationToken cancellationToken)
+        {
+            if (failedOperation != "HeadBucket" && await HeadBucketAnswersAsync(bucketName, withOwner: true, cancellationToken).ConfigureAwait(false))
+            {
+                return false;
+            }
+
+            return await HeadBucketAnswersAsync(bucketName, withOwner: false, cancellationToken).ConfigureAwait(false);
+        }
+
+        /// <summary>True when HeadBucket, with or without x-amz-expected-bucket-owner, succeeds (a read; any failure is false).</summary>
+        private async Task<bool> HeadBucketAnswersAsync(string bucketName, bool withOwner, CancellationToken cancellationToken)
+        {
+            s_withoutOwner.Value = !withOwner;
+            try
+            {
+                await SdkCall.RunAsync(AwsService.S3, "HeadBucket", "bucket '" + bucketName + "'", bucketName, _session.S3ServiceUrl, _session.RequestLimits,
+                    ct => _client.HeadBucketAsync(new HeadBucketRequest { BucketName = bucketName }, ct), ex => ServiceError(ex, "HeadBucket", bucketName),
+                    cancellationToken).ConfigureAwait(false);
+                return true;
+            }
+            catch (BackupIamException)
+            {
+                return false;
+            }
+            finally
+            {
+                s_withoutOwner.Value = false;
+            }
         }
 
         private static S3ServiceException ServiceError(AmazonServiceException ex, string operation, string bucketName)

@@ -249,18 +249,9 @@ namespace BackupIam.Engine.Provisioning
             string bucket = spec.BucketName;
             string target = "bucket " + bucket;
             var plan = new BucketPlan(bucket) { Folders = folders };
-            try
-            {
-                plan.Exists = await _s3.BucketExistsAsync(bucket, cancellationToken).ConfigureAwait(false);
-            }
-            catch (S3ServiceException ex) when (ex.HttpStatus == 403)
-            {
-                // AWS answers 403 to HeadBucket on a bucket of another account: say what that most likely means.
-                throw new S3ServiceException(ex.ErrorId, ex.Kind, ex.Operation, bucket, ex.AwsErrorCode, ex.AwsMessage
-                    + ". The bucket exists, but these credentials may not use it: either this name belongs to another AWS account "
-                    + "(bucket names are global; choose another name), or your own policy denies s3:ListBucket on it",
-                    ex.RequestId, ex.HttpStatus, ex);
-            }
+            // A 403 (another account's bucket, or the caller's own with a policy that denies it) is explained by the
+            // gateway: plainly, and as S3BucketOwnerMismatch when the expected owner's header made the difference.
+            plan.Exists = await _s3.BucketExistsAsync(bucket, cancellationToken).ConfigureAwait(false);
 
             ObjectLockSpec? objectLock = spec.ObjectLock;
             objectLock?.Validate();
@@ -571,7 +562,7 @@ namespace BackupIam.Engine.Provisioning
             switch (ex.AwsErrorCode)
             {
                 case "BucketAlreadyExists":
-                    return "This name belongs to another AWS account; bucket names are global. Choose another name (for example "
+                    return $"Bucket '{ex.BucketName}': {BucketOwnership.GlobalNames}. Choose another name (for example "
                         + "with your account id or a random suffix)";
                 case "IllegalLocationConstraintException":
                 case "InvalidLocationConstraint":

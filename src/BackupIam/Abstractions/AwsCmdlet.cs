@@ -113,6 +113,7 @@ namespace BackupIam.Abstractions
             base.BeginProcessing();
             try
             {
+                ValidateExpectedBucketOwner();
                 _ = Session;
                 ValidateBoundParameters();
                 if (Session.CredentialResolution == CredentialResolution.Cached)
@@ -393,6 +394,36 @@ namespace BackupIam.Abstractions
             }
 
             return AwsSessionFactory.Create(settings);
+        }
+
+        /// <summary>
+        /// The S3 gateway for one bucket's requests: with <paramref name="expectedBucketOwner"/> (a bucket cmdlet's
+        /// -ExpectedBucketOwner, given or bound by property name from an upstream record) every bucket request sends it
+        /// as x-amz-expected-bucket-owner; without it, none does (issue 17). Checked before any call.
+        /// </summary>
+        private protected IS3Gateway BucketGateway(string? expectedBucketOwner)
+        {
+            if (!string.IsNullOrEmpty(expectedBucketOwner))
+            {
+                Engine.Naming.IamNames.ValidateAccountId(expectedBucketOwner, "ExpectedBucketOwner");
+            }
+
+            S3.ExpectedBucketOwner = string.IsNullOrEmpty(expectedBucketOwner) ? null : expectedBucketOwner;
+            if (S3.ExpectedBucketOwner != null && Session.S3ServiceUrl != null)
+            {
+                WriteVerbose($"x-amz-expected-bucket-owner {S3.ExpectedBucketOwner} goes with every bucket request; S3-compatible stores may ignore it (Ceph RGW 16 and moto do), so on {Session.S3ServiceUrl} it may protect nothing.");
+            }
+
+            return S3;
+        }
+
+        /// <summary>A bucket cmdlet's -ExpectedBucketOwner given on the command line is checked with the other parameters.</summary>
+        private void ValidateExpectedBucketOwner()
+        {
+            if (MyInvocation.BoundParameters.TryGetValue("ExpectedBucketOwner", out object? owner) && owner is string text && text.Length > 0)
+            {
+                Engine.Naming.IamNames.ValidateAccountId(text, "ExpectedBucketOwner");
+            }
         }
 
         private void DisposeClients()

@@ -18,6 +18,10 @@ namespace BackupIam.Commands
         [ArgumentCompleter(typeof(Completion.BucketNameCompleter))]
         public string BucketName { get; set; } = "";
 
+        /// <summary>The account id that must own the bucket: sent as x-amz-expected-bucket-owner on every bucket request (issue 17).</summary>
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        public string? ExpectedBucketOwner { get; set; }
+
         private protected override void ValidateBoundParameters()
         {
             if (IsBound(nameof(BucketName)))
@@ -30,12 +34,13 @@ namespace BackupIam.Commands
         {
             try
             {
-                var planner = new BucketPlanner(S3);
+                var planner = new BucketPlanner(BucketGateway(ExpectedBucketOwner));
                 bool justCreated = IsJustCreated("bucket", BucketName); // on the pipeline thread, where the upstream cmdlet announced it
                 VersioningPlan plan = Run(ct => planner.PlanVersioningAsync(BucketName, IsWhatIf, ct, justCreated));
                 PlanOutcome outcome = ApplyPlan(plan);
                 WriteObject(new BackupBucketVersioning
                 {
+                    ExpectedBucketOwner = S3.ExpectedBucketOwner,
                     BucketName = BucketName,
                     PreviousVersioning = plan.Before.ToString(),
                     Versioning = outcome.Status == ResourceStatus.Planned ? plan.Before.ToString() : S3VersioningState.Enabled.ToString(),

@@ -18,6 +18,10 @@ namespace BackupIam.Commands
         [ArgumentCompleter(typeof(Completion.BucketNameCompleter))]
         public string BucketName { get; set; } = "";
 
+        /// <summary>The account id that must own the bucket: sent as x-amz-expected-bucket-owner on every bucket request (issue 17).</summary>
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        public string? ExpectedBucketOwner { get; set; }
+
         private protected override void ValidateBoundParameters()
         {
             if (IsBound(nameof(BucketName)))
@@ -28,6 +32,17 @@ namespace BackupIam.Commands
 
         protected override void ProcessRecord()
         {
+            // Every read of the report expects -ExpectedBucketOwner when given (issue 17); checked before any call.
+            try
+            {
+                _ = BucketGateway(ExpectedBucketOwner);
+            }
+            catch (BackupIamException ex)
+            {
+                WriteFailure(ex, BucketName);
+                return;
+            }
+
             try
             {
                 var reader = new BucketPostureReader(S3);

@@ -17,6 +17,10 @@ namespace BackupIam.Commands
         [ValidateNotNullOrEmpty]
         public string BucketName { get; set; } = "";
 
+        /// <summary>The account id that must own the bucket: sent as x-amz-expected-bucket-owner on every bucket request (issue 17).</summary>
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        public string? ExpectedBucketOwner { get; set; }
+
         [Parameter(Position = 1)]
         [Alias("Folders")]
         [ValidateNotNull]
@@ -96,7 +100,7 @@ namespace BackupIam.Commands
                     DefaultEncryption = !SkipEncryption,
                     ObjectLock = LockSpec(),
                 };
-                var planner = new BucketPlanner(S3);
+                var planner = new BucketPlanner(BucketGateway(ExpectedBucketOwner));
                 BucketPlan plan = Run(ct => planner.PlanBucketAsync(spec, ct));
                 if (!ConfirmCompliance(plan, spec.ObjectLock))
                 {
@@ -143,6 +147,7 @@ namespace BackupIam.Commands
                     ObjectLockRetentionDays = spec.ObjectLock?.Mode != null ? spec.ObjectLock.Days : plan.ObjectLockBefore?.Days,
                     ObjectLockRetentionYears = spec.ObjectLock?.Mode != null ? spec.ObjectLock.Years : plan.ObjectLockBefore?.Years,
                     ObjectLockEnabled = spec.ObjectLock != null || plan.ObjectLockBefore != null,
+                    ExpectedBucketOwner = S3.ExpectedBucketOwner,
                     Status = outcome.Status.ToString(),
                     Changes = outcome.Actions,
                 }, "bucket", BucketName, outcome.Status);

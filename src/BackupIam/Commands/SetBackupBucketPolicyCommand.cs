@@ -22,6 +22,10 @@ namespace BackupIam.Commands
         [ArgumentCompleter(typeof(Completion.BucketNameCompleter))]
         public string BucketName { get; set; } = "";
 
+        /// <summary>The account id that must own the bucket: sent as x-amz-expected-bucket-owner on every bucket request (issue 17).</summary>
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        public string? ExpectedBucketOwner { get; set; }
+
         /// <summary>Policy JSON: the whole text, or its lines (Get-Content without -Raw).</summary>
         [Parameter(Mandatory = true, Position = 1, ParameterSetName = DocumentSet, ValueFromPipelineByPropertyName = true)]
         [Alias("Policy")]
@@ -60,7 +64,7 @@ namespace BackupIam.Commands
             try
             {
                 string policy = ReadPolicy();
-                var planner = new BucketPlanner(S3);
+                var planner = new BucketPlanner(BucketGateway(ExpectedBucketOwner));
                 BucketPolicyPlan plan = Run(ct => planner.PlanBucketPolicyAsync(BucketName, policy, Replace, IsWhatIf, ct));
                 if (Replace && plan.Merge != null && plan.Merge.Changed && plan.Merge.Replaced.Count > 0)
                 {
@@ -72,6 +76,7 @@ namespace BackupIam.Commands
                 PlanOutcome outcome = ApplyPlan(plan, highImpact: replaces);
                 WriteObject(new BackupBucketPolicy
                 {
+                    ExpectedBucketOwner = S3.ExpectedBucketOwner,
                     BucketName = BucketName,
                     PolicyDocument = plan.PolicyDocument,
                     Changed = outcome.Actions.Length > 0 && outcome.Status != ResourceStatus.Planned,

@@ -25,6 +25,10 @@ namespace BackupIam.Commands
         [ArgumentCompleter(typeof(Completion.BucketNameCompleter))]
         public string BucketName { get; set; } = "";
 
+        /// <summary>The account id that must own the bucket: sent as x-amz-expected-bucket-owner on every bucket request (issue 17).</summary>
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        public string? ExpectedBucketOwner { get; set; }
+
         [Parameter]
         public SwitchParameter RequireTls { get; set; }
 
@@ -57,7 +61,7 @@ namespace BackupIam.Commands
             try
             {
                 PolicyDocument statements = BucketProtection.Build(Spec());
-                var planner = new BucketPlanner(S3);
+                var planner = new BucketPlanner(BucketGateway(ExpectedBucketOwner));
                 BucketPolicyPlan plan = Run(ct => planner.PlanBucketPolicyAsync(BucketName, PolicyJson.ToJson(statements, indented: false), false, IsWhatIf, ct));
                 if (!plan.IsUpToDate && !Force)
                 {
@@ -67,6 +71,7 @@ namespace BackupIam.Commands
                 PlanOutcome outcome = ApplyPlan(plan);
                 WriteObject(new BackupBucketPolicy
                 {
+                    ExpectedBucketOwner = S3.ExpectedBucketOwner,
                     BucketName = BucketName,
                     PolicyDocument = plan.PolicyDocument,
                     Changed = outcome.Actions.Length > 0 && outcome.Status != ResourceStatus.Planned,
@@ -115,6 +120,13 @@ namespace BackupIam.Commands
                 throw new BackupIamException("BucketPolicyLockoutCheckFailed", FailureKind.PermissionDenied,
                     $"Could not ask sts:GetCallerIdentity who these credentials are ({ex.Message}), so it is not known whether the delete protection would lock you out of bucket '{BucketName}'. " +
                     $"Run it with the break-glass principal's credentials ({BreakGlassPrincipalArn}), or give -Force if you are sure you can use them later.", ex) { Target = BucketName };
+            }
+
+            if (S3.ExpectedBucketOwner == null && Engine.Naming.IamArns.IsAccountId(who.Account))
+            {
+                // Only the bucket owner's account may change its policy, and the caller is that break-glass principal:
+                // the policy write expects the caller's account to own the bucket (issue 17).
+                S3.ExpectedBucketOwner = who.Account;
             }
 
             if (!BucketProtection.IsBreakGlass(who.Arn, BreakGlassPrincipalArn))

@@ -17,6 +17,10 @@ namespace BackupIam.Commands
         [ArgumentCompleter(typeof(Completion.BucketNameCompleter))]
         public string BucketName { get; set; } = "";
 
+        /// <summary>The account id that must own the bucket: sent as x-amz-expected-bucket-owner on every bucket request (issue 17).</summary>
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        public string? ExpectedBucketOwner { get; set; }
+
         [Parameter]
         [ValidateNotNullOrEmpty]
         public string RuleId { get; set; } = "backup-retention";
@@ -68,7 +72,7 @@ namespace BackupIam.Commands
             try
             {
                 LifecycleSpec spec = Spec;
-                var planner = new BucketPlanner(S3);
+                var planner = new BucketPlanner(BucketGateway(ExpectedBucketOwner));
                 bool justCreated = IsJustCreated("bucket", BucketName); // on the pipeline thread, where the upstream cmdlet announced it
                 LifecyclePlan plan = Run(ct => planner.PlanLifecycleAsync(BucketName, spec, IsWhatIf, ct, justCreated));
                 // Expiring current objects deletes data, and rewriting a rule that is there replaces it: ConfirmImpact High.
@@ -76,6 +80,7 @@ namespace BackupIam.Commands
                 PlanOutcome outcome = ApplyPlan(plan, highImpact);
                 WriteObject(new BackupLifecycleRule
                 {
+                    ExpectedBucketOwner = S3.ExpectedBucketOwner,
                     BucketName = BucketName,
                     RuleId = RuleId,
                     Prefix = plan.Rule?.Prefix ?? string.Empty,

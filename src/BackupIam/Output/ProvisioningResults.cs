@@ -99,6 +99,9 @@ namespace BackupIam
         public int? ObjectLockRetentionDays { get; set; }
         public int? ObjectLockRetentionYears { get; set; }
 
+        /// <summary>The account id the bucket's requests expected as owner (-ExpectedBucketOwner), or null; binds to the next bucket cmdlet's -ExpectedBucketOwner.</summary>
+        public string? ExpectedBucketOwner { get; set; }
+
         public override string ToString() => BucketName;
     }
 
@@ -106,6 +109,9 @@ namespace BackupIam
     public sealed class BackupBucketPolicy : BackupResourceResult
     {
         public string BucketName { get; set; } = "";
+
+        /// <summary>The account id the bucket's requests expected as owner (-ExpectedBucketOwner), or null; binds to the next bucket cmdlet's -ExpectedBucketOwner.</summary>
+        public string? ExpectedBucketOwner { get; set; }
         public bool Changed { get; set; }
         public string[] Added { get; set; } = new string[0];
         public string[] Replaced { get; set; } = new string[0];
@@ -120,6 +126,9 @@ namespace BackupIam
     {
         public string BucketName { get; set; } = "";
 
+        /// <summary>The account id the bucket's requests expected as owner (-ExpectedBucketOwner), or null; binds to the next bucket cmdlet's -ExpectedBucketOwner.</summary>
+        public string? ExpectedBucketOwner { get; set; }
+
         /// <summary>Enabled once applied.</summary>
         public string Versioning { get; set; } = "";
         public string PreviousVersioning { get; set; } = "";
@@ -131,6 +140,9 @@ namespace BackupIam
     public sealed class BackupLifecycleRule : BackupResourceResult
     {
         public string BucketName { get; set; } = "";
+
+        /// <summary>The account id the bucket's requests expected as owner (-ExpectedBucketOwner), or null; binds to the next bucket cmdlet's -ExpectedBucketOwner.</summary>
+        public string? ExpectedBucketOwner { get; set; }
         public string RuleId { get; set; } = "";
         public string Prefix { get; set; } = "";
         public int? NoncurrentVersionExpirationDays { get; set; }

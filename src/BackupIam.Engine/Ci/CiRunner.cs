@@ -1,11 +1,11 @@
 using System;
 using System.Collections.Generic;
 using System.IO;
-using System.Runtime.InteropServices;
 using System.Security;
 using System.Text;
 using System.Text.RegularExpressions;
 using BackupIam.Engine.Errors;
+using BackupIam.Engine.Secrets;
 
 namespace BackupIam.Engine.Ci
 {
@@ -165,17 +165,6 @@ namespace BackupIam.Engine.Ci
         /// <summary>Azure Pipelines' logging-command message escaping.</summary>
         private static string EscapeAzureData(string value) => value.Replace("%", "%AZP25").Replace("\r", "%0D").Replace("\n", "%0A");
 
-        private static string Plain(SecureString secret)
-        {
-            IntPtr pointer = Marshal.SecureStringToGlobalAllocUnicode(secret);
-            try
-            {
-                return Marshal.PtrToStringUni(pointer) ?? string.Empty;
-            }
-            finally
-            {
-                Marshal.ZeroFreeGlobalAllocUnicode(pointer);
-            }
-        }
+        private static string Plain(SecureString secret) => SecretText.Reveal(secret);
     }
 }

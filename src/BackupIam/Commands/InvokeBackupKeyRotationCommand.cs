@@ -1,7 +1,6 @@
 using System;
 using System.Linq;
 using System.Management.Automation;
-using System.Runtime.InteropServices;
 using System.Security;
 using System.Threading;
 using System.Threading.Tasks;
@@ -11,6 +10,7 @@ using BackupIam.Engine.Errors;
 using BackupIam.Engine.Naming;
 using BackupIam.Engine.Probing;
 using BackupIam.Engine.Provisioning;
+using BackupIam.Engine.Secrets;
 
 namespace BackupIam.Commands
 {
@@ -178,7 +178,7 @@ namespace BackupIam.Commands
             if (secret != null)
             {
                 settings.AccessKey = accessKeyId;
-                settings.SecretKey = Plain(secret);
+                settings.SecretKey = SecretText.Reveal(secret);
             }
             else
             {
@@ -196,19 +196,6 @@ namespace BackupIam.Commands
                 Session.RequestLimits.AttemptTimeout, null, cancellationToken).ConfigureAwait(false);
             string what = BucketName == null ? "ListAllMyBuckets" : "GetBucketLocation on " + BucketName;
             return (acceptance.Accepted, acceptance.Waited, $"{what} answered {acceptance.LastAnswer} after {acceptance.Attempts} not-yet answers");
-        }
-
-        private static string Plain(SecureString secret)
-        {
-            IntPtr pointer = Marshal.SecureStringToGlobalAllocUnicode(secret);
-            try
-            {
-                return Marshal.PtrToStringUni(pointer) ?? string.Empty;
-            }
-            finally
-            {
-                Marshal.ZeroFreeGlobalAllocUnicode(pointer);
-            }
         }
     }
 }

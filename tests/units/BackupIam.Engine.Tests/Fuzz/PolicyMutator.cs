@@ -53,14 +53,14 @@ namespace BackupIam.Engine.Tests.Fuzz
         public static string Mutate(string text, Random random)
         {
             var s = new StringBuilder(text);
-            // Most inputs get one edit that keeps the JSON readable (a hostile string value), so that many reach the
-            // linter and the simulator; the rest get up to four edits of any kind.
+            // Half the inputs get one edit that keeps the JSON readable (a hostile string value, or a large array made of
+            // one value), so that many reach the linter and the simulator; the rest get up to four edits of any kind.
             bool gentle = random.Next(2) == 0;
             int edits = gentle ? 1 : 1 + random.Next(4);
             for (int e = 0; e < edits; e++)
             {
                 int at = s.Length == 0 ? 0 : random.Next(s.Length);
-                switch (gentle ? 5 : random.Next(7))
+                switch (gentle ? (random.Next(5) == 0 ? 7 : 5) : random.Next(7))
                 {
                     case 0:
                         // Delete a run of characters.
@@ -98,6 +98,26 @@ namespace BackupIam.Engine.Tests.Fuzz
                             string[] hostile = { "*", "", "${aws:username}", "${", "arn:aws-fake:iam::1:user/x", new string('a', 3000), "s3:", "::", "\\ud800",
                                 "*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*b", "arn:aws:s3:::" + new string('*', 200) + "x", "s3:" + new string('?', 100) };
                             s.Remove(q + 1, end - q - 1).Insert(q + 1, hostile[random.Next(hostile.Length)]);
+                        }
+
+                        break;
+                    case 7:
+                        // A large array: a string literal becomes up to 400 variants of itself ("a","a1","a2",...), valid
+                        // JSON where it was an array element or a lone Action/Resource/condition value.
+                        List<(int Start, int End)> strings = StringLiterals(s.ToString());
+                        if (strings.Count > 0)
+                        {
+                            (int q, int end) = strings[random.Next(strings.Count)];
+                            string value = s.ToString(q + 1, end - q - 1);
+                            int copies = 2 + random.Next(399);
+                            var many = new StringBuilder("[\"").Append(value).Append('"');
+                            for (int c = 1; c < copies; c++)
+                            {
+                                many.Append(",\"").Append(value).Append(c).Append('"');
+                            }
+
+                            bool isValue = q > 0 && s.ToString(0, q).TrimEnd().EndsWith(":", StringComparison.Ordinal);
+                            s.Remove(q, end - q + 1).Insert(q, isValue ? many.Append(']').ToString() : many.ToString(1, many.Length - 1));
                         }
 
                         break;

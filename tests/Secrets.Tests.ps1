@@ -95,6 +95,15 @@ BeforeAll {
         }
     }
 
+    function Get-StoredLiveKey {
+        # The user's one live key, checked to be the one the profile holds (id and secret as moto holds them).
+        param([string] $UserName, [string] $File)
+        $key = @(Get-MotoAccessKey -Url $script:moto.Url -UserName $UserName)
+        $key.Count | Should -Be 1
+        Get-StoredSecret -File $File -Profile p | Should -Be $key[0].SecretAccessKey
+        $key[0]
+    }
+
     function Get-StoredSecret {
         param([string] $File, [string] $Profile)
         $text = Get-Content -Raw $File
@@ -174,14 +183,12 @@ Describe 'CI runners: the secret is masked before it is written out, and set as 
         $run = Invoke-Captured -Name gh-var -Command "New-BackupAccessKey -UserName $user -StoreAs p -StoreLocation '$file' -SetPipelineVariable BACKUP -Verbose -Debug" `
             -Environment @{ GITHUB_ACTIONS = 'true'; GITHUB_OUTPUT = $output; TF_BUILD = $null }
         $run.Streams.Error | Should -Be 0 -Because $run.Captured
-        $key = @(Get-MotoAccessKey -Url $script:moto.Url -UserName $user)
-        $key.Count | Should -Be 1
-        $secret = Get-StoredSecret -File $file -Profile p
-        $secret | Should -Be $key[0].SecretAccessKey
+        $key = Get-StoredLiveKey -UserName $user -File $file
+        $secret = $key.SecretAccessKey
         $mask = "::add-mask::$secret"
         $lines = @($run.Stdout -split "`r?`n")
         @($lines | Where-Object { $_.Contains($secret) }) | Should -Be @($mask) -Because 'the mask is the one stdout line with the secret, written once'
-        [System.IO.File]::ReadAllText($output) | Should -BeExactly "BACKUP_ACCESS_KEY_ID=$($key[0].AccessKeyId)`nBACKUP_SECRET_ACCESS_KEY=$secret`n"
+        [System.IO.File]::ReadAllText($output) | Should -BeExactly "BACKUP_ACCESS_KEY_ID=$($key.AccessKeyId)`nBACKUP_SECRET_ACCESS_KEY=$secret`n"
         $run.Captured | Should -Match ([regex]::Escape('pipeline variables BACKUP_ACCESS_KEY_ID and BACKUP_SECRET_ACCESS_KEY'))
         Get-Leak -Run $run -Secret $secret -Allowed $mask | Should -BeNullOrEmpty
         $run.Transcript | Should -Not -Match 'add-mask' -Because 'workflow commands go to the process''s stdout, not the host'
@@ -196,8 +203,7 @@ Describe 'CI runners: the secret is masked before it is written out, and set as 
         $run = Invoke-Captured -Name gh-rot -Command "Invoke-BackupKeyRotation -UserName $user -StoreAs p -StoreLocation '$file' -DeleteRetiredKey -Verbose -Debug" `
             -Environment @{ GITHUB_ACTIONS = 'true'; GITHUB_OUTPUT = $output; TF_BUILD = $null }
         $run.Streams.Error | Should -Be 0 -Because $run.Captured
-        $secret = Get-StoredSecret -File $file -Profile p
-        $secret | Should -Be @(Get-MotoAccessKey -Url $script:moto.Url -UserName $user)[0].SecretAccessKey
+        $secret = (Get-StoredLiveKey -UserName $user -File $file).SecretAccessKey
         @($run.Stdout -split "`r?`n" | Where-Object { $_ -like '::*' }) | Should -Be @("::add-mask::$secret")
         [System.IO.File]::ReadAllText($output) | Should -BeExactly ''
         Get-Leak -Run $run -Secret (Get-MotoSecretEver $user) -Allowed "::add-mask::$secret" | Should -BeNullOrEmpty
@@ -220,14 +226,12 @@ Describe 'CI runners: the secret is masked before it is written out, and set as 
         $run = Invoke-Captured -Name azp-rot -Command "Invoke-BackupKeyRotation -UserName $user -StoreAs p -StoreLocation '$file' -DeleteRetiredKey -SetPipelineVariable BACKUP -Verbose -Debug" `
             -Environment @{ TF_BUILD = 'True'; GITHUB_ACTIONS = $null; GITHUB_OUTPUT = $null }
         $run.Streams.Error | Should -Be 0 -Because $run.Captured
-        $key = @(Get-MotoAccessKey -Url $script:moto.Url -UserName $user)
-        $key.Count | Should -Be 1
-        $secret = Get-StoredSecret -File $file -Profile p
-        $secret | Should -Be $key[0].SecretAccessKey
+        $key = Get-StoredLiveKey -UserName $user -File $file
+        $secret = $key.SecretAccessKey
         $expected = @(
             "##vso[task.setsecret]$secret"
             "##vso[task.setvariable variable=BACKUP_SECRET_ACCESS_KEY;issecret=true]$secret"
-            "##vso[task.setvariable variable=BACKUP_ACCESS_KEY_ID]$($key[0].AccessKeyId)"
+            "##vso[task.setvariable variable=BACKUP_ACCESS_KEY_ID]$($key.AccessKeyId)"
         )
         @($run.Stdout -split "`r?`n" | Where-Object { $_ -like '##vso*' }) | Should -Be $expected
         Get-Leak -Run $run -Secret (Get-MotoSecretEver $user) -Allowed $expected | Should -BeNullOrEmpty

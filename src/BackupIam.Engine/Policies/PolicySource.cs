@@ -251,7 +251,14 @@ namespace BackupIam.Engine.Policies
                 }
             }
 
-            _buffer.Append(text).Append('\n');
+            // Lines are joined with '\n' between them and none after the last, so that one piece is the caller's text
+            // exactly and a JSON error's line and column are the caller's (a truncated one-line document is "line 1").
+            if (_buffer.Length > 0)
+            {
+                _buffer.Append('\n');
+            }
+
+            _buffer.Append(text);
             foreach (char c in text)
             {
                 if (_inString)

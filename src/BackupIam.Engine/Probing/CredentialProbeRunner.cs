@@ -301,27 +301,18 @@ namespace BackupIam.Engine.Probing
             /// <summary>Sends a request with the key; answers saying the key is not known yet are retried with backoff until the deadline.</summary>
             private async Task<ProbeAnswer> KeyAsync(Func<CancellationToken, Task<ProbeAnswer>> call, CancellationToken ct)
             {
-                int delayMs = 250;
-                while (true)
-                {
-                    ProbeAnswer answer = await call(ct).ConfigureAwait(false);
-                    TimeSpan now = _clock.Elapsed;
-                    if (!answer.KeyNotAccepted || now >= _deadline)
+                (ProbeAnswer answer, TimeSpan _) = await PropagationBackoff.SendAsync(
+                    call,
+                    a => a.KeyNotAccepted,
+                    () => _clock.Elapsed,
+                    () => _deadline,
+                    (now, a) =>
                     {
-                        return answer;
-                    }
-
-                    int attempts = Interlocked.Increment(ref _propagationAttempts);
-                    _s.Progress?.Report(new PropagationProgress(now, _s.PropagationTimeout, attempts, answer.ErrorCode!));
-                    TimeSpan wait = TimeSpan.FromMilliseconds(delayMs);
-                    if (now + wait > _deadline)
-                    {
-                        wait = _deadline - now;
-                    }
-
-                    await Task.Delay(wait, ct).ConfigureAwait(false);
-                    delayMs = Math.Min(delayMs * 2, 4000);
-                }
+                        int attempts = Interlocked.Increment(ref _propagationAttempts);
+                        _s.Progress?.Report(new PropagationProgress(now, _s.PropagationTimeout, attempts, a.ErrorCode!));
+                    },
+                    ct).ConfigureAwait(false);
+                return answer;
             }
 
             private Raw Record(string probe, ProbeAnswer? answer, string resource, string? key = null, bool keyWrote = false, ReadMode mode = ReadMode.Normal, string? detail = null)

@@ -32,7 +32,7 @@ namespace BackupIam.Engine.Probing
 
     /// <summary>
     /// The propagation-aware part of <see cref="CredentialProbeRunner"/> on its own: sends one read with the key
-    /// (GetBucketLocation on a bucket, or ListAllMyBuckets) and retries, with the same backoff, the answers that say
+    /// (GetBucketLocation on a bucket, or ListAllMyBuckets) and retries, with the same backoff (<see cref="PropagationBackoff"/>), the answers that say
     /// the key is not known yet, until the store knows it or the limit passes. Key rotation uses it to wait until a new
     /// key works before it deactivates the old one.
     /// </summary>
@@ -49,36 +49,20 @@ namespace BackupIam.Engine.Probing
             var clock = Stopwatch.StartNew();
             using (var client = new ProbeClient(keySession, requestTimeout))
             {
-                int delayMs = 250;
                 int attempts = 0;
-                while (true)
-                {
-                    ProbeAnswer answer = string.IsNullOrEmpty(bucketName)
-                        ? await client.ListBucketsAsync(cancellationToken).ConfigureAwait(false)
-                        : await client.GetBucketLocationAsync(bucketName!, cancellationToken).ConfigureAwait(false);
-                    TimeSpan now = clock.Elapsed;
-                    bool notYet = answer.KeyNotAccepted || answer.TransportError != null;
-                    if (!notYet)
+                (ProbeAnswer answer, TimeSpan at) = await PropagationBackoff.SendAsync(
+                    ct => string.IsNullOrEmpty(bucketName) ? client.ListBucketsAsync(ct) : client.GetBucketLocationAsync(bucketName!, ct),
+                    a => a.KeyNotAccepted || a.TransportError != null,
+                    () => clock.Elapsed,
+                    () => limit,
+                    (now, a) =>
                     {
-                        return new KeyAcceptance(true, now, attempts, answer.ToString());
-                    }
-
-                    if (now >= limit)
-                    {
-                        return new KeyAcceptance(false, now, attempts, answer.ToString());
-                    }
-
-                    attempts++;
-                    progress?.Report(new PropagationProgress(now, limit, attempts, answer.ErrorCode ?? "no answer"));
-                    TimeSpan wait = TimeSpan.FromMilliseconds(delayMs);
-                    if (now + wait > limit)
-                    {
-                        wait = limit - now;
-                    }
-
-                    await Task.Delay(wait, cancellationToken).ConfigureAwait(false);
-                    delayMs = Math.Min(delayMs * 2, 4000);
-                }
+                        attempts++;
+                        progress?.Report(new PropagationProgress(now, limit, attempts, a.ErrorCode ?? "no answer"));
+                    },
+                    cancellationToken).ConfigureAwait(false);
+                bool accepted = !answer.KeyNotAccepted && answer.TransportError == null;
+                return new KeyAcceptance(accepted, at, attempts, answer.ToString());
             }
         }
     }

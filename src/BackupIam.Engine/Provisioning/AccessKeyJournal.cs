@@ -1,9 +1,7 @@
 using System;
 using System.Collections.Generic;
-using System.Globalization;
 using System.IO;
 using System.Linq;
-using System.Security.Cryptography;
 using System.Text;
 using System.Threading;
 using System.Threading.Tasks;
@@ -137,27 +135,19 @@ namespace BackupIam.Engine.Provisioning
             DateTime started = default;
             var before = new List<string>();
             string? user = null;
-            foreach (string line in lines)
+            foreach (KeyValuePair<string, string> field in StateFiles.Fields(lines))
             {
-                int eq = line.IndexOf('=');
-                if (eq <= 0)
+                if (field.Key == "user")
                 {
-                    continue;
+                    user = field.Value;
                 }
-
-                string name = line.Substring(0, eq);
-                string value = line.Substring(eq + 1);
-                if (name == "user")
+                else if (field.Key == "started")
                 {
-                    user = value;
+                    StateFiles.TryParseUtc(field.Value, out started);
                 }
-                else if (name == "started")
+                else if (field.Key == "before" && field.Value.Length > 0)
                 {
-                    DateTime.TryParse(value, CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal, out started);
-                }
-                else if (name == "before" && value.Length > 0)
-                {
-                    before.AddRange(value.Split(','));
+                    before.AddRange(field.Value.Split(','));
                 }
             }
 
@@ -172,7 +162,7 @@ namespace BackupIam.Engine.Provisioning
             var text = new StringBuilder()
                 .Append("user=").Append(userName).Append('\n')
                 .Append("scope=").Append(_scope).Append('\n')
-                .Append("started=").Append(entry.StartedUtc.ToString("o", CultureInfo.InvariantCulture)).Append('\n')
+                .Append("started=").Append(StateFiles.FormatUtc(entry.StartedUtc)).Append('\n')
                 .Append("before=").Append(string.Join(",", entry.KeysBefore)).Append('\n');
             if (storedAs != null)
             {
@@ -181,15 +171,7 @@ namespace BackupIam.Engine.Provisioning
 
             try
             {
-                System.IO.Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-                string temp = path + ".tmp";
-                File.WriteAllText(temp, text.ToString());
-                if (File.Exists(path))
-                {
-                    File.Delete(path);
-                }
-
-                File.Move(temp, path);
+                StateFiles.Replace(path, text.ToString());
             }
             catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException)
             {
@@ -202,26 +184,10 @@ namespace BackupIam.Engine.Provisioning
         /// <summary>The key was delivered (or certainly never made): forget the entry.</summary>
         public void Clear(string userName)
         {
-            try
-            {
-                File.Delete(EntryPath(userName));
-            }
-            catch (IOException)
-            {
-                // Left behind, it only makes the next run look again; it never deletes a key that was delivered.
-            }
+            // Left behind, an entry only makes the next run look again; it never deletes a key that was delivered.
+            StateFiles.TryDelete(EntryPath(userName));
         }
 
-        private string FileStem(string userName)
-        {
-            using (SHA256 sha = SHA256.Create())
-            {
-                byte[] hash = sha.ComputeHash(Encoding.UTF8.GetBytes(_scope + "\n" + userName));
-                string hex = string.Concat(hash.Take(8).Select(b => b.ToString("x2", CultureInfo.InvariantCulture)));
-                // IAM user names are [\w+=,.@-]; keep the readable part file-name safe.
-                string safe = new string(userName.Select(c => char.IsLetterOrDigit(c) || c == '-' || c == '_' || c == '.' ? c : '_').ToArray());
-                return safe + "-" + hex;
-            }
-        }
+        private string FileStem(string userName) => StateFiles.Stem(_scope, userName);
     }
 }

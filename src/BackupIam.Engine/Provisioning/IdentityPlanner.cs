@@ -612,6 +612,7 @@ namespace BackupIam.Engine.Provisioning
             {
                 try
                 {
+                    BeforeSecretStored?.Invoke(key.AccessKeyId, secret);
                     plan.StoredIn = await CredentialFileStore.StoreAsync(store, key.AccessKeyId, key.SecretAccessKey, cancellationToken).ConfigureAwait(false);
                     plan.StoredAs = store.ProfileName;
                 }
@@ -651,6 +652,12 @@ namespace BackupIam.Engine.Provisioning
         }
 
         private static string Reason(Exception ex) => ex is OperationCanceledException ? "the command was stopped" : ex.Message;
+
+        /// <summary>
+        /// Called with a new key's id and secret right before the secret is written to the credentials file (a CI
+        /// runner masks it here, issue 15). If it throws, the key is deleted again as for a failed write.
+        /// </summary>
+        public Action<string, SecureString>? BeforeSecretStored { get; set; }
 
         /// <summary>How long to look again for a key after an uncertain CreateAccessKey (a late answer); default 15 s.</summary>
         public TimeSpan UncertainKeyWait { get; set; } = TimeSpan.FromSeconds(15);

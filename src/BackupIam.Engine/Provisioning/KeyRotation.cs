@@ -1,10 +1,8 @@
 using System;
 using System.Collections.Generic;
-using System.Globalization;
 using System.IO;
 using System.Linq;
 using System.Security;
-using System.Security.Cryptography;
 using System.Text;
 using System.Threading;
 using System.Threading.Tasks;
@@ -437,16 +435,7 @@ namespace BackupIam.Engine.Provisioning
 
         public static KeyRotationJournal ForEndpoint(Uri iamEndpoint) => new KeyRotationJournal(AccessKeyJournal.DefaultDirectory(), iamEndpoint.GetLeftPart(UriPartial.Authority));
 
-        public string EntryPath(string userName)
-        {
-            using (SHA256 sha = SHA256.Create())
-            {
-                byte[] hash = sha.ComputeHash(Encoding.UTF8.GetBytes(_scope + "\n" + userName));
-                string hex = string.Concat(hash.Take(8).Select(b => b.ToString("x2", CultureInfo.InvariantCulture)));
-                string safe = new string(userName.Select(c => char.IsLetterOrDigit(c) || c == '-' || c == '_' || c == '.' ? c : '_').ToArray());
-                return Path.Combine(Directory, "rotations", safe + "-" + hex + ".rotation");
-            }
-        }
+        public string EntryPath(string userName) => Path.Combine(Directory, "rotations", StateFiles.Stem(_scope, userName) + ".rotation");
 
         public KeyRotationRecord? Read(string userName)
         {
@@ -460,29 +449,21 @@ namespace BackupIam.Engine.Provisioning
             string? key = null;
             DateTime started = default;
             DateTime? deactivated = null;
-            foreach (string line in File.ReadAllLines(path))
+            foreach (KeyValuePair<string, string> field in StateFiles.Fields(File.ReadAllLines(path)))
             {
-                int eq = line.IndexOf('=');
-                if (eq <= 0)
+                if (field.Key == "user")
                 {
-                    continue;
+                    user = field.Value;
                 }
-
-                string name = line.Substring(0, eq);
-                string value = line.Substring(eq + 1);
-                if (name == "user")
+                else if (field.Key == "retiring")
                 {
-                    user = value;
+                    key = field.Value;
                 }
-                else if (name == "retiring")
+                else if (field.Key == "started")
                 {
-                    key = value;
+                    StateFiles.TryParseUtc(field.Value, out started);
                 }
-                else if (name == "started")
-                {
-                    DateTime.TryParse(value, CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal, out started);
-                }
-                else if (name == "deactivated" && DateTime.TryParse(value, CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal, out DateTime d))
+                else if (field.Key == "deactivated" && StateFiles.TryParseUtc(field.Value, out DateTime d))
                 {
                     deactivated = d;
                 }
@@ -501,14 +482,8 @@ namespace BackupIam.Engine.Provisioning
 
         public void Clear(string userName)
         {
-            try
-            {
-                File.Delete(EntryPath(userName));
-            }
-            catch (IOException)
-            {
-                // Left behind it only says "rotation done" on the next run, once the retired key is gone.
-            }
+            // Left behind it only says "rotation done" on the next run, once the retired key is gone.
+            StateFiles.TryDelete(EntryPath(userName));
         }
 
         private void Write(string userName, KeyRotationRecord record)
@@ -518,23 +493,15 @@ namespace BackupIam.Engine.Provisioning
                 .Append("user=").Append(userName).Append('\n')
                 .Append("scope=").Append(_scope).Append('\n')
                 .Append("retiring=").Append(record.RetiringAccessKeyId).Append('\n')
-                .Append("started=").Append(record.StartedUtc.ToString("o", CultureInfo.InvariantCulture)).Append('\n');
+                .Append("started=").Append(StateFiles.FormatUtc(record.StartedUtc)).Append('\n');
             if (record.DeactivatedUtc.HasValue)
             {
-                text.Append("deactivated=").Append(record.DeactivatedUtc.Value.ToString("o", CultureInfo.InvariantCulture)).Append('\n');
+                text.Append("deactivated=").Append(StateFiles.FormatUtc(record.DeactivatedUtc.Value)).Append('\n');
             }
 
             try
             {
-                System.IO.Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-                string temp = path + ".tmp";
-                File.WriteAllText(temp, text.ToString());
-                if (File.Exists(path))
-                {
-                    File.Delete(path);
-                }
-
-                File.Move(temp, path);
+                StateFiles.Replace(path, text.ToString());
             }
             catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException)
             {

@@ -44,6 +44,9 @@ namespace BackupIam.Engine.Simulation
         };
 
         private readonly Dictionary<string, S3ActionInfo> _byName;
+        private readonly string[] _lowerNames;
+        private readonly int _longestName;
+        private readonly int[][] _nameLetters;
         private readonly ConcurrentDictionary<string, IReadOnlyList<S3ActionInfo>> _matchCache =
             new ConcurrentDictionary<string, IReadOnlyList<S3ActionInfo>>(StringComparer.OrdinalIgnoreCase);
 
@@ -53,10 +56,16 @@ namespace BackupIam.Engine.Simulation
             Source = source;
             Retrieved = retrieved;
             _byName = new Dictionary<string, S3ActionInfo>(actions.Count * 2, StringComparer.OrdinalIgnoreCase);
-            foreach (S3ActionInfo info in actions)
+            _lowerNames = new string[actions.Count];
+            _nameLetters = new int[actions.Count][];
+            for (int i = 0; i < actions.Count; i++)
             {
+                S3ActionInfo info = actions[i];
                 _byName[info.Name] = info;
                 _byName[info.Name.Substring(3)] = info;
+                _lowerNames[i] = info.Name.ToLowerInvariant();
+                _nameLetters[i] = Letters(_lowerNames[i]);
+                _longestName = Math.Max(_longestName, info.Name.Length);
             }
         }
 
@@ -126,20 +135,32 @@ namespace BackupIam.Engine.Simulation
             }
 
             string target = (action.IndexOf(':') < 0 ? "s3:" + action : action).ToLowerInvariant();
+            int allowed = Math.Max(2, target.Length / 5);
+            // Only a distance of at most `allowed` is ever used, so a name is skipped when a cheap lower bound (the letters
+            // one has and the other lacks) already reaches it, and each comparison stops as soon as it exceeds it (or the
+            // best so far): a policy with hundreds of unknown actions stays within issue 15's 100 ms per input.
+            int cap = allowed + 1;
             string? best = null;
-            int bestDistance = int.MaxValue;
-            foreach (S3ActionInfo info in Actions)
+            int bestDistance = cap;
+            var prev = new int[_longestName + 1];
+            var cur = new int[_longestName + 1];
+            int[] letters = Letters(target);
+            for (int i = 0; i < _lowerNames.Length; i++)
             {
-                int d = Distance(target, info.Name.ToLowerInvariant(), bestDistance);
+                if (Math.Abs(target.Length - _lowerNames[i].Length) >= bestDistance || BagDistance(letters, _nameLetters[i]) >= bestDistance)
+                {
+                    continue;
+                }
+
+                int d = Distance(target, _lowerNames[i], bestDistance, prev, cur);
                 if (d < bestDistance)
                 {
                     bestDistance = d;
-                    best = info.Name;
+                    best = Actions[i].Name;
                 }
             }
 
-            int allowed = Math.Max(2, target.Length / 5);
-            return bestDistance <= allowed ? best : null;
+            return best;
         }
 
         /// <summary>
@@ -179,15 +200,47 @@ namespace BackupIam.Engine.Simulation
             };
         }
 
-        private static int Distance(string a, string b, int cap)
+        /// <summary>How often each letter, digit and other character (one bin) occurs in a lower-cased name.</summary>
+        private static int[] Letters(string lower)
+        {
+            var counts = new int[37];
+            foreach (char c in lower)
+            {
+                counts[c >= 'a' && c <= 'z' ? c - 'a' : c >= '0' && c <= '9' ? 26 + (c - '0') : 36]++;
+            }
+
+            return counts;
+        }
+
+        /// <summary>A lower bound of the edit distance: the larger of the characters only one side has, counted per bin.</summary>
+        private static int BagDistance(int[] a, int[] b)
+        {
+            int more = 0;
+            int fewer = 0;
+            for (int k = 0; k < a.Length; k++)
+            {
+                int d = a[k] - b[k];
+                if (d > 0)
+                {
+                    more += d;
+                }
+                else
+                {
+                    fewer -= d;
+                }
+            }
+
+            return Math.Max(more, fewer);
+        }
+
+        /// <summary>The edit distance of a and b, or <paramref name="cap"/> when it is at least that (rows in the given buffers).</summary>
+        private static int Distance(string a, string b, int cap, int[] prev, int[] cur)
         {
             if (Math.Abs(a.Length - b.Length) >= cap)
             {
                 return cap;
             }
 
-            var prev = new int[b.Length + 1];
-            var cur = new int[b.Length + 1];
             for (int j = 0; j <= b.Length; j++)
             {
                 prev[j] = j;
@@ -214,7 +267,7 @@ namespace BackupIam.Engine.Simulation
                 cur = t;
             }
 
-            return prev[b.Length];
+            return Math.Min(prev[b.Length], cap);
         }
 
         /// <summary>

@@ -27,15 +27,8 @@ namespace BackupIam.Abstractions
         {
             var collector = new PolicyLineCollector();
             var documents = new List<string>();
-            // One string is the document as given (positions in errors stay those of the caller's text); only an array of
-            // lines (Get-Content without -Raw) is joined by the collector.
-            string[] many = lines != null && lines.Length == 1 ? new string[0] : lines ?? new string[0];
-            if (lines != null && lines.Length == 1)
-            {
-                documents.Add(lines[0] ?? string.Empty);
-            }
-
-            foreach (string line in many)
+            // One string comes back from the collector as given, so positions in errors stay those of the caller's text.
+            foreach (string line in lines ?? new string[0])
             {
                 string? whole = collector.Add(line ?? string.Empty);
                 if (whole != null)

@@ -1,7 +1,6 @@
 using System;
 using System.Linq;
 using System.Management.Automation;
-using System.Runtime.InteropServices;
 using System.Security;
 using System.Threading;
 using System.Threading.Tasks;
@@ -11,6 +10,7 @@ using BackupIam.Engine.Errors;
 using BackupIam.Engine.Naming;
 using BackupIam.Engine.Probing;
 using BackupIam.Engine.Provisioning;
+using BackupIam.Engine.Secrets;
 
 namespace BackupIam.Commands
 {
@@ -21,26 +21,12 @@ namespace BackupIam.Commands
     /// </summary>
     [Cmdlet(VerbsLifecycle.Invoke, "BackupKeyRotation", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, HelpUri = HelpLinks.HelpSource + "Invoke-BackupKeyRotation.md")]
     [OutputType(typeof(BackupKeyRotation))]
-    public sealed class InvokeBackupKeyRotationCommand : AwsCmdlet
+    public sealed class InvokeBackupKeyRotationCommand : AccessKeyCmdlet
     {
         [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
         [ValidateNotNullOrEmpty]
         [ArgumentCompleter(typeof(Completion.UserNameCompleter))]
         public string UserName { get; set; } = "";
-
-        /// <summary>The profile the new key is stored as; without it the secret is returned as a SecureString.</summary>
-        [Parameter]
-        [ValidateNotNullOrEmpty]
-        public string? StoreAs { get; set; }
-
-        /// <summary>The credentials file -StoreAs writes to (default ~/.aws/credentials).</summary>
-        [Parameter]
-        [ValidateNotNullOrEmpty]
-        public string? StoreLocation { get; set; }
-
-        /// <summary>With -StoreAs: replace a profile that holds credentials other than this user's key.</summary>
-        [Parameter]
-        public SwitchParameter Force { get; set; }
 
         /// <summary>When the user has two keys: the one to delete first, to make room for the new key.</summary>
         [Parameter]
@@ -75,8 +61,7 @@ namespace BackupIam.Commands
         [Parameter]
         public SwitchParameter SkipVerification { get; set; }
 
-        private AccessKeyStoreRequest? Store => StoreAs == null ? null : new AccessKeyStoreRequest(StoreAs,
-            StoreLocation == null ? null : SessionState.Path.GetUnresolvedProviderPathFromPSPath(StoreLocation), Force);
+        private protected override string StoredKey => "the new key";
 
         private protected override void ValidateBoundParameters()
         {
@@ -85,11 +70,7 @@ namespace BackupIam.Commands
                 IamNames.ValidateUserName(UserName);
             }
 
-            if (StoreAs == null && (StoreLocation != null || Force))
-            {
-                throw new InputValidationException("StoreAsRequired", "StoreAs",
-                    "-StoreLocation and -Force only apply to storing the new key: give -StoreAs with a profile name too, for example -StoreAs mysite-backup.");
-            }
+            ValidateKeyDelivery();
 
             if (DeleteRetiredKey && RetiredKeyGraceDays != null)
             {
@@ -113,12 +94,6 @@ namespace BackupIam.Commands
             {
                 S3Names.ValidateBucketName(BucketName, nameof(BucketName));
             }
-
-            if (Store != null)
-            {
-                IamNames.ValidateProfileName(StoreAs);
-                CredentialFileStore.CheckWritable(Store);
-            }
         }
 
         protected override void ProcessRecord()
@@ -126,7 +101,7 @@ namespace BackupIam.Commands
             KeyRotationPlan? plan = null;
             try
             {
-                var planner = new IdentityPlanner(Iam, KeyJournal) { UncertainKeyWait = Session.RequestLimits.AttemptTimeout };
+                IdentityPlanner planner = NewKeyPlanner();
                 var rotator = new KeyRotator(Iam, KeyJournal, KeyRotationJournal.ForEndpoint(Session.IamEndpoint), planner, VerifyAsync);
                 var request = new KeyRotationRequest
                 {
@@ -147,6 +122,7 @@ namespace BackupIam.Commands
                 }
                 catch (BackupIamException)
                 {
+                    DeliverToPipeline(plan.CreatedKey, UserName);
                     if (plan.CreatedKey != null && plan.StoredAs == null)
                     {
                         // The new key's secret is held only here: hand it over before reporting the failure.
@@ -160,6 +136,8 @@ namespace BackupIam.Commands
                 {
                     WriteVerbose(step);
                 }
+
+                DeliverToPipeline(plan.CreatedKey, UserName);
 
                 WriteObject(ToResult(plan, outcome.Status.ToString(), outcome.Actions));
             }
@@ -200,7 +178,7 @@ namespace BackupIam.Commands
             if (secret != null)
             {
                 settings.AccessKey = accessKeyId;
-                settings.SecretKey = Plain(secret);
+                settings.SecretKey = SecretText.Reveal(secret);
             }
             else
             {
@@ -218,19 +196,6 @@ namespace BackupIam.Commands
                 Session.RequestLimits.AttemptTimeout, null, cancellationToken).ConfigureAwait(false);
             string what = BucketName == null ? "ListAllMyBuckets" : "GetBucketLocation on " + BucketName;
             return (acceptance.Accepted, acceptance.Waited, $"{what} answered {acceptance.LastAnswer} after {acceptance.Attempts} not-yet answers");
-        }
-
-        private static string Plain(SecureString secret)
-        {
-            IntPtr pointer = Marshal.SecureStringToGlobalAllocUnicode(secret);
-            try
-            {
-                return Marshal.PtrToStringUni(pointer) ?? string.Empty;
-            }
-            finally
-            {
-                Marshal.ZeroFreeGlobalAllocUnicode(pointer);
-            }
         }
     }
 }

@@ -10,7 +10,7 @@ namespace BackupIam.Commands
     /// <summary>Creates an access key for a backup user, returning the secret as a SecureString or storing it as a profile.</summary>
     [Cmdlet(VerbsCommon.New, "BackupAccessKey", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, HelpUri = HelpLinks.HelpSource + "New-BackupAccessKey.md")]
     [OutputType(typeof(BackupAccessKey))]
-    public sealed class NewBackupAccessKeyCommand : AwsCmdlet
+    public sealed class NewBackupAccessKeyCommand : AccessKeyCmdlet
     {
         [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
         [ValidateNotNullOrEmpty]
@@ -18,26 +18,10 @@ namespace BackupIam.Commands
         public string UserName { get; set; } = "";
 
         [Parameter]
-        [ValidateNotNullOrEmpty]
-        public string? StoreAs { get; set; }
-
-        /// <summary>The credentials file -StoreAs writes to (not the file credentials are read from: that is -ProfileLocation).</summary>
-        [Parameter]
-        [ValidateNotNullOrEmpty]
-        public string? StoreLocation { get; set; }
-
-        [Parameter]
         public SwitchParameter Additional { get; set; }
 
-        /// <summary>
-        /// With -StoreAs: replace a profile that holds a key of someone else, and delete a key of this user that no
-        /// profile of the file holds (its secret cannot be read back) before a new one is made and stored.
-        /// </summary>
-        [Parameter]
-        public SwitchParameter Force { get; set; }
-
-        private AccessKeyStoreRequest? Store => StoreAs == null ? null : new AccessKeyStoreRequest(StoreAs,
-            StoreLocation == null ? null : SessionState.Path.GetUnresolvedProviderPathFromPSPath(StoreLocation), Force);
+        /// <summary>What -StoreAs stores. (With -StoreAs, -Force also deletes a key of this user that no profile of the file holds.)</summary>
+        private protected override string StoredKey => "the key";
 
         private protected override void ValidateBoundParameters()
         {
@@ -46,17 +30,7 @@ namespace BackupIam.Commands
                 IamNames.ValidateUserName(UserName);
             }
 
-            if (StoreAs == null && (StoreLocation != null || Force))
-            {
-                throw new InputValidationException("StoreAsRequired", "StoreAs",
-                    "-StoreLocation and -Force only apply to storing the key: give -StoreAs with a profile name too, for example -StoreAs mysite-backup.");
-            }
-
-            if (Store != null)
-            {
-                IamNames.ValidateProfileName(StoreAs);
-                CredentialFileStore.CheckWritable(Store);
-            }
+            ValidateKeyDelivery();
         }
 
         protected override void ProcessRecord()
@@ -64,9 +38,8 @@ namespace BackupIam.Commands
             try
             {
                 AccessKeyStoreRequest? store = Store;
-                var planner = new IdentityPlanner(Iam, KeyJournal);
-                // After an uncertain CreateAccessKey, look again for as long as one attempt may take.
-                planner.UncertainKeyWait = Session.RequestLimits.AttemptTimeout;
+                // After an uncertain CreateAccessKey it looks again for as long as one attempt may take.
+                IdentityPlanner planner = NewKeyPlanner();
 
                 bool justCreated = IsJustCreated("user", UserName); // on the pipeline thread, where the upstream cmdlet announced it
 
@@ -100,6 +73,7 @@ namespace BackupIam.Commands
                     result.CreateDate = plan.ExistingKeys[0].CreateDate;
                 }
 
+                DeliverToPipeline(plan.CreatedKey, UserName);
                 WriteObject(result);
             }
             catch (BackupIamException ex)

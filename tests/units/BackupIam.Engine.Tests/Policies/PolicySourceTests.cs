@@ -92,6 +92,23 @@ namespace BackupIam.Engine.Tests.Policies
         }
 
         [Fact]
+        public void LineCollectorGivesOnePieceBackAsGivenSoErrorPositionsAreTheCallers()
+        {
+            // Issue 15: a truncated one-line -PolicyDocument is reported at "line 1", from the collector itself.
+            const string Truncated = "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\"";
+            var lines = new PolicyLineCollector();
+            Assert.Null(lines.Add(Truncated));
+            string pending = lines.Flush()!;
+            Assert.Equal(Truncated, pending);
+            var ex = Assert.ThrowsAny<BackupIamException>(() => PolicySource.FromText(pending, "P"));
+            Assert.Contains("line 1,", ex.Message);
+
+            Assert.Equal(Upload, lines.Add(Upload));
+            Assert.Null(lines.Add("{"));
+            Assert.Equal("{\n}", lines.Add("}"));
+        }
+
+        [Fact]
         public void SimulatorDecidesMatrixAndDriftFromOneEntryPoint()
         {
             ParsedPolicy upload = PolicySource.FromText(Upload, "Upload");

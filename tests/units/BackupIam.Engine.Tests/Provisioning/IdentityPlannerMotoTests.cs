@@ -481,6 +481,41 @@ public sealed class IdentityPlannerMotoTests : IDisposable
     }
 
     [Fact]
+    public async Task TheSecretIsHandedToBeforeSecretStoredBeforeTheFileHasIt()
+    {
+        // Issue 15: a CI runner masks the secret here, so it must come before the credentials file is written.
+        string user = await NewUserAsync();
+        string file = Path.Combine(NewTempDir(), "credentials");
+        var seen = new List<(string Id, string Secret, bool FileHadIt)>();
+        _planner.BeforeSecretStored = (id, secret) =>
+            seen.Add((id, new NetworkCredential(string.Empty, secret).Password, File.Exists(file) && File.ReadAllText(file).Contains(id)));
+
+        AccessKeyPlan plan = await _planner.PlanAccessKeyAsync(user, false, new AccessKeyStoreRequest("ci", file), false, _ct);
+        await ApplyAsync(plan);
+
+        var call = Assert.Single(seen);
+        Assert.Equal(plan.CreatedKey!.AccessKeyId, call.Id);
+        Assert.Equal(new NetworkCredential(string.Empty, plan.CreatedKey.SecretAccessKey).Password, call.Secret);
+        Assert.False(call.FileHadIt);
+        Assert.Contains(call.Secret, File.ReadAllText(file));
+    }
+
+    [Fact]
+    public async Task AKeyWhoseMaskFailsIsTakenBackAndNotStored()
+    {
+        string user = await NewUserAsync();
+        string file = Path.Combine(NewTempDir(), "credentials");
+        _planner.BeforeSecretStored = (_, _) => throw new IOException("stdout is closed");
+
+        AccessKeyPlan plan = await _planner.PlanAccessKeyAsync(user, false, new AccessKeyStoreRequest("ci", file), false, _ct);
+        var ex = await Assert.ThrowsAsync<BackupIamException>(() => plan.Changes[0].ApplyAsync(_ct));
+
+        Assert.Equal("AccessKeyStoreFailed", ex.ErrorId);
+        Assert.Empty(await _iam.ListAllAccessKeysAsync(user, _ct));
+        Assert.False(File.Exists(file));
+    }
+
+    [Fact]
     public async Task KeyIsTakenBackWhenItCannotBeStored()
     {
         string user = await NewUserAsync();

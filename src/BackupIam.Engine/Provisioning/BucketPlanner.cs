@@ -786,11 +786,75 @@ namespace BackupIam.Engine.Provisioning
             }
 
             plan.Rules = rules;
+            if (!string.Equals(rule.Id, BucketSetup.DefaultLifecycleRuleId, StringComparison.Ordinal))
+            {
+                await PlanRuleRecordAsync(plan, bucketName, rule.Id, bucketMayBePlanned, cancellationToken).ConfigureAwait(false);
+            }
+
             string verb = index >= 0 ? "Replace" : "Add";
             plan.Add("s3", "PutBucketLifecycleConfiguration", "bucket " + bucketName,
                 $"{verb} lifecycle rule '{rule.Id}' on bucket '{bucketName}' ({Describe(rule)}), keeping {rules.Count - 1} other rule(s)",
                 ct => _s3.PutBucketLifecycleConfigurationAsync(bucketName, rules, ct));
             return plan;
+        }
+
+        /// <summary>
+        /// A rule id other than the default is recorded in the bucket tag <see cref="BucketSetup.LifecycleRulesKey"/> before the
+        /// rule is written (issue 15), so that removing the bucket's backup setup knows the rule is the module's.
+        /// </summary>
+        private async Task PlanRuleRecordAsync(LifecyclePlan plan, string bucketName, string ruleId, bool bucketMayBePlanned, CancellationToken cancellationToken)
+        {
+            IReadOnlyDictionary<string, string> tags;
+            try
+            {
+                tags = await _s3.GetBucketTaggingAsync(bucketName, cancellationToken).ConfigureAwait(false);
+            }
+            catch (S3ServiceException ex) when (bucketMayBePlanned && ex.AwsErrorCode == "NoSuchBucket")
+            {
+                tags = new Dictionary<string, string>();
+            }
+            catch (S3ServiceException ex) when (IsNotSupportedByStore(ex) || ex.HttpStatus == 403)
+            {
+                plan.Warnings.Add(TagWarning(bucketName, ex) + $" Lifecycle rule '{ruleId}' is not recorded as the module's either, so Remove-BackupBucketSetup will leave it.");
+                return;
+            }
+
+            string? value;
+            try
+            {
+                value = BucketSetup.RecordRuleId(tags, ruleId);
+            }
+            catch (ArgumentException ex)
+            {
+                plan.Warnings.Add($"Lifecycle rule '{ruleId}' on bucket '{bucketName}' is not recorded as the module's ({ex.Message}), so Remove-BackupBucketSetup will leave it; use a rule id of letters, digits and + - = . _ : / @.");
+                return;
+            }
+
+            if (value == null)
+            {
+                return;
+            }
+
+            var record = new Dictionary<string, string>(StringComparer.Ordinal)
+            {
+                [BucketTags.ManagedKey] = BucketTags.ManagedValue,
+                [BucketSetup.LifecycleRulesKey] = value,
+            };
+            plan.Add("s3", "PutBucketTagging", "bucket " + bucketName,
+                $"Tag bucket '{bucketName}' {BucketSetup.LifecycleRulesKey}={value} (merged: other tags stay), the record that lifecycle rule '{ruleId}' is the module's",
+                async ct =>
+                {
+                    // Read again: another rule may have been recorded since; this id is added to what is there.
+                    IReadOnlyDictionary<string, string> now = await _s3.GetBucketTaggingAsync(bucketName, ct).ConfigureAwait(false);
+                    string? v = BucketSetup.RecordRuleId(now, ruleId);
+                    var set = new Dictionary<string, string>(StringComparer.Ordinal) { [BucketTags.ManagedKey] = BucketTags.ManagedValue };
+                    if (v != null)
+                    {
+                        set[BucketSetup.LifecycleRulesKey] = v;
+                    }
+
+                    return await MergeTagsAsync(bucketName, set, null, ct).ConfigureAwait(false);
+                });
         }
 
         /// <summary>A readable summary of a lifecycle rule.</summary>

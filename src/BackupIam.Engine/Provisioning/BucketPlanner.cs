@@ -512,7 +512,7 @@ namespace BackupIam.Engine.Provisioning
             }
 
             string keeping = plan.Exists ? $" (merged: its {others} other tag(s) stay)" : "";
-            plan.Add("s3", "PutBucketTagging", "bucket " + bucket, $"Tag bucket '{bucket}' {BucketTags.ManagedKey}={BucketTags.ManagedValue}{keeping}", async ct =>
+            PlannedChange tag = plan.Add("s3", "PutBucketTagging", "bucket " + bucket, $"Tag bucket '{bucket}' {BucketTags.ManagedKey}={BucketTags.ManagedValue}{keeping}", async ct =>
             {
                 try
                 {
@@ -524,7 +524,10 @@ namespace BackupIam.Engine.Provisioning
                         $"the bucket is not tagged {BucketTags.ManagedKey}, so Get-BackupBucket and teardown without -BucketName will not find it");
                     return false;
                 }
-            }).Batch = ProtectionsBatch;
+            });
+            // Not in the protections' batch: Ceph RGW keeps a bucket's tags and its Block Public Access in the same
+            // bucket attributes, and two concurrent writes of them were seen to lose one (the tag was gone on a re-run).
+            tag.AddsRecordOnly = true;
         }
 
         private static string TagWarning(string bucket, S3ServiceException ex) =>
@@ -729,7 +732,7 @@ namespace BackupIam.Engine.Provisioning
                             plan.Warnings.Add($"Bucket '{bucketName}': the record that the module enabled versioning could not be written ({ex.Operation} answered HTTP {ex.HttpStatus} {ex.AwsErrorCode}); Remove-BackupBucketSetup will leave versioning as it is.");
                             return false;
                         }
-                    });
+                    }).AddsRecordOnly = true;
                 plan.Add("s3", "PutBucketVersioning", "bucket " + bucketName, $"Enable versioning on bucket '{bucketName}' (was {plan.Before})",
                     ct => _s3.PutBucketVersioningAsync(bucketName, true, ct));
             }
@@ -854,7 +857,7 @@ namespace BackupIam.Engine.Provisioning
                     }
 
                     return await MergeTagsAsync(bucketName, set, null, ct).ConfigureAwait(false);
-                });
+                }).AddsRecordOnly = true;
         }
 
         /// <summary>A readable summary of a lifecycle rule.</summary>

@@ -711,30 +711,30 @@ namespace BackupIam.Engine.Provisioning
             plan.Exists = true;
             if (plan.Before != S3VersioningState.Enabled)
             {
-                // The record first (issue 15): a teardown suspends versioning only where the module turned it on. Written
-                // before the versioning itself, so a failure between the two leaves a record and versioning not yet on,
-                // which the re-run completes; the other order could leave versioning on with no record.
+                // The record first (issue 15), in the same step: a teardown suspends versioning only where the module
+                // turned it on. A failure between the two writes leaves a record and versioning not yet on, which the
+                // re-run completes; the other order could leave versioning on with no record.
                 var record = new Dictionary<string, string>(StringComparer.Ordinal)
                 {
                     [BucketTags.ManagedKey] = BucketTags.ManagedValue,
                     [BucketTags.VersioningKey] = BucketTags.VersioningEnabledByModule,
                 };
-                plan.Add("s3", "PutBucketTagging", "bucket " + bucketName,
-                    $"Tag bucket '{bucketName}' {BucketTags.VersioningKey}={BucketTags.VersioningEnabledByModule} and {BucketTags.ManagedKey}={BucketTags.ManagedValue} (merged: other tags stay), the record that the module enabled versioning",
+                plan.Add("s3", "PutBucketVersioning", "bucket " + bucketName,
+                    $"Enable versioning on bucket '{bucketName}' (was {plan.Before}), first recording in its tags (PutBucketTagging, merged: other tags stay) {BucketTags.VersioningKey}={BucketTags.VersioningEnabledByModule}, so that Remove-BackupBucketSetup knows the module turned it on",
                     async ct =>
                     {
                         try
                         {
-                            return await MergeTagsAsync(bucketName, record, null, ct).ConfigureAwait(false);
+                            await MergeTagsAsync(bucketName, record, null, ct).ConfigureAwait(false);
                         }
                         catch (S3ServiceException ex) when (IsNotSupportedByStore(ex) || ex.HttpStatus == 403)
                         {
-                            plan.Warnings.Add($"Bucket '{bucketName}': the record that the module enabled versioning could not be written ({ex.Operation} answered HTTP {ex.HttpStatus} {ex.AwsErrorCode}); Remove-BackupBucketSetup will leave versioning as it is.");
-                            return false;
+                            // No record (the store has no bucket tagging, or the credentials may not tag): versioning is
+                            // still turned on; Remove-BackupBucketSetup will then leave it on.
                         }
-                    }).AddsRecordOnly = true;
-                plan.Add("s3", "PutBucketVersioning", "bucket " + bucketName, $"Enable versioning on bucket '{bucketName}' (was {plan.Before})",
-                    ct => _s3.PutBucketVersioningAsync(bucketName, true, ct));
+
+                        await _s3.PutBucketVersioningAsync(bucketName, true, ct).ConfigureAwait(false);
+                    });
             }
 
             return plan;
@@ -789,24 +789,40 @@ namespace BackupIam.Engine.Provisioning
             }
 
             plan.Rules = rules;
-            if (!string.Equals(rule.Id, BucketSetup.DefaultLifecycleRuleId, StringComparison.Ordinal))
-            {
-                await PlanRuleRecordAsync(plan, bucketName, rule.Id, bucketMayBePlanned, cancellationToken).ConfigureAwait(false);
-            }
-
+            bool record = !string.Equals(rule.Id, BucketSetup.DefaultLifecycleRuleId, StringComparison.Ordinal)
+                && await RuleNeedsRecordAsync(plan, bucketName, rule.Id, bucketMayBePlanned, cancellationToken).ConfigureAwait(false);
             string verb = index >= 0 ? "Replace" : "Add";
+            string recordText = record
+                ? $", first recording in the bucket's tags (PutBucketTagging, merged: other tags stay) {BucketSetup.LifecycleRulesKey} with '{rule.Id}', so that Remove-BackupBucketSetup knows the rule is the module's"
+                : "";
             plan.Add("s3", "PutBucketLifecycleConfiguration", "bucket " + bucketName,
-                $"{verb} lifecycle rule '{rule.Id}' on bucket '{bucketName}' ({Describe(rule)}), keeping {rules.Count - 1} other rule(s)",
-                ct => _s3.PutBucketLifecycleConfigurationAsync(bucketName, rules, ct));
+                $"{verb} lifecycle rule '{rule.Id}' on bucket '{bucketName}' ({Describe(rule)}), keeping {rules.Count - 1} other rule(s){recordText}",
+                async ct =>
+                {
+                    if (record)
+                    {
+                        // The record goes first, in the same step, so that declining the rule declines the record too.
+                        await RecordRuleIdAsync(plan, bucketName, rule.Id, ct).ConfigureAwait(false);
+                    }
+
+                    await _s3.PutBucketLifecycleConfigurationAsync(bucketName, rules, ct).ConfigureAwait(false);
+                });
             return plan;
         }
 
         /// <summary>
         /// A rule id other than the default is recorded in the bucket tag <see cref="BucketSetup.LifecycleRulesKey"/> before the
-        /// rule is written (issue 15), so that removing the bucket's backup setup knows the rule is the module's.
+        /// rule is written (issue 15), so that removing the bucket's backup setup knows the rule is the module's. False (with a
+        /// warning) when it cannot be recorded, or when it is recorded already.
         /// </summary>
-        private async Task PlanRuleRecordAsync(LifecyclePlan plan, string bucketName, string ruleId, bool bucketMayBePlanned, CancellationToken cancellationToken)
+        private async Task<bool> RuleNeedsRecordAsync(LifecyclePlan plan, string bucketName, string ruleId, bool bucketMayBePlanned, CancellationToken cancellationToken)
         {
+            if (!BucketSetup.IsTagSafe(ruleId))
+            {
+                plan.Warnings.Add($"Lifecycle rule '{ruleId}' on bucket '{bucketName}' cannot be recorded as the module's in a bucket tag (use letters, digits and + - = . _ : / @), so Remove-BackupBucketSetup will leave it.");
+                return false;
+            }
+
             IReadOnlyDictionary<string, string> tags;
             try
             {
@@ -814,50 +830,48 @@ namespace BackupIam.Engine.Provisioning
             }
             catch (S3ServiceException ex) when (bucketMayBePlanned && ex.AwsErrorCode == "NoSuchBucket")
             {
-                tags = new Dictionary<string, string>();
+                return true;
             }
             catch (S3ServiceException ex) when (IsNotSupportedByStore(ex) || ex.HttpStatus == 403)
             {
                 plan.Warnings.Add(TagWarning(bucketName, ex) + $" Lifecycle rule '{ruleId}' is not recorded as the module's either, so Remove-BackupBucketSetup will leave it.");
-                return;
+                return false;
             }
 
-            string? value;
             try
             {
-                value = BucketSetup.RecordRuleId(tags, ruleId);
+                return BucketSetup.RecordRuleId(tags, ruleId) != null || !BucketTags.IsManaged(tags);
             }
             catch (ArgumentException ex)
             {
-                plan.Warnings.Add($"Lifecycle rule '{ruleId}' on bucket '{bucketName}' is not recorded as the module's ({ex.Message}), so Remove-BackupBucketSetup will leave it; use a rule id of letters, digits and + - = . _ : / @.");
-                return;
+                plan.Warnings.Add($"Lifecycle rule '{ruleId}' on bucket '{bucketName}' is not recorded as the module's ({ex.Message}), so Remove-BackupBucketSetup will leave it.");
+                return false;
             }
+        }
 
-            if (value == null)
+        /// <summary>Reads the tags again and merges the rule id into the record (and the managed tag); a store without tagging only loses the record.</summary>
+        private async Task RecordRuleIdAsync(ResourcePlan plan, string bucketName, string ruleId, CancellationToken ct)
+        {
+            try
             {
-                return;
-            }
-
-            var record = new Dictionary<string, string>(StringComparer.Ordinal)
-            {
-                [BucketTags.ManagedKey] = BucketTags.ManagedValue,
-                [BucketSetup.LifecycleRulesKey] = value,
-            };
-            plan.Add("s3", "PutBucketTagging", "bucket " + bucketName,
-                $"Tag bucket '{bucketName}' {BucketSetup.LifecycleRulesKey}={value} (merged: other tags stay), the record that lifecycle rule '{ruleId}' is the module's",
-                async ct =>
+                IReadOnlyDictionary<string, string> now = await _s3.GetBucketTaggingAsync(bucketName, ct).ConfigureAwait(false);
+                var set = new Dictionary<string, string>(StringComparer.Ordinal) { [BucketTags.ManagedKey] = BucketTags.ManagedValue };
+                string? value = BucketSetup.RecordRuleId(now, ruleId);
+                if (value != null)
                 {
-                    // Read again: another rule may have been recorded since; this id is added to what is there.
-                    IReadOnlyDictionary<string, string> now = await _s3.GetBucketTaggingAsync(bucketName, ct).ConfigureAwait(false);
-                    string? v = BucketSetup.RecordRuleId(now, ruleId);
-                    var set = new Dictionary<string, string>(StringComparer.Ordinal) { [BucketTags.ManagedKey] = BucketTags.ManagedValue };
-                    if (v != null)
-                    {
-                        set[BucketSetup.LifecycleRulesKey] = v;
-                    }
+                    set[BucketSetup.LifecycleRulesKey] = value;
+                }
 
-                    return await MergeTagsAsync(bucketName, set, null, ct).ConfigureAwait(false);
-                }).AddsRecordOnly = true;
+                BucketTagMerge merge = BucketTags.Merge(now, set, null);
+                if (merge.Changed)
+                {
+                    await _s3.PutBucketTaggingAsync(bucketName, merge.Tags, ct).ConfigureAwait(false);
+                }
+            }
+            catch (ArgumentException)
+            {
+                // The record tag would be over 256 characters: the rule is written unrecorded (it was warned about while planning when known).
+            }
         }
 
         /// <summary>A readable summary of a lifecycle rule.</summary>

@@ -61,7 +61,7 @@ namespace BackupIam.Engine.Provisioning
                 return plan;
             }
 
-            Task<IReadOnlyDictionary<string, string>> tagsRead = _s3.GetBucketTaggingAsync(bucketName, cancellationToken);
+            Task<IReadOnlyDictionary<string, string>?> tagsRead = ReadTagsAsync(plan, bucketName, cancellationToken);
             Task<string?> policyRead = _s3.GetBucketPolicyAsync(bucketName, cancellationToken);
             Task<IReadOnlyList<S3LifecycleRule>?> rulesRead = _s3.GetBucketLifecycleConfigurationAsync(bucketName, cancellationToken);
             Task<S3VersioningInfo> versioningRead = _s3.GetBucketVersioningInfoAsync(bucketName, cancellationToken);
@@ -75,7 +75,8 @@ namespace BackupIam.Engine.Provisioning
                 // The first failure in plan order is thrown below by awaiting each read.
             }
 
-            IReadOnlyDictionary<string, string> tags = await tagsRead.ConfigureAwait(false);
+            IReadOnlyDictionary<string, string>? tagsOrNull = await tagsRead.ConfigureAwait(false);
+            IReadOnlyDictionary<string, string> tags = tagsOrNull ?? new Dictionary<string, string>();
 
             // 1. Bucket-policy statements: access goes first.
             string? policy = await policyRead.ConfigureAwait(false);
@@ -114,10 +115,24 @@ namespace BackupIam.Engine.Provisioning
 
             // 3. Versioning, only where the module turned it on.
             S3VersioningInfo versioning = await versioningRead.ConfigureAwait(false);
-            S3ObjectLockConfiguration? objectLock = await lockRead.ConfigureAwait(false);
+            S3ObjectLockConfiguration? objectLock = null;
+            bool lockUnknown = false;
+            try
+            {
+                objectLock = await lockRead.ConfigureAwait(false);
+            }
+            catch (S3ServiceException ex) when (ex.HttpStatus == 403)
+            {
+                lockUnknown = true;
+            }
+
             if (BucketTags.VersioningEnabledByUs(tags) && versioning.State == S3VersioningState.Enabled)
             {
-                if (objectLock != null && objectLock.Enabled)
+                if (lockUnknown)
+                {
+                    plan.Warnings.Add($"Bucket '{bucketName}': its Object Lock configuration could not be read (403), so versioning stays Enabled: suspending it is refused on an Object Lock bucket. Give these credentials s3:GetBucketObjectLockConfiguration and run the command again.");
+                }
+                else if (objectLock != null && objectLock.Enabled)
                 {
                     plan.Notes.Add($"Bucket '{bucketName}' has Object Lock, which keeps versioning on for good: versioning stays Enabled.");
                 }
@@ -223,6 +238,20 @@ namespace BackupIam.Engine.Provisioning
             }
 
             return true;
+        }
+
+        private async Task<IReadOnlyDictionary<string, string>?> ReadTagsAsync(BucketTeardownPlan plan, string bucketName, CancellationToken ct)
+        {
+            try
+            {
+                return await _s3.GetBucketTaggingAsync(bucketName, ct).ConfigureAwait(false);
+            }
+            catch (S3ServiceException ex) when (ex.HttpStatus == 403 || ex.HttpStatus == 501 || ex.HttpStatus == 405 || ex.AwsErrorCode == "NotImplemented")
+            {
+                // Without the tags there is no record of the versioning or of non-default rule ids: those stay.
+                plan.Warnings.Add($"Bucket '{bucketName}': its tags could not be read (GetBucketTagging answered HTTP {ex.HttpStatus} {ex.AwsErrorCode}), so versioning and lifecycle rules other than '{BucketSetup.DefaultLifecycleRuleId}' stay, and its tags are not changed.");
+                return null;
+            }
         }
 
         private async Task<S3ObjectLockConfiguration?> ReadObjectLockAsync(string bucketName, CancellationToken ct)

@@ -15,6 +15,7 @@
     CmdletsToExport      = @(
         'Add-BackupUserToGroup'
         'Enable-BackupVersioning'
+        'Get-BackupBucket'
         'Get-BackupBucketPosture'
         'Get-BackupPolicyFinding'
         'Get-BackupPreset'
@@ -26,6 +27,7 @@
         'New-BackupRole'
         'New-BackupUser'
         'New-WriteOnlyBucketPolicy'
+        'Remove-BackupBucketSetup'
         'Remove-BackupGroup'
         'Remove-BackupUser'
         'Set-BackupBucketPolicy'

@@ -25,6 +25,9 @@ namespace BackupIam.Engine.Provisioning
 
         public bool DefaultEncryption { get; set; } = true;
 
+        /// <summary>Tag the bucket <c>backupiam:managed=true</c> (merged into its tags; others' tags stay), so that it can be listed and torn down.</summary>
+        public bool ManagedTag { get; set; } = true;
+
         /// <summary>Object Lock: created with the bucket, or turned on for an existing versioned bucket; null leaves it alone.</summary>
         public ObjectLockSpec? ObjectLock { get; set; }
     }
@@ -296,10 +299,16 @@ namespace BackupIam.Engine.Provisioning
             Task<S3PublicAccessBlock?>? publicAccessRead = null;
             Task<string?>? ownershipRead = null;
             Task<bool>? encryptionRead = null;
+            Task<IReadOnlyDictionary<string, string>>? tagsRead = null;
             var folderReads = new Dictionary<string, Task<bool>>(StringComparer.Ordinal);
             if (plan.Exists)
             {
                 publicAccessRead = _s3.GetPublicAccessBlockAsync(bucket, cancellationToken);
+                if (spec.ManagedTag)
+                {
+                    tagsRead = _s3.GetBucketTaggingAsync(bucket, cancellationToken);
+                }
+
                 if (spec.EnforceBucketOwnership)
                 {
                     ownershipRead = _s3.GetBucketOwnershipControlsAsync(bucket, cancellationToken);
@@ -446,6 +455,11 @@ namespace BackupIam.Engine.Provisioning
                 }
             }
 
+            if (spec.ManagedTag)
+            {
+                await PlanManagedTagAsync(plan, tagsRead, cancellationToken).ConfigureAwait(false);
+            }
+
             foreach (string folder in folders)
             {
                 if (!plan.Exists || !await folderReads[folder].ConfigureAwait(false))
@@ -456,6 +470,73 @@ namespace BackupIam.Engine.Provisioning
             }
 
             return plan;
+        }
+
+        /// <summary>
+        /// The managed tag (issue 15): <c>backupiam:managed=true</c>, merged into the bucket's tags at apply time (read
+        /// again then, so a tag someone added meanwhile is kept). An existing bucket already tagged gets no write. A store
+        /// without bucket tagging, or credentials that may not read or write tags, give a warning, never a failure.
+        /// </summary>
+        private async Task PlanManagedTagAsync(BucketPlan plan, Task<IReadOnlyDictionary<string, string>>? tagsRead, CancellationToken cancellationToken)
+        {
+            string bucket = plan.Name;
+            int others = 0;
+            if (plan.Exists && tagsRead != null)
+            {
+                IReadOnlyDictionary<string, string> tags;
+                try
+                {
+                    tags = await tagsRead.ConfigureAwait(false);
+                }
+                catch (S3ServiceException ex) when (IsNotSupportedByStore(ex) || ex.HttpStatus == 403)
+                {
+                    plan.Warnings.Add(TagWarning(bucket, ex));
+                    return;
+                }
+
+                if (BucketTags.IsManaged(tags))
+                {
+                    return;
+                }
+
+                others = tags.Count;
+            }
+
+            string keeping = plan.Exists ? $" (merged: its {others} other tag(s) stay)" : "";
+            PlannedChange tag = plan.Add("s3", "PutBucketTagging", "bucket " + bucket, $"Tag bucket '{bucket}' {BucketTags.ManagedKey}={BucketTags.ManagedValue}{keeping}", async ct =>
+            {
+                try
+                {
+                    return await MergeTagsAsync(bucket, BucketTags.Managed(), null, ct).ConfigureAwait(false);
+                }
+                catch (S3ServiceException ex) when (IsNotSupportedByStore(ex) || ex.HttpStatus == 403)
+                {
+                    plan.AddStoreWarning("bucket tagging", $"{ex.Operation} answered HTTP {ex.HttpStatus} {ex.AwsErrorCode}",
+                        $"the bucket is not tagged {BucketTags.ManagedKey}, so Get-BackupBucket and teardown without -BucketName will not find it");
+                    return false;
+                }
+            });
+            // Not in the protections' batch: Ceph RGW keeps a bucket's tags and its Block Public Access in the same
+            // bucket attributes, and two concurrent writes of them were seen to lose one (the tag was gone on a re-run).
+            tag.AddsRecordOnly = true;
+        }
+
+        private static string TagWarning(string bucket, S3ServiceException ex) =>
+            $"Bucket '{bucket}': its tags could not be read ({ex.Operation} answered HTTP {ex.HttpStatus} {ex.AwsErrorCode}), so it is not tagged "
+            + $"{BucketTags.ManagedKey}={BucketTags.ManagedValue}; Get-BackupBucket and Remove-BackupBucketSetup still work with -BucketName.";
+
+        /// <summary>Reads the bucket's tags, merges, and writes the whole set only when it changes; false when nothing was written.</summary>
+        internal async Task<bool> MergeTagsAsync(string bucket, IReadOnlyDictionary<string, string>? set, IEnumerable<string>? remove, CancellationToken ct)
+        {
+            IReadOnlyDictionary<string, string> now = await _s3.GetBucketTaggingAsync(bucket, ct).ConfigureAwait(false);
+            BucketTagMerge merge = BucketTags.Merge(now, set, remove);
+            if (!merge.Changed)
+            {
+                return false;
+            }
+
+            await _s3.PutBucketTaggingAsync(bucket, merge.Tags, ct).ConfigureAwait(false);
+            return true;
         }
 
         public async Task<BucketPolicyPlan> PlanBucketPolicyAsync(string bucketName, string policyDocument, bool replace, bool bucketMayBePlanned, CancellationToken cancellationToken)
@@ -621,8 +702,30 @@ namespace BackupIam.Engine.Provisioning
             plan.Exists = true;
             if (plan.Before != S3VersioningState.Enabled)
             {
-                plan.Add("s3", "PutBucketVersioning", "bucket " + bucketName, $"Enable versioning on bucket '{bucketName}' (was {plan.Before})",
-                    ct => _s3.PutBucketVersioningAsync(bucketName, true, ct));
+                // The record first (issue 15), in the same step: a teardown suspends versioning only where the module
+                // turned it on. A failure between the two writes leaves a record and versioning not yet on, which the
+                // re-run completes; the other order could leave versioning on with no record.
+                var record = new Dictionary<string, string>(StringComparer.Ordinal)
+                {
+                    [BucketTags.ManagedKey] = BucketTags.ManagedValue,
+                    [BucketTags.VersioningKey] = BucketTags.VersioningEnabledByModule,
+                };
+                plan.Add("s3", "PutBucketVersioning", "bucket " + bucketName,
+                    $"Enable versioning on bucket '{bucketName}' (was {plan.Before}), first recording in its tags (PutBucketTagging, merged: other tags stay) {BucketTags.VersioningKey}={BucketTags.VersioningEnabledByModule}, so that Remove-BackupBucketSetup knows the module turned it on",
+                    async ct =>
+                    {
+                        try
+                        {
+                            await MergeTagsAsync(bucketName, record, null, ct).ConfigureAwait(false);
+                        }
+                        catch (S3ServiceException ex) when (IsNotSupportedByStore(ex) || ex.HttpStatus == 403)
+                        {
+                            // No record (the store has no bucket tagging, or the credentials may not tag): versioning is
+                            // still turned on; Remove-BackupBucketSetup will then leave it on.
+                        }
+
+                        await _s3.PutBucketVersioningAsync(bucketName, true, ct).ConfigureAwait(false);
+                    });
             }
 
             return plan;
@@ -677,11 +780,89 @@ namespace BackupIam.Engine.Provisioning
             }
 
             plan.Rules = rules;
+            bool record = !string.Equals(rule.Id, BucketSetup.DefaultLifecycleRuleId, StringComparison.Ordinal)
+                && await RuleNeedsRecordAsync(plan, bucketName, rule.Id, bucketMayBePlanned, cancellationToken).ConfigureAwait(false);
             string verb = index >= 0 ? "Replace" : "Add";
+            string recordText = record
+                ? $", first recording in the bucket's tags (PutBucketTagging, merged: other tags stay) {BucketSetup.LifecycleRulesKey} with '{rule.Id}', so that Remove-BackupBucketSetup knows the rule is the module's"
+                : "";
             plan.Add("s3", "PutBucketLifecycleConfiguration", "bucket " + bucketName,
-                $"{verb} lifecycle rule '{rule.Id}' on bucket '{bucketName}' ({Describe(rule)}), keeping {rules.Count - 1} other rule(s)",
-                ct => _s3.PutBucketLifecycleConfigurationAsync(bucketName, rules, ct));
+                $"{verb} lifecycle rule '{rule.Id}' on bucket '{bucketName}' ({Describe(rule)}), keeping {rules.Count - 1} other rule(s){recordText}",
+                async ct =>
+                {
+                    if (record)
+                    {
+                        // The record goes first, in the same step, so that declining the rule declines the record too.
+                        await RecordRuleIdAsync(plan, bucketName, rule.Id, ct).ConfigureAwait(false);
+                    }
+
+                    await _s3.PutBucketLifecycleConfigurationAsync(bucketName, rules, ct).ConfigureAwait(false);
+                });
             return plan;
+        }
+
+        /// <summary>
+        /// A rule id other than the default is recorded in the bucket tag <see cref="BucketSetup.LifecycleRulesKey"/> before the
+        /// rule is written (issue 15), so that removing the bucket's backup setup knows the rule is the module's. False (with a
+        /// warning) when it cannot be recorded, or when it is recorded already.
+        /// </summary>
+        private async Task<bool> RuleNeedsRecordAsync(LifecyclePlan plan, string bucketName, string ruleId, bool bucketMayBePlanned, CancellationToken cancellationToken)
+        {
+            if (!BucketSetup.IsTagSafe(ruleId))
+            {
+                plan.Warnings.Add($"Lifecycle rule '{ruleId}' on bucket '{bucketName}' cannot be recorded as the module's in a bucket tag (use letters, digits and + - = . _ : / @), so Remove-BackupBucketSetup will leave it.");
+                return false;
+            }
+
+            IReadOnlyDictionary<string, string> tags;
+            try
+            {
+                tags = await _s3.GetBucketTaggingAsync(bucketName, cancellationToken).ConfigureAwait(false);
+            }
+            catch (S3ServiceException ex) when (bucketMayBePlanned && ex.AwsErrorCode == "NoSuchBucket")
+            {
+                return true;
+            }
+            catch (S3ServiceException ex) when (IsNotSupportedByStore(ex) || ex.HttpStatus == 403)
+            {
+                plan.Warnings.Add(TagWarning(bucketName, ex) + $" Lifecycle rule '{ruleId}' is not recorded as the module's either, so Remove-BackupBucketSetup will leave it.");
+                return false;
+            }
+
+            try
+            {
+                return BucketSetup.RecordRuleId(tags, ruleId) != null || !BucketTags.IsManaged(tags);
+            }
+            catch (ArgumentException ex)
+            {
+                plan.Warnings.Add($"Lifecycle rule '{ruleId}' on bucket '{bucketName}' is not recorded as the module's ({ex.Message}), so Remove-BackupBucketSetup will leave it.");
+                return false;
+            }
+        }
+
+        /// <summary>Reads the tags again and merges the rule id into the record (and the managed tag); a store without tagging only loses the record.</summary>
+        private async Task RecordRuleIdAsync(ResourcePlan plan, string bucketName, string ruleId, CancellationToken ct)
+        {
+            try
+            {
+                IReadOnlyDictionary<string, string> now = await _s3.GetBucketTaggingAsync(bucketName, ct).ConfigureAwait(false);
+                var set = new Dictionary<string, string>(StringComparer.Ordinal) { [BucketTags.ManagedKey] = BucketTags.ManagedValue };
+                string? value = BucketSetup.RecordRuleId(now, ruleId);
+                if (value != null)
+                {
+                    set[BucketSetup.LifecycleRulesKey] = value;
+                }
+
+                BucketTagMerge merge = BucketTags.Merge(now, set, null);
+                if (merge.Changed)
+                {
+                    await _s3.PutBucketTaggingAsync(bucketName, merge.Tags, ct).ConfigureAwait(false);
+                }
+            }
+            catch (ArgumentException)
+            {
+                // The record tag would be over 256 characters: the rule is written unrecorded (it was warned about while planning when known).
+            }
         }
 
         /// <summary>A readable summary of a lifecycle rule.</summary>

@@ -357,6 +357,7 @@ namespace BackupIam.Engine.Roles
                             Description = spec.Description,
                             MaxSessionDuration = spec.MaxSessionDuration,
                             PermissionsBoundary = spec.PermissionsBoundaryArn,
+                            Tags = { Inspection.ManagedTag.Create() },
                         }, ct).ConfigureAwait(false)).Role;
                         if (!string.IsNullOrEmpty(created.Arn))
                         {
@@ -401,6 +402,12 @@ namespace BackupIam.Engine.Roles
                 {
                     plan.Add("iam", "UpdateAssumeRolePolicy", roleTarget, $"Replace the trust policy of IAM role '{spec.RoleName}': trust only {string.Join(", ", source.Subjects)} from {source.ProviderPath}", ct =>
                         _iam.UpdateAssumeRolePolicyAsync(new UpdateAssumeRolePolicyRequest { RoleName = spec.RoleName, PolicyDocument = TrustAtApply() }, ct));
+                }
+
+                if (!Inspection.ManagedTag.IsIn(existing.Tags))
+                {
+                    plan.Add("iam", "TagRole", roleTarget, $"Set tag {Inspection.ManagedTag.Key} on IAM role '{spec.RoleName}'", ct =>
+                        _iam.TagRoleAsync(new TagRoleRequest { RoleName = spec.RoleName, Tags = { Inspection.ManagedTag.Create() } }, ct));
                 }
 
                 bool durationDiffers = spec.MaxSessionDuration.HasValue && existing.MaxSessionDuration != spec.MaxSessionDuration;

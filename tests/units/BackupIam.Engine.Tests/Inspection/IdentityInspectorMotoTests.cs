@@ -152,6 +152,35 @@ public sealed class IdentityInspectorMotoTests : IDisposable
     }
 
     [Fact]
+    public async Task RolesCarryTheManagedTagAndAnUntaggedRoleGetsATagRoleStep()
+    {
+        var roles = new RolePlanner(_iam, async ct =>
+        {
+            using var sts = new StsGateway(_session);
+            return (await sts.GetCallerIdentityAsync(ct)).Arn;
+        });
+        string issuer = "https://oidc-" + Guid.NewGuid().ToString("N").Substring(0, 10) + ".example.com/ci";
+        string role = MotoServerFixture.UniqueName("insp-role");
+        var spec = new RoleSpec { RoleName = role, Source = OidcSource.ForIssuer(issuer, new[] { "aud" }, new[] { "job:nightly" }) };
+        RolePlan plan = await roles.PlanAsync(spec, _ct);
+        await plan.ApplyAsync(_ => true, _ct);
+
+        Assert.True(ManagedTag.IsIn(await _iam.ListAllRoleTagsAsync(role, _ct)));
+        Assert.Empty((await roles.PlanAsync(spec, _ct)).Changes);
+
+        // A role made before the managed tag existed: the re-run tags it, once.
+        string trust = (await _iam.GetRoleAsync(new GetRoleRequest { RoleName = role }, _ct)).Role.AssumeRolePolicyDocument;
+        string old = MotoServerFixture.UniqueName("insp-oldrole");
+        await _iam.CreateRoleAsync(new CreateRoleRequest { RoleName = old, AssumeRolePolicyDocument = trust }, _ct);
+        var oldSpec = new RoleSpec { RoleName = old, Source = spec.Source };
+        RolePlan tagging = await roles.PlanAsync(oldSpec, _ct);
+        Assert.Equal(new[] { "TagRole" }, tagging.Changes.Select(c => c.Operation));
+        await tagging.ApplyAsync(_ => true, _ct);
+        Assert.True(ManagedTag.IsIn(await _iam.ListAllRoleTagsAsync(old, _ct)));
+        Assert.Empty((await roles.PlanAsync(oldSpec, _ct)).Changes);
+    }
+
+    [Fact]
     public async Task AMissingUserIsIamUserNotFound()
     {
         var inspector = new IdentityInspector(_iam, _s3);

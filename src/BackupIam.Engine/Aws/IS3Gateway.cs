@@ -85,5 +85,27 @@ namespace BackupIam.Engine.Aws
 
         /// <summary>Versioning state and whether MFA delete is enabled (GetBucketVersioning).</summary>
         Task<S3VersioningInfo> GetBucketVersioningInfoAsync(string bucketName, CancellationToken cancellationToken);
+        /// <summary>
+        /// ListBuckets: every bucket the caller owns (all regions on AWS), following continuation tokens when the store
+        /// pages. Ordered as the store answers (by name on AWS).
+        /// </summary>
+        Task<IReadOnlyList<S3BucketEntry>> ListBucketsAsync(CancellationToken cancellationToken);
+
+        /// <summary>
+        /// GetBucketTagging: the bucket's tags (key to value, ordinal keys). A bucket with no tag set (AWS and Ceph RGW
+        /// answer 404 <c>NoSuchTagSet</c>) gives an empty dictionary, never an error.
+        /// </summary>
+        Task<IReadOnlyDictionary<string, string>> GetBucketTaggingAsync(string bucketName, CancellationToken cancellationToken);
+
+        /// <summary>
+        /// PutBucketTagging: REPLACES the bucket's whole tag set with <paramref name="tags"/> (S3 has no per-tag call).
+        /// Callers that add or remove the module's own tags use <see cref="BackupIam.Engine.Provisioning.BucketTags.Merge"/>
+        /// on what <see cref="GetBucketTaggingAsync"/> read, so others' tags are written back unchanged; an empty set is
+        /// sent as DeleteBucketTagging (S3 refuses an empty TagSet).
+        /// </summary>
+        Task PutBucketTaggingAsync(string bucketName, IReadOnlyDictionary<string, string> tags, CancellationToken cancellationToken);
+
+        /// <summary>DeleteBucketTagging: removes every tag of the bucket (no error when it has none).</summary>
+        Task DeleteBucketTaggingAsync(string bucketName, CancellationToken cancellationToken);
     }
 }

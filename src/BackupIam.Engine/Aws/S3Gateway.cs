@@ -574,6 +574,104 @@ namespace BackupIam.Engine.Aws
             return CallAsync("PutObjectLockConfiguration", bucketName, ct => _client.PutObjectLockConfigurationAsync(request, ct), cancellationToken);
         }
 
+        /// <inheritdoc />
+        public async Task<IReadOnlyList<S3BucketEntry>> ListBucketsAsync(CancellationToken cancellationToken)
+        {
+            var buckets = new List<S3BucketEntry>();
+            var seen = new HashSet<string>(StringComparer.Ordinal);
+            string? token = null;
+            int pages = 0;
+            do
+            {
+                var request = new ListBucketsRequest();
+                if (token != null)
+                {
+                    request.ContinuationToken = token;
+                }
+
+                ListBucketsResponse r = await SdkCall.RunAsync(AwsService.S3, "ListBuckets", "the caller's buckets", null, _session.S3ServiceUrl,
+                    _session.RequestLimits, ct => _client.ListBucketsAsync(request, ct), ex => ServiceError(ex, "ListBuckets", null),
+                    cancellationToken).ConfigureAwait(false);
+                foreach (S3Bucket b in r.Buckets ?? new List<S3Bucket>())
+                {
+                    if (!string.IsNullOrEmpty(b.BucketName) && seen.Add(b.BucketName))
+                    {
+                        buckets.Add(new S3BucketEntry
+                        {
+                            BucketName = b.BucketName,
+                            CreationDate = b.CreationDate,
+                            Region = string.IsNullOrEmpty(b.BucketRegion) ? null : b.BucketRegion,
+                        });
+                    }
+                }
+
+                // A store that repeats its token would page for ever: 10,000 pages of up to 10,000 buckets is AWS's quota many times over.
+                string? next = string.IsNullOrEmpty(r.ContinuationToken) ? null : r.ContinuationToken;
+                token = next == token ? null : next;
+            }
+            while (token != null && ++pages < 10000);
+
+            return buckets;
+        }
+
+        /// <inheritdoc />
+        public async Task<IReadOnlyDictionary<string, string>> GetBucketTaggingAsync(string bucketName, CancellationToken cancellationToken)
+        {
+            var tags = new Dictionary<string, string>(StringComparer.Ordinal);
+            try
+            {
+                GetBucketTaggingResponse r = await CallAsync("GetBucketTagging", bucketName,
+                    ct => _client.GetBucketTaggingAsync(new GetBucketTaggingRequest { BucketName = bucketName }, ct), cancellationToken).ConfigureAwait(false);
+                foreach (Tag t in r.TagSet ?? new List<Tag>())
+                {
+                    if (t.Key != null)
+                    {
+                        tags[t.Key] = t.Value ?? "";
+                    }
+                }
+            }
+            catch (S3ServiceException ex) when (ex.AwsErrorCode == "NoSuchTagSet" || ex.AwsErrorCode == "NoSuchTagSetError")
+            {
+                // No tag set: the bucket has no tags.
+            }
+
+            return tags;
+        }
+
+        /// <inheritdoc />
+        public Task PutBucketTaggingAsync(string bucketName, IReadOnlyDictionary<string, string> tags, CancellationToken cancellationToken)
+        {
+            if (tags == null)
+            {
+                throw new ArgumentNullException(nameof(tags));
+            }
+
+            if (tags.Count == 0)
+            {
+                return DeleteBucketTaggingAsync(bucketName, cancellationToken);
+            }
+
+            var request = new PutBucketTaggingRequest
+            {
+                BucketName = bucketName,
+                TagSet = tags.OrderBy(t => t.Key, StringComparer.Ordinal).Select(t => new Tag { Key = t.Key, Value = t.Value }).ToList(),
+            };
+            return CallAsync("PutBucketTagging", bucketName, ct => _client.PutBucketTaggingAsync(request, ct), cancellationToken);
+        }
+
+        /// <inheritdoc />
+        public async Task DeleteBucketTaggingAsync(string bucketName, CancellationToken cancellationToken)
+        {
+            try
+            {
+                await CallAsync("DeleteBucketTagging", bucketName,
+                    ct => _client.DeleteBucketTaggingAsync(new DeleteBucketTaggingRequest { BucketName = bucketName }, ct), cancellationToken).ConfigureAwait(false);
+            }
+            catch (S3ServiceException ex) when (ex.AwsErrorCode == "NoSuchTagSet" || ex.AwsErrorCode == "NoSuchTagSetError")
+            {
+            }
+        }
+
         private Task<T> CallAsync<T>(string operation, string bucketName, Func<CancellationToken, Task<T>> call, CancellationToken cancellationToken)
         {
             return CallAsync(operation, bucketName, null, call, cancellationToken);
@@ -591,7 +689,7 @@ namespace BackupIam.Engine.Aws
                 ex => ServiceError(ex, operation, bucketName), cancellationToken);
         }
 
-        private static S3ServiceException ServiceError(AmazonServiceException ex, string operation, string bucketName)
+        private static S3ServiceException ServiceError(AmazonServiceException ex, string operation, string? bucketName)
         {
             string code = string.IsNullOrEmpty(ex.ErrorCode) ? "Http" + (int)ex.StatusCode : ex.ErrorCode;
             return S3ServiceException.Create(operation, bucketName, code, ex.Message ?? "", ex.RequestId, (int)ex.StatusCode, ex);

@@ -119,6 +119,19 @@ namespace BackupIam.Engine.Aws
         public int? Years { get; set; }
     }
 
+    /// <summary>One bucket of a ListBuckets answer.</summary>
+    public sealed class S3BucketEntry
+    {
+        /// <summary>The bucket's name.</summary>
+        public string BucketName { get; set; } = "";
+
+        /// <summary>When the bucket was created, as the store reports it (null when it gives none).</summary>
+        public DateTime? CreationDate { get; set; }
+
+        /// <summary>The bucket's region when the store reports it in the listing (AWS does when asked with paging), else null.</summary>
+        public string? Region { get; set; }
+    }
+
     /// <summary>
     /// S3 answered with an error. Keeps AWS's code, message and request id. ErrorIds: <c>S3NoSuchBucket</c>,
     /// <c>S3AccessDenied</c>, <c>S3BucketAlreadyOwnedByYou</c>, <c>S3BucketAlreadyExists</c>, <c>S3Throttled</c>,

@@ -25,6 +25,9 @@ namespace BackupIam.Engine.Provisioning
 
         public bool DefaultEncryption { get; set; } = true;
 
+        /// <summary>Tag the bucket <c>backupiam:managed=true</c> (merged into its tags; others' tags stay), so that it can be listed and torn down.</summary>
+        public bool ManagedTag { get; set; } = true;
+
         /// <summary>Object Lock: created with the bucket, or turned on for an existing versioned bucket; null leaves it alone.</summary>
         public ObjectLockSpec? ObjectLock { get; set; }
     }
@@ -305,10 +308,16 @@ namespace BackupIam.Engine.Provisioning
             Task<S3PublicAccessBlock?>? publicAccessRead = null;
             Task<string?>? ownershipRead = null;
             Task<bool>? encryptionRead = null;
+            Task<IReadOnlyDictionary<string, string>>? tagsRead = null;
             var folderReads = new Dictionary<string, Task<bool>>(StringComparer.Ordinal);
             if (plan.Exists)
             {
                 publicAccessRead = _s3.GetPublicAccessBlockAsync(bucket, cancellationToken);
+                if (spec.ManagedTag)
+                {
+                    tagsRead = _s3.GetBucketTaggingAsync(bucket, cancellationToken);
+                }
+
                 if (spec.EnforceBucketOwnership)
                 {
                     ownershipRead = _s3.GetBucketOwnershipControlsAsync(bucket, cancellationToken);
@@ -455,6 +464,11 @@ namespace BackupIam.Engine.Provisioning
                 }
             }
 
+            if (spec.ManagedTag)
+            {
+                await PlanManagedTagAsync(plan, tagsRead, cancellationToken).ConfigureAwait(false);
+            }
+
             foreach (string folder in folders)
             {
                 if (!plan.Exists || !await folderReads[folder].ConfigureAwait(false))
@@ -465,6 +479,70 @@ namespace BackupIam.Engine.Provisioning
             }
 
             return plan;
+        }
+
+        /// <summary>
+        /// The managed tag (issue 15): <c>backupiam:managed=true</c>, merged into the bucket's tags at apply time (read
+        /// again then, so a tag someone added meanwhile is kept). An existing bucket already tagged gets no write. A store
+        /// without bucket tagging, or credentials that may not read or write tags, give a warning, never a failure.
+        /// </summary>
+        private async Task PlanManagedTagAsync(BucketPlan plan, Task<IReadOnlyDictionary<string, string>>? tagsRead, CancellationToken cancellationToken)
+        {
+            string bucket = plan.Name;
+            int others = 0;
+            if (plan.Exists && tagsRead != null)
+            {
+                IReadOnlyDictionary<string, string> tags;
+                try
+                {
+                    tags = await tagsRead.ConfigureAwait(false);
+                }
+                catch (S3ServiceException ex) when (IsNotSupportedByStore(ex) || ex.HttpStatus == 403)
+                {
+                    plan.Warnings.Add(TagWarning(bucket, ex));
+                    return;
+                }
+
+                if (BucketTags.IsManaged(tags))
+                {
+                    return;
+                }
+
+                others = tags.Count;
+            }
+
+            string keeping = plan.Exists ? $" (merged: its {others} other tag(s) stay)" : "";
+            plan.Add("s3", "PutBucketTagging", "bucket " + bucket, $"Tag bucket '{bucket}' {BucketTags.ManagedKey}={BucketTags.ManagedValue}{keeping}", async ct =>
+            {
+                try
+                {
+                    return await MergeTagsAsync(bucket, BucketTags.Managed(), null, ct).ConfigureAwait(false);
+                }
+                catch (S3ServiceException ex) when (IsNotSupportedByStore(ex) || ex.HttpStatus == 403)
+                {
+                    plan.AddStoreWarning("bucket tagging", $"{ex.Operation} answered HTTP {ex.HttpStatus} {ex.AwsErrorCode}",
+                        $"the bucket is not tagged {BucketTags.ManagedKey}, so Get-BackupBucket and teardown without -BucketName will not find it");
+                    return false;
+                }
+            }).Batch = ProtectionsBatch;
+        }
+
+        private static string TagWarning(string bucket, S3ServiceException ex) =>
+            $"Bucket '{bucket}': its tags could not be read ({ex.Operation} answered HTTP {ex.HttpStatus} {ex.AwsErrorCode}), so it is not tagged "
+            + $"{BucketTags.ManagedKey}={BucketTags.ManagedValue}; Get-BackupBucket and Remove-BackupBucketSetup still work with -BucketName.";
+
+        /// <summary>Reads the bucket's tags, merges, and writes the whole set only when it changes; false when nothing was written.</summary>
+        internal async Task<bool> MergeTagsAsync(string bucket, IReadOnlyDictionary<string, string>? set, IEnumerable<string>? remove, CancellationToken ct)
+        {
+            IReadOnlyDictionary<string, string> now = await _s3.GetBucketTaggingAsync(bucket, ct).ConfigureAwait(false);
+            BucketTagMerge merge = BucketTags.Merge(now, set, remove);
+            if (!merge.Changed)
+            {
+                return false;
+            }
+
+            await _s3.PutBucketTaggingAsync(bucket, merge.Tags, ct).ConfigureAwait(false);
+            return true;
         }
 
         public async Task<BucketPolicyPlan> PlanBucketPolicyAsync(string bucketName, string policyDocument, bool replace, bool bucketMayBePlanned, CancellationToken cancellationToken)
@@ -630,6 +708,28 @@ namespace BackupIam.Engine.Provisioning
             plan.Exists = true;
             if (plan.Before != S3VersioningState.Enabled)
             {
+                // The record first (issue 15): a teardown suspends versioning only where the module turned it on. Written
+                // before the versioning itself, so a failure between the two leaves a record and versioning not yet on,
+                // which the re-run completes; the other order could leave versioning on with no record.
+                var record = new Dictionary<string, string>(StringComparer.Ordinal)
+                {
+                    [BucketTags.ManagedKey] = BucketTags.ManagedValue,
+                    [BucketTags.VersioningKey] = BucketTags.VersioningEnabledByModule,
+                };
+                plan.Add("s3", "PutBucketTagging", "bucket " + bucketName,
+                    $"Tag bucket '{bucketName}' {BucketTags.VersioningKey}={BucketTags.VersioningEnabledByModule} and {BucketTags.ManagedKey}={BucketTags.ManagedValue} (merged: other tags stay), the record that the module enabled versioning",
+                    async ct =>
+                    {
+                        try
+                        {
+                            return await MergeTagsAsync(bucketName, record, null, ct).ConfigureAwait(false);
+                        }
+                        catch (S3ServiceException ex) when (IsNotSupportedByStore(ex) || ex.HttpStatus == 403)
+                        {
+                            plan.Warnings.Add($"Bucket '{bucketName}': the record that the module enabled versioning could not be written ({ex.Operation} answered HTTP {ex.HttpStatus} {ex.AwsErrorCode}); Remove-BackupBucketSetup will leave versioning as it is.");
+                            return false;
+                        }
+                    });
                 plan.Add("s3", "PutBucketVersioning", "bucket " + bucketName, $"Enable versioning on bucket '{bucketName}' (was {plan.Before})",
                     ct => _s3.PutBucketVersioningAsync(bucketName, true, ct));
             }

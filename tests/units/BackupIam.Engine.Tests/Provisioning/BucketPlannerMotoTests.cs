@@ -52,9 +52,9 @@ public sealed class BucketPlannerMotoTests : IDisposable
         Assert.False(plan.Exists);
         Assert.Equal(new[] { "backup/", "backup/schemas/" }, plan.Folders);
         Assert.Equal(
-            new[] { "s3:CreateBucket", "s3:PutPublicAccessBlock", "s3:PutBucketOwnershipControls", "s3:PutBucketEncryption", "s3:PutObject", "s3:PutObject" },
+            new[] { "s3:CreateBucket", "s3:PutPublicAccessBlock", "s3:PutBucketOwnershipControls", "s3:PutBucketEncryption", "s3:PutBucketTagging", "s3:PutObject", "s3:PutObject" },
             plan.Changes.Select(c => c.Action));
-        Assert.Equal(new[] { $"object {bucket}/backup/", $"object {bucket}/backup/schemas/" }, plan.Changes.Skip(4).Select(c => c.Target));
+        Assert.Equal(new[] { $"object {bucket}/backup/", $"object {bucket}/backup/schemas/" }, plan.Changes.Skip(5).Select(c => c.Target));
         Assert.False(await _s3.BucketExistsAsync(bucket, _ct)); // planning wrote nothing
 
         // What this server does to a freshly created bucket decides which setting writes are still needed.
@@ -63,7 +63,7 @@ public sealed class BucketPlannerMotoTests : IDisposable
         bool pabByDefault = pab != null && pab.BlockPublicAcls && pab.IgnorePublicAcls && pab.BlockPublicPolicy && pab.RestrictPublicBuckets;
         bool ownershipByDefault = await _s3.GetBucketOwnershipControlsAsync(control, _ct) == "BucketOwnerEnforced";
         bool encryptionByDefault = await _s3.GetBucketEncryptionAsync(control, _ct) != null;
-        int expectedWrites = 1 + 2 + (pabByDefault ? 0 : 1) + (ownershipByDefault ? 0 : 1) + (encryptionByDefault ? 0 : 1);
+        int expectedWrites = 1 + 1 + 2 + (pabByDefault ? 0 : 1) + (ownershipByDefault ? 0 : 1) + (encryptionByDefault ? 0 : 1);
 
         var sent = new List<bool>();
         foreach (PlannedChange change in plan.Changes)
@@ -71,7 +71,8 @@ public sealed class BucketPlannerMotoTests : IDisposable
             sent.Add(await change.ApplyAsync(_ct));
         }
 
-        Assert.Equal(new[] { true, !pabByDefault, !ownershipByDefault, !encryptionByDefault, true, true }, sent);
+        Assert.Equal(new[] { true, !pabByDefault, !ownershipByDefault, !encryptionByDefault, true, true, true }, sent);
+        Assert.True(BucketTags.IsManaged(await _s3.GetBucketTaggingAsync(bucket, _ct)));
         Assert.Equal(expectedWrites, sent.Count(s => s));
 
         Assert.True(await _s3.BucketExistsAsync(bucket, _ct));
@@ -142,9 +143,11 @@ public sealed class BucketPlannerMotoTests : IDisposable
         VersioningPlan plan = await _planner.PlanVersioningAsync(bucket, bucketMayBePlanned: false, _ct);
 
         Assert.Equal(S3VersioningState.Off, plan.Before);
-        Assert.Equal("s3:PutBucketVersioning", Assert.Single(plan.Changes).Action);
-        Assert.Equal(1, await ApplyAsync(plan));
+        // Issue 15: the record that the module enabled versioning is written first, then versioning.
+        Assert.Equal(new[] { "s3:PutBucketTagging", "s3:PutBucketVersioning" }, plan.Changes.Select(c => c.Action).ToArray());
+        Assert.Equal(2, await ApplyAsync(plan));
         Assert.Equal(S3VersioningState.Enabled, await _s3.GetBucketVersioningAsync(bucket, _ct));
+        Assert.True(BucketTags.VersioningEnabledByUs(await _s3.GetBucketTaggingAsync(bucket, _ct)));
 
         VersioningPlan again = await _planner.PlanVersioningAsync(bucket, bucketMayBePlanned: false, _ct);
         Assert.True(again.IsUpToDate);
@@ -162,7 +165,7 @@ public sealed class BucketPlannerMotoTests : IDisposable
 
         Assert.Equal(S3VersioningState.Suspended, plan.Before);
         Assert.True(plan.Exists);
-        Assert.Single(plan.Changes);
+        Assert.Equal(new[] { "s3:PutBucketTagging", "s3:PutBucketVersioning" }, plan.Changes.Select(c => c.Action).ToArray());
         await ApplyAsync(plan);
         Assert.Equal(S3VersioningState.Enabled, await _s3.GetBucketVersioningAsync(bucket, _ct));
     }
@@ -351,6 +354,29 @@ public sealed class BucketPlannerMotoTests : IDisposable
         string bucket = MotoServerFixture.UniqueName("missing");
         VersioningPlan plan = await _planner.PlanVersioningAsync(bucket, bucketMayBePlanned: true, _ct);
         Assert.Equal(S3VersioningState.Off, plan.Before);
-        Assert.Single(plan.Changes);
+        Assert.Equal(new[] { "s3:PutBucketTagging", "s3:PutBucketVersioning" }, plan.Changes.Select(c => c.Action).ToArray());
+    }
+
+    [Fact]
+    public async Task ExistingBucketIsTaggedManagedKeepingOthersTagsAndThenUpToDate()
+    {
+        string bucket = await NewBucketAsync();
+        await _s3.PutBucketTaggingAsync(bucket, new Dictionary<string, string> { ["team"] = "ops" }, _ct);
+        var spec = new BucketSpec { BucketName = bucket, BlockPublicAccess = false, EnforceBucketOwnership = false, DefaultEncryption = false };
+
+        BucketPlan plan = await _planner.PlanBucketAsync(spec, _ct);
+        PlannedChange tag = Assert.Single(plan.Changes);
+        Assert.Equal("s3:PutBucketTagging", tag.Action);
+        Assert.Contains("1 other tag", tag.Description);
+        // Someone adds a tag between plan and apply: the apply reads again and keeps it.
+        await _s3.PutBucketTaggingAsync(bucket, new Dictionary<string, string> { ["team"] = "ops", ["late"] = "1" }, _ct);
+        Assert.Equal(1, await ApplyAsync(plan));
+        IReadOnlyDictionary<string, string> tags = await _s3.GetBucketTaggingAsync(bucket, _ct);
+        Assert.Equal(3, tags.Count);
+        Assert.Equal("ops", tags["team"]);
+        Assert.Equal("1", tags["late"]);
+        Assert.True(BucketTags.IsManaged(tags));
+        Assert.True((await _planner.PlanBucketAsync(spec, _ct)).IsUpToDate);
+        Assert.True((await _planner.PlanBucketAsync(new BucketSpec { BucketName = bucket, BlockPublicAccess = false, EnforceBucketOwnership = false, DefaultEncryption = false, ManagedTag = false }, _ct)).IsUpToDate);
     }
 }

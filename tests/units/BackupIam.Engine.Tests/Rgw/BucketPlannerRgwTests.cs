@@ -77,10 +77,11 @@ public sealed class BucketPlannerRgwTests : IDisposable
     {
         string bucket = RgwServerFixture.UniqueName("bkt");
         BucketPlan plan = await _planner.PlanBucketAsync(new BucketSpec { BucketName = bucket, Folders = { "backup/" } }, _ct);
-        Assert.Equal(new[] { "s3:CreateBucket", "s3:PutPublicAccessBlock", "s3:PutBucketOwnershipControls", "s3:PutBucketEncryption", "s3:PutObject" },
+        Assert.Equal(new[] { "s3:CreateBucket", "s3:PutPublicAccessBlock", "s3:PutBucketOwnershipControls", "s3:PutBucketEncryption", "s3:PutBucketTagging", "s3:PutObject" },
             plan.Changes.Select(c => c.Action).ToArray());
         // Ownership controls and encryption are found unsupported at apply time, by reading: no write is sent for them.
-        Assert.Equal(3, await ApplyAsync(plan));
+        Assert.Equal(4, await ApplyAsync(plan)); // create, Block Public Access, the managed tag (RGW 16 has bucket tagging), the folder
+        Assert.True(BucketTags.IsManaged(await _s3.GetBucketTaggingAsync(bucket, _ct)));
         Assert.True(plan.PublicAccessBlockRestricted);
         Assert.Equal(new[] { "object ownership controls (BucketOwnerEnforced)", "default encryption (SSE-S3)" }, plan.UnsupportedProtections.ToArray());
         Assert.Equal(3, plan.StoreWarnings.Count);
@@ -110,7 +111,7 @@ public sealed class BucketPlannerRgwTests : IDisposable
             Assert.Equal(403, blocked.HttpStatus);
         }
 
-        BucketPlan plan = await _planner.PlanBucketAsync(new BucketSpec { BucketName = bucket, EnforceBucketOwnership = false, DefaultEncryption = false }, _ct);
+        BucketPlan plan = await _planner.PlanBucketAsync(new BucketSpec { BucketName = bucket, EnforceBucketOwnership = false, DefaultEncryption = false, ManagedTag = false }, _ct);
         Assert.Equal(new[] { "s3:PutPublicAccessBlock" }, plan.Changes.Select(c => c.Action).ToArray());
         Assert.Equal(1, await ApplyAsync(plan));
         await _s3.PutObjectAsync(bucket, "probe", "x", _ct);

@@ -9,6 +9,7 @@ using BackupIam.Engine.Aws.Iam;
 using BackupIam.Engine.Errors;
 using BackupIam.Engine.Naming;
 using BackupIam.Engine.Policies;
+using BackupIam.Engine.Provisioning;
 using BackupIam.Engine.Simulation;
 
 namespace BackupIam.Engine.Inspection
@@ -31,6 +32,9 @@ namespace BackupIam.Engine.Inspection
         private readonly ConcurrentDictionary<string, Lazy<Task<InspectedPolicy>>> _managed = new ConcurrentDictionary<string, Lazy<Task<InspectedPolicy>>>(StringComparer.Ordinal);
         private readonly ConcurrentDictionary<string, Lazy<Task<GroupInspection>>> _groups = new ConcurrentDictionary<string, Lazy<Task<GroupInspection>>>(StringComparer.Ordinal);
         private readonly ConcurrentDictionary<string, Lazy<Task<BucketPolicyRead>>> _bucketPolicies = new ConcurrentDictionary<string, Lazy<Task<BucketPolicyRead>>>(StringComparer.Ordinal);
+
+        private readonly object _sync = new object();
+        private Task<(IReadOnlyList<string> Names, string? Warning)>? _managedBuckets;
 
         /// <param name="iam">The IAM client.</param>
         /// <param name="s3">The S3 gateway for bucket policies; null reads none.</param>
@@ -146,26 +150,36 @@ namespace BackupIam.Engine.Inspection
             report.MfaDevices = (await mfa!.ConfigureAwait(false)) ?? new MFADevice[0];
 
             IReadOnlyList<InspectedPolicy> identity = report.AllIdentityPolicies.ToList();
-            report.Buckets = buckets != null && buckets.Count > 0
-                ? buckets.Distinct(StringComparer.Ordinal).ToList()
-                : BucketsNamedIn(identity, report.Warnings);
-            if (report.Buckets.Count == 0)
+            bool given = buckets != null && buckets.Count > 0;
+            IReadOnlyList<string> named = given ? buckets!.Distinct(StringComparer.Ordinal).ToList() : BucketsNamedIn(identity, report.Warnings);
+
+            // Without -BucketName: the buckets the user's policies name, and the module's buckets whose policy names the user.
+            IReadOnlyList<string> candidates = named;
+            if (!given)
             {
-                report.Warnings.Add($"The policies of IAM user '{userName}' name no bucket: no access matrix. Give -BucketName to see what the user can do there.");
-                return report;
+                IReadOnlyList<string> managedBuckets = await ListManagedBucketsCachedAsync(report.Warnings, cancellationToken).ConfigureAwait(false);
+                candidates = named.Union(managedBuckets, StringComparer.Ordinal).OrderBy(b => b, StringComparer.Ordinal).ToList();
             }
 
-            BucketPolicyRead[] policies = await Task.WhenAll(report.Buckets.Select(b => ReadBucketPolicyCachedAsync(b, cancellationToken))).ConfigureAwait(false);
+            BucketPolicyRead[] policies = await Task.WhenAll(candidates.Select(b => ReadBucketPolicyCachedAsync(b, cancellationToken))).ConfigureAwait(false);
             var statements = new List<NamingStatement>();
             var access = new List<BucketAccess>();
+            var looked = new List<string>();
             foreach (BucketPolicyRead read in policies)
             {
+                List<NamingStatement> naming = StatementsNaming(read, report.User).ToList();
+                if (!named.Contains(read.BucketName, StringComparer.Ordinal) && naming.Count == 0)
+                {
+                    continue; // a managed bucket that has nothing to do with this user
+                }
+
+                looked.Add(read.BucketName);
                 if (read.Warning != null)
                 {
                     report.Warnings.Add(read.Warning);
                 }
 
-                statements.AddRange(StatementsNaming(read, report.User));
+                statements.AddRange(naming);
                 BucketAccess? matrix = Simulate(identity, read, PrincipalInfo.FromArn(report.User.Arn, "UserName"), report.Warnings);
                 if (matrix != null)
                 {
@@ -173,9 +187,60 @@ namespace BackupIam.Engine.Inspection
                 }
             }
 
+            report.Buckets = looked;
             report.BucketPolicyStatements = statements;
             report.Access = access;
+            if (looked.Count == 0)
+            {
+                report.Warnings.Add($"The policies of IAM user '{userName}' name no bucket and no bucket policy of the module's buckets names it: no access matrix. Give -BucketName to see what the user can do there.");
+            }
+
             return report;
+        }
+
+        private Task<IReadOnlyList<string>> ListManagedBucketsCachedAsync(IList<string> warnings, CancellationToken cancellationToken)
+        {
+            if (_s3 == null)
+            {
+                return Task.FromResult<IReadOnlyList<string>>(new string[0]);
+            }
+
+            Task<(IReadOnlyList<string> Names, string? Warning)> listing;
+            lock (_sync)
+            {
+                listing = _managedBuckets ??= ListManagedBucketsOnceAsync(cancellationToken); // once per inspector
+            }
+
+            return Unwrap();
+
+            async Task<IReadOnlyList<string>> Unwrap()
+            {
+                var (names, warning) = await listing.ConfigureAwait(false);
+                if (warning != null)
+                {
+                    lock (warnings)
+                    {
+                        warnings.Add(warning);
+                    }
+                }
+
+                return names;
+            }
+        }
+
+        private async Task<(IReadOnlyList<string> Names, string? Warning)> ListManagedBucketsOnceAsync(CancellationToken cancellationToken)
+        {
+            try
+            {
+                ManagedBucketList list = await ManagedBuckets.ListAsync(_s3!, MaxConcurrency, cancellationToken).ConfigureAwait(false);
+                string? warning = list.Unreadable.Count == 0 ? null
+                    : $"The tags of bucket(s) {string.Join(", ", list.Unreadable.Select(u => "'" + u.BucketName + "'"))} could not be read, so whether the module manages them is unknown; give -BucketName to include them.";
+                return (list.BucketNames, warning);
+            }
+            catch (BackupIamException ex) when (!(ex is InputValidationException))
+            {
+                return (new string[0], $"The module's buckets could not be listed ({ex.ErrorId}: {ex.Message}); only the buckets the policies name were looked at. Give -BucketName to look at others.");
+            }
         }
 
         /// <summary>Reads a group's members and policies and simulates them for a member with no policies of its own.</summary>

@@ -610,24 +610,10 @@ namespace BackupIam.Engine.Inspection
                 return null;
             }
 
-            var result = PolicySimulator.Run(policies, resource, new SimulationScope { BucketName = bucketPolicy.BucketName, PrincipalArn = principal.Arn });
-            string prefix = result.Matrix!.Entries.FirstOrDefault(e => e.ResourceKind == ResourceKinds.ObjectInPrefix)?.Resource is string arn
-                ? PrefixOf(arn, bucketPolicy.BucketName)
-                : string.Empty;
-            return new BucketAccess { BucketName = bucketPolicy.BucketName, Prefix = prefix, WithBucketPolicy = resource != null, Matrix = result.Matrix };
-        }
-
-        private static string PrefixOf(string objectArn, string bucket)
-        {
-            int at = objectArn.IndexOf(":s3:::" + bucket + "/", StringComparison.Ordinal);
-            if (at < 0)
-            {
-                return string.Empty;
-            }
-
-            string key = objectArn.Substring(at + 7 + bucket.Length);
-            int slash = key.LastIndexOf('/');
-            return slash < 0 ? string.Empty : key.Substring(0, slash + 1);
+            // The prefix the identity policies' object ARNs share (a bucket policy usually grants the whole bucket), else the whole bucket.
+            string? prefix = MatrixScope.InferPrefix(policies.Select(p => p.Document), bucketPolicy.BucketName);
+            var result = PolicySimulator.Run(policies, resource, new SimulationScope { BucketName = bucketPolicy.BucketName, PrincipalArn = principal.Arn, Prefix = prefix ?? string.Empty });
+            return new BucketAccess { BucketName = bucketPolicy.BucketName, Prefix = S3Names.NormalizePrefix(prefix ?? string.Empty, "Prefix"), WithBucketPolicy = resource != null, Matrix = result.Matrix! };
         }
 
         private static PrincipalInfo GroupMember(Group group)

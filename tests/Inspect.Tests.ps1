@@ -179,6 +179,15 @@ Describe 'Get-BackupUser shows what the backup key can do today' {
         $script:info.Allowed -match 'Delete' | Should -BeNullOrEmpty
     }
 
+    It 'IdentityPolicies holds the user''s own and its groups'' policies, which Test-BackupPolicy reads for a drift check' {
+        @($script:info.IdentityPolicies | ForEach-Object { $_.Owner + ':' + $_.PolicyName }) | Should -Be @('user insp-upload:ListBackups', 'user insp-upload:InspectTagging', 'group InspectUploaders:GroupUpload', 'group InspectUploaders:InspectTagging')
+        $drift = $script:info.IdentityPolicies | Test-BackupPolicy -Expect s3:PutObject, s3:GetObjectTagging -BucketName $script:bucket -Prefix backup/
+        # The user's own ListBackups allows listing but the group's hardened policy denies it: nothing else is allowed.
+        @($drift) | Should -HaveCount 0
+        $drift = $script:info.IdentityPolicies | Test-BackupPolicy -Expect s3:PutObject -BucketName $script:bucket -Prefix backup/
+        @($drift.Action) | Should -Be @('s3:GetObjectTagging')
+    }
+
     It 'takes -BucketName: another bucket the policies do not name has nothing allowed' {
         $null = New-BackupBucket -BucketName inspect-elsewhere -ErrorAction Stop
         $other = Get-BackupUser -UserName insp-upload -BucketName inspect-elsewhere
@@ -281,12 +290,12 @@ Describe 'Views of Get-BackupUser and Get-BackupGroup' {
     It 'the tables fit 120 columns and the list view shows the details' {
         $table = Get-BackupUser -UserName insp-upload | Out-String -Width 120
         $table -split "`n" | ForEach-Object { $_.TrimEnd().Length | Should -BeLessOrEqual 120 }
-        $table | Should -Match 'insp-upload\s+2 \(1 act\.\)\s+\d{4}-\d\d-\d\d\s+InspectUploaders\s+yes\s+1\s+s3:'
+        $table | Should -Match 'insp-upload\s+2 \(1 act\.\)\s+\d{4}-\d\d-\d\d\s+InspectUploaders\s+yes\s+1\s+GetBucketLocation, GetObjectTagging,\s+PutObject'
         $list = Get-BackupUser -UserName insp-upload | Format-List | Out-String -Width 120
         $list | Should -Match ([regex]::Escape($script:key.AccessKeyId) + ' Active, 0 days old, last used \d{4}-')
         $list | Should -Match 'BucketPolicyStatements : inspect-backups: Allow'
         $groupTable = Get-BackupGroup -GroupName InspectUploaders | Out-String -Width 120
         $groupTable -split "`n" | ForEach-Object { $_.TrimEnd().Length | Should -BeLessOrEqual 120 }
-        $groupTable | Should -Match 'InspectUploaders\s+insp-upload\s+GroupUpload,\s+s3:GetObjectTagging'
+        $groupTable | Should -Match 'InspectUploaders\s+insp-upload\s+GroupUpload,\s+GetObjectTagging, PutObject'
     }
 }

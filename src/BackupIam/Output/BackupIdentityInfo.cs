@@ -116,6 +116,12 @@ namespace BackupIam
         public BackupIdentityPolicy[] InlinePolicies { get; set; } = new BackupIdentityPolicy[0];
         public BackupIdentityPolicy[] AttachedPolicies { get; set; } = new BackupIdentityPolicy[0];
 
+        /// <summary>
+        /// Every identity policy that applies to the user: its own inline and attached ones, then its groups'. Pipe them to
+        /// Test-BackupPolicy (for example with -Expect) to check them for drift.
+        /// </summary>
+        public BackupIdentityPolicy[] IdentityPolicies { get; set; } = new BackupIdentityPolicy[0];
+
         /// <summary>True when the user has a console password (a login profile); a backup user needs none.</summary>
         public bool HasConsolePassword { get; set; }
 

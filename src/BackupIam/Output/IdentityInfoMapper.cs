@@ -36,6 +36,7 @@ namespace BackupIam
                 Groups = inspection.Groups.Select(g => ToOutput(g, withAccess: false)).ToArray(),
                 InlinePolicies = inspection.InlinePolicies.Select(ToOutput).ToArray(),
                 AttachedPolicies = inspection.AttachedPolicies.Select(ToOutput).ToArray(),
+                IdentityPolicies = inspection.AllIdentityPolicies.Select(ToOutput).ToArray(),
                 HasConsolePassword = inspection.HasLoginProfile,
                 MfaDevices = inspection.MfaDevices.Select(d => d.SerialNumber).ToArray(),
                 Buckets = inspection.Buckets.ToArray(),

@@ -98,6 +98,22 @@ public sealed class InspectClientHttpTests : IDisposable
     }
 
     [Fact]
+    public async Task ReadsCephRgwsTwoOddTagListsAsAwsOnes()
+    {
+        // Ceph RGW 16, as observed: GetRole splits each tag into a Key member and a Value member; ListRoleTags has no members.
+        _server.Enqueue(200, Wrap("GetRole", "<Role><RoleName>r1</RoleName><Arn>arn:aws:iam:::role/r1</Arn><AssumeRolePolicyDocument>{}</AssumeRolePolicyDocument>"
+            + "<Tags><member><Key>backupiam:managed</Key></member><member><Value>true</Value></member><member><Key>x</Key></member><member><Value>y</Value></member></Tags></Role>"));
+        _server.Enqueue(200, Wrap("ListRoleTags", "<Tags><Key><Key>backupiam:managed</Key></Key><Value><Value>true</Value></Value></Tags>"));
+        using var iam = Client();
+
+        Role role = (await iam.GetRoleAsync(new GetRoleRequest { RoleName = "r1" }, CancellationToken.None)).Role;
+        IReadOnlyList<Tag> listed = await iam.ListAllRoleTagsAsync("r1", CancellationToken.None);
+
+        Assert.Equal(new[] { "backupiam:managed=true", "x=y" }, role.Tags.Select(t => t.Key + "=" + t.Value));
+        Assert.Equal(new[] { "backupiam:managed=true" }, listed.Select(t => t.Key + "=" + t.Value));
+    }
+
+    [Fact]
     public async Task AnEmptyPolicyArnIsRefusedBeforeAnyRequest()
     {
         using var iam = Client();

@@ -85,6 +85,8 @@ namespace BackupIam.Engine.Posture
         public static PostureFinding Unreadable(BackupIamException ex) =>
             new PostureFinding("IdentityPolicies", PostureStatus.Unknown,
                 $"The module's users and their policies could not be read: {ex.ErrorId}: {ex.Message}",
-                "Run with credentials that have iam:ListUsers, iam:ListUserTags, iam:ListGroupsForUser, iam:ListUserPolicies, iam:GetUserPolicy, iam:ListAttachedUserPolicies, iam:GetGroup, iam:ListGroupPolicies, iam:GetGroupPolicy, iam:ListAttachedGroupPolicies, iam:GetPolicy and iam:GetPolicyVersion; or check a user with Get-BackupUser -BucketName.");
+                ex.ErrorId == "IamOperationNotSupported"
+                    ? "This store does not list IAM users (Ceph RGW answers 405): decide a user's policies offline with Test-BackupPolicy -Policy <its policies> -BucketPolicy <this bucket's policy> -Action s3:DeleteObject, s3:DeleteObjectVersion."
+                    : "Run with credentials that have iam:ListUsers, iam:ListUserTags, iam:ListGroupsForUser, iam:ListUserPolicies, iam:GetUserPolicy, iam:ListAttachedUserPolicies, iam:GetGroup, iam:ListGroupPolicies, iam:GetGroupPolicy, iam:ListAttachedGroupPolicies, iam:GetPolicy and iam:GetPolicyVersion; or check a user with Get-BackupUser -BucketName.");
     }
 }

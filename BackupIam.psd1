@@ -15,6 +15,7 @@
     CmdletsToExport      = @(
         'Add-BackupUserToGroup'
         'Enable-BackupVersioning'
+        'Get-BackupBucket'
         'Get-BackupBucketPosture'
         'Get-BackupGroup'
         'Get-BackupPolicyFinding'
@@ -28,6 +29,7 @@
         'New-BackupRole'
         'New-BackupUser'
         'New-WriteOnlyBucketPolicy'
+        'Remove-BackupBucketSetup'
         'Remove-BackupGroup'
         'Remove-BackupUser'
         'Set-BackupBucketPolicy'

@@ -76,7 +76,8 @@ BeforeAll {
 
     $bucketWrites = {
         param([string] $Bucket)
-        "s3 PUT /$Bucket/ /$Bucket/", "s3 PUT /$Bucket/?publicAccessBlock /$Bucket/", "s3 PUT /$Bucket/?ownershipControls /$Bucket/", "s3 PUT /$Bucket/?encryption /$Bucket/"
+        "s3 PUT /$Bucket/ /$Bucket/", "s3 PUT /$Bucket/?publicAccessBlock /$Bucket/", "s3 PUT /$Bucket/?ownershipControls /$Bucket/", "s3 PUT /$Bucket/?encryption /$Bucket/",
+            "s3 PUT /$Bucket/?tagging /$Bucket/"   # issue 15: the managed tag backupiam:managed=true
     }
     $script:expectedWrites = @{
         1 = @(& $bucketWrites 'your-bucket-name') + @(
@@ -88,7 +89,8 @@ BeforeAll {
         3 = @(& $bucketWrites 'backup-bucket') + @('iam CreateGroup S3Backup', 'iam PutGroupPolicy S3BackupPolicy', 'iam CreateUser boto-backup',
             'iam AddUserToGroup boto-backup', 'iam CreateAccessKey boto-backup')
         4 = @(& $bucketWrites 'rclone-backups') + @('iam CreateUser rclone', 'iam CreateAccessKey rclone', 'iam PutUserPolicy RcloneDataset1')
-        5 = @(& $bucketWrites 'wp-backups') + @('s3 PUT /wp-backups/?versioning /wp-backups/', 's3 PUT /wp-backups/?lifecycle /wp-backups/',
+        # Issue 15: Enable-BackupVersioning first records in a tag (backupiam:versioning) that the module turned versioning on.
+        5 = @(& $bucketWrites 'wp-backups') + @('s3 PUT /wp-backups/?tagging /wp-backups/', 's3 PUT /wp-backups/?versioning /wp-backups/', 's3 PUT /wp-backups/?lifecycle /wp-backups/',
             'iam CreateUser updraftplus', 'iam CreateAccessKey updraftplus', 'iam PutUserPolicy UpdraftPlusSecure')
     }
 }

@@ -79,13 +79,13 @@ Describe 'Independent requests in parallel' {
             (New-BackupBucket -BucketName rt-parallel -Folder a/, b/, c/ -WhatIf).Changes -join ','
         }
         @($whatIf | Sort-Object -Unique).Count | Should -Be 1
-        $whatIf[0] | Should -Be 's3:CreateBucket,s3:PutPublicAccessBlock,s3:PutBucketOwnershipControls,s3:PutBucketEncryption,s3:PutObject,s3:PutObject,s3:PutObject'
+        $whatIf[0] | Should -Be 's3:CreateBucket,s3:PutPublicAccessBlock,s3:PutBucketOwnershipControls,s3:PutBucketEncryption,s3:PutBucketTagging,s3:PutObject,s3:PutObject,s3:PutObject'
 
         Start-MotoRecording -Url $script:moto.Url
         $bucket = New-BackupBucket -BucketName rt-parallel -Folder a/, b/, c/
         $bucket.Status | Should -Be 'Created'
-        $bucket.Changes -join ',' | Should -Be 's3:CreateBucket,s3:PutPublicAccessBlock,s3:PutBucketOwnershipControls,s3:PutBucketEncryption,s3:PutObject,s3:PutObject,s3:PutObject'
-        @(Get-MotoWriteCall -Url $script:moto.Url).Count | Should -Be 7
+        $bucket.Changes -join ',' | Should -Be 's3:CreateBucket,s3:PutPublicAccessBlock,s3:PutBucketOwnershipControls,s3:PutBucketEncryption,s3:PutBucketTagging,s3:PutObject,s3:PutObject,s3:PutObject'
+        @(Get-MotoWriteCall -Url $script:moto.Url).Count | Should -Be 8   # issue 15: + the managed tag
         $bucket.BlockPublicAccess | Should -BeTrue
         $bucket.BucketOwnerEnforced | Should -BeTrue
         $bucket.DefaultEncryption | Should -BeTrue

@@ -77,7 +77,8 @@ BeforeAll {
 
     # On RGW New-BackupBucket writes the bucket and Block Public Access only: ownership controls and default encryption
     # are not supported there (warned, not written).
-    $bucketWrites = { param([string] $Bucket) "s3 PUT /$Bucket/ /$Bucket/", "s3 PUT /$Bucket/?publicAccessBlock /$Bucket/" }
+    # Issue 15: and the managed tag (RGW 16 supports bucket tagging); setup 5 also the tag recording that the module enabled versioning.
+    $bucketWrites = { param([string] $Bucket) "s3 PUT /$Bucket/ /$Bucket/", "s3 PUT /$Bucket/?publicAccessBlock /$Bucket/", "s3 PUT /$Bucket/?tagging /$Bucket/" }
     $script:expectedWrites = @{
         1 = @(& $bucketWrites 'your-bucket-name') + @('s3 PUT /your-bucket-name/backup/ /your-bucket-name/backup/',
             's3 PUT /your-bucket-name/backup/schemas/ /your-bucket-name/backup/schemas/', 's3 PUT /your-bucket-name/backup/apps/ /your-bucket-name/backup/apps/',
@@ -85,7 +86,7 @@ BeforeAll {
         2 = @(& $bucketWrites 'my-backup-bucket') + @('s3 PUT /my-backup-bucket/?policy /my-backup-bucket/')
         3 = @(& $bucketWrites 'backup-bucket') + @('iam PutUserPolicy S3BackupPolicy')
         4 = @(& $bucketWrites 'rclone-backups') + @('iam PutUserPolicy RcloneDataset1')
-        5 = @(& $bucketWrites 'wp-backups') + @('s3 PUT /wp-backups/?versioning /wp-backups/', 's3 PUT /wp-backups/?lifecycle /wp-backups/', 'iam PutUserPolicy UpdraftPlusSecure')
+        5 = @(& $bucketWrites 'wp-backups') + @('s3 PUT /wp-backups/?tagging /wp-backups/', 's3 PUT /wp-backups/?versioning /wp-backups/', 's3 PUT /wp-backups/?lifecycle /wp-backups/', 'iam PutUserPolicy UpdraftPlusSecure')
     }
     # Where each setup's backup user uploads, and with which ACL header (RGW gives an object to its writer; the owner
     # can read it only when it was uploaded with bucket-owner-full-control).
@@ -194,9 +195,9 @@ Describe 'New-BackupBucket on Ceph RGW' {
         Start-RgwRecording -Server $script:rgw
         $bucket = New-BackupBucket -BucketName left-blocked -Folder backup/ -WarningAction SilentlyContinue
         $bucket.Status | Should -Be 'Updated'
-        $bucket.Changes | Should -Be @('s3:PutPublicAccessBlock', 's3:PutObject')
+        $bucket.Changes | Should -Be @('s3:PutPublicAccessBlock', 's3:PutBucketTagging', 's3:PutObject')   # issue 15: + the managed tag
         # In this order: uploads work again before the folder placeholder is written.
-        @(Get-RgwWriteCall -Server $script:rgw | ForEach-Object { "$($_.Operation) $($_.Status)" }) | Should -Be @('PUT /left-blocked/?publicAccessBlock 200', 'PUT /left-blocked/backup/ 200')
+        @(Get-RgwWriteCall -Server $script:rgw | ForEach-Object { "$($_.Operation) $($_.Status)" }) | Should -Be @('PUT /left-blocked/?publicAccessBlock 200', 'PUT /left-blocked/?tagging 200', 'PUT /left-blocked/backup/ 200')
 
         $pab = Get-PublicAccessBlock left-blocked
         $pab.BlockPublicAcls | Should -BeFalse
@@ -221,9 +222,9 @@ Describe 'New-BackupBucket on Ceph RGW' {
         $all = @(New-BackupBucket -BucketName left-blocked-skip -SkipPublicAccessBlock -SkipOwnershipControls -SkipEncryption 3>&1)
         $bucket = $all | Where-Object { $_ -isnot [System.Management.Automation.WarningRecord] }
         $bucket.Status | Should -Be 'Updated'
-        $bucket.Changes | Should -Be @('s3:PutPublicAccessBlock')
+        $bucket.Changes | Should -Be @('s3:PutPublicAccessBlock', 's3:PutBucketTagging')   # issue 15: + the managed tag
         ($all | Where-Object { $_ -is [System.Management.Automation.WarningRecord] }).Message | Should -Match 'BlockPublicAcls is turned off although Block Public Access was skipped'
-        @(Get-RgwWriteCall -Server $script:rgw).Count | Should -Be 1
+        @(Get-RgwWriteCall -Server $script:rgw).Count | Should -Be 2
 
         $pab = Get-PublicAccessBlock left-blocked-skip
         $pab.BlockPublicAcls | Should -BeFalse
@@ -259,7 +260,7 @@ Describe 'New-BackupBucket on Ceph RGW' {
         $warnings = $null
         $bucket = New-BackupBucket -BucketName skip-all -SkipPublicAccessBlock -SkipOwnershipControls -SkipEncryption -WarningVariable warnings -WarningAction SilentlyContinue
         $bucket.Status | Should -Be 'Created'
-        Get-WriteSummary (Get-RgwWriteCall -Server $script:rgw) | Should -Be @('s3 PUT /skip-all/ /skip-all/')
+        Get-WriteSummary (Get-RgwWriteCall -Server $script:rgw) | Should -Be @('s3 PUT /skip-all/ /skip-all/', 's3 PUT /skip-all/?tagging /skip-all/')   # issue 15: + the managed tag
         $warnings.Count | Should -Be 0
     }
 

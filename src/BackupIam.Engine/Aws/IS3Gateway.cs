@@ -107,5 +107,10 @@ namespace BackupIam.Engine.Aws
 
         /// <summary>DeleteBucketTagging: removes every tag of the bucket (no error when it has none).</summary>
         Task DeleteBucketTaggingAsync(string bucketName, CancellationToken cancellationToken);
+        /// <summary>DeleteBucketLifecycle: removes the whole lifecycle configuration (no error when there is none).</summary>
+        Task DeleteBucketLifecycleConfigurationAsync(string bucketName, CancellationToken cancellationToken);
+
+        /// <summary>One ListObjectsV2 page of at most <paramref name="maxKeys"/> keys (1 to 1000), and whether more follow.</summary>
+        Task<S3KeyPage> ListObjectKeysPageAsync(string bucketName, string? prefix, int maxKeys, CancellationToken cancellationToken);
     }
 }

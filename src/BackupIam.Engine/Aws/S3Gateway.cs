@@ -672,6 +672,30 @@ namespace BackupIam.Engine.Aws
             }
         }
 
+        /// <inheritdoc />
+        public Task DeleteBucketLifecycleConfigurationAsync(string bucketName, CancellationToken cancellationToken)
+        {
+            return CallAsync("DeleteBucketLifecycle", bucketName,
+                ct => _client.DeleteLifecycleConfigurationAsync(new DeleteLifecycleConfigurationRequest { BucketName = bucketName }, ct), cancellationToken);
+        }
+
+        /// <inheritdoc />
+        public async Task<S3KeyPage> ListObjectKeysPageAsync(string bucketName, string? prefix, int maxKeys, CancellationToken cancellationToken)
+        {
+            if (maxKeys < 1 || maxKeys > 1000)
+            {
+                throw new ArgumentOutOfRangeException(nameof(maxKeys), maxKeys, "1 to 1000 keys per page.");
+            }
+
+            var request = new ListObjectsV2Request { BucketName = bucketName, Prefix = prefix, MaxKeys = maxKeys };
+            ListObjectsV2Response r = await CallAsync("ListObjectsV2", bucketName, ct => _client.ListObjectsV2Async(request, ct), cancellationToken).ConfigureAwait(false);
+            return new S3KeyPage
+            {
+                Keys = (r.S3Objects ?? new List<S3Object>()).Select(o => o.Key).ToList(),
+                Truncated = r.IsTruncated == true,
+            };
+        }
+
         private Task<T> CallAsync<T>(string operation, string bucketName, Func<CancellationToken, Task<T>> call, CancellationToken cancellationToken)
         {
             return CallAsync(operation, bucketName, null, call, cancellationToken);

@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using BackupIam.Engine.Errors;
 
 namespace BackupIam.Engine.Aws
@@ -130,6 +131,16 @@ namespace BackupIam.Engine.Aws
 
         /// <summary>The bucket's region when the store reports it in the listing (AWS does when asked with paging), else null.</summary>
         public string? Region { get; set; }
+    }
+
+    /// <summary>One page of a bucket listing.</summary>
+    public sealed class S3KeyPage
+    {
+        /// <summary>The keys of the page, in the store's order.</summary>
+        public IReadOnlyList<string> Keys { get; set; } = new string[0];
+
+        /// <summary>True when the bucket has more keys than the page holds.</summary>
+        public bool Truncated { get; set; }
     }
 
     /// <summary>

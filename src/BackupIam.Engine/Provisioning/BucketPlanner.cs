@@ -512,7 +512,7 @@ namespace BackupIam.Engine.Provisioning
             }
 
             string keeping = plan.Exists ? $" (merged: its {others} other tag(s) stay)" : "";
-            plan.Add("s3", "PutBucketTagging", "bucket " + bucket, $"Tag bucket '{bucket}' {BucketTags.ManagedKey}={BucketTags.ManagedValue}{keeping}", async ct =>
+            PlannedChange tag = plan.Add("s3", "PutBucketTagging", "bucket " + bucket, $"Tag bucket '{bucket}' {BucketTags.ManagedKey}={BucketTags.ManagedValue}{keeping}", async ct =>
             {
                 try
                 {
@@ -524,7 +524,10 @@ namespace BackupIam.Engine.Provisioning
                         $"the bucket is not tagged {BucketTags.ManagedKey}, so Get-BackupBucket and teardown without -BucketName will not find it");
                     return false;
                 }
-            }).Batch = ProtectionsBatch;
+            });
+            // Not in the protections' batch: Ceph RGW keeps a bucket's tags and its Block Public Access in the same
+            // bucket attributes, and two concurrent writes of them were seen to lose one (the tag was gone on a re-run).
+            tag.AddsRecordOnly = true;
         }
 
         private static string TagWarning(string bucket, S3ServiceException ex) =>
@@ -708,30 +711,30 @@ namespace BackupIam.Engine.Provisioning
             plan.Exists = true;
             if (plan.Before != S3VersioningState.Enabled)
             {
-                // The record first (issue 15): a teardown suspends versioning only where the module turned it on. Written
-                // before the versioning itself, so a failure between the two leaves a record and versioning not yet on,
-                // which the re-run completes; the other order could leave versioning on with no record.
+                // The record first (issue 15), in the same step: a teardown suspends versioning only where the module
+                // turned it on. A failure between the two writes leaves a record and versioning not yet on, which the
+                // re-run completes; the other order could leave versioning on with no record.
                 var record = new Dictionary<string, string>(StringComparer.Ordinal)
                 {
                     [BucketTags.ManagedKey] = BucketTags.ManagedValue,
                     [BucketTags.VersioningKey] = BucketTags.VersioningEnabledByModule,
                 };
-                plan.Add("s3", "PutBucketTagging", "bucket " + bucketName,
-                    $"Tag bucket '{bucketName}' {BucketTags.VersioningKey}={BucketTags.VersioningEnabledByModule} and {BucketTags.ManagedKey}={BucketTags.ManagedValue} (merged: other tags stay), the record that the module enabled versioning",
+                plan.Add("s3", "PutBucketVersioning", "bucket " + bucketName,
+                    $"Enable versioning on bucket '{bucketName}' (was {plan.Before}), first recording in its tags (PutBucketTagging, merged: other tags stay) {BucketTags.VersioningKey}={BucketTags.VersioningEnabledByModule}, so that Remove-BackupBucketSetup knows the module turned it on",
                     async ct =>
                     {
                         try
                         {
-                            return await MergeTagsAsync(bucketName, record, null, ct).ConfigureAwait(false);
+                            await MergeTagsAsync(bucketName, record, null, ct).ConfigureAwait(false);
                         }
                         catch (S3ServiceException ex) when (IsNotSupportedByStore(ex) || ex.HttpStatus == 403)
                         {
-                            plan.Warnings.Add($"Bucket '{bucketName}': the record that the module enabled versioning could not be written ({ex.Operation} answered HTTP {ex.HttpStatus} {ex.AwsErrorCode}); Remove-BackupBucketSetup will leave versioning as it is.");
-                            return false;
+                            // No record (the store has no bucket tagging, or the credentials may not tag): versioning is
+                            // still turned on; Remove-BackupBucketSetup will then leave it on.
                         }
+
+                        await _s3.PutBucketVersioningAsync(bucketName, true, ct).ConfigureAwait(false);
                     });
-                plan.Add("s3", "PutBucketVersioning", "bucket " + bucketName, $"Enable versioning on bucket '{bucketName}' (was {plan.Before})",
-                    ct => _s3.PutBucketVersioningAsync(bucketName, true, ct));
             }
 
             return plan;
@@ -786,11 +789,89 @@ namespace BackupIam.Engine.Provisioning
             }
 
             plan.Rules = rules;
+            bool record = !string.Equals(rule.Id, BucketSetup.DefaultLifecycleRuleId, StringComparison.Ordinal)
+                && await RuleNeedsRecordAsync(plan, bucketName, rule.Id, bucketMayBePlanned, cancellationToken).ConfigureAwait(false);
             string verb = index >= 0 ? "Replace" : "Add";
+            string recordText = record
+                ? $", first recording in the bucket's tags (PutBucketTagging, merged: other tags stay) {BucketSetup.LifecycleRulesKey} with '{rule.Id}', so that Remove-BackupBucketSetup knows the rule is the module's"
+                : "";
             plan.Add("s3", "PutBucketLifecycleConfiguration", "bucket " + bucketName,
-                $"{verb} lifecycle rule '{rule.Id}' on bucket '{bucketName}' ({Describe(rule)}), keeping {rules.Count - 1} other rule(s)",
-                ct => _s3.PutBucketLifecycleConfigurationAsync(bucketName, rules, ct));
+                $"{verb} lifecycle rule '{rule.Id}' on bucket '{bucketName}' ({Describe(rule)}), keeping {rules.Count - 1} other rule(s){recordText}",
+                async ct =>
+                {
+                    if (record)
+                    {
+                        // The record goes first, in the same step, so that declining the rule declines the record too.
+                        await RecordRuleIdAsync(plan, bucketName, rule.Id, ct).ConfigureAwait(false);
+                    }
+
+                    await _s3.PutBucketLifecycleConfigurationAsync(bucketName, rules, ct).ConfigureAwait(false);
+                });
             return plan;
+        }
+
+        /// <summary>
+        /// A rule id other than the default is recorded in the bucket tag <see cref="BucketSetup.LifecycleRulesKey"/> before the
+        /// rule is written (issue 15), so that removing the bucket's backup setup knows the rule is the module's. False (with a
+        /// warning) when it cannot be recorded, or when it is recorded already.
+        /// </summary>
+        private async Task<bool> RuleNeedsRecordAsync(LifecyclePlan plan, string bucketName, string ruleId, bool bucketMayBePlanned, CancellationToken cancellationToken)
+        {
+            if (!BucketSetup.IsTagSafe(ruleId))
+            {
+                plan.Warnings.Add($"Lifecycle rule '{ruleId}' on bucket '{bucketName}' cannot be recorded as the module's in a bucket tag (use letters, digits and + - = . _ : / @), so Remove-BackupBucketSetup will leave it.");
+                return false;
+            }
+
+            IReadOnlyDictionary<string, string> tags;
+            try
+            {
+                tags = await _s3.GetBucketTaggingAsync(bucketName, cancellationToken).ConfigureAwait(false);
+            }
+            catch (S3ServiceException ex) when (bucketMayBePlanned && ex.AwsErrorCode == "NoSuchBucket")
+            {
+                return true;
+            }
+            catch (S3ServiceException ex) when (IsNotSupportedByStore(ex) || ex.HttpStatus == 403)
+            {
+                plan.Warnings.Add(TagWarning(bucketName, ex) + $" Lifecycle rule '{ruleId}' is not recorded as the module's either, so Remove-BackupBucketSetup will leave it.");
+                return false;
+            }
+
+            try
+            {
+                return BucketSetup.RecordRuleId(tags, ruleId) != null || !BucketTags.IsManaged(tags);
+            }
+            catch (ArgumentException ex)
+            {
+                plan.Warnings.Add($"Lifecycle rule '{ruleId}' on bucket '{bucketName}' is not recorded as the module's ({ex.Message}), so Remove-BackupBucketSetup will leave it.");
+                return false;
+            }
+        }
+
+        /// <summary>Reads the tags again and merges the rule id into the record (and the managed tag); a store without tagging only loses the record.</summary>
+        private async Task RecordRuleIdAsync(ResourcePlan plan, string bucketName, string ruleId, CancellationToken ct)
+        {
+            try
+            {
+                IReadOnlyDictionary<string, string> now = await _s3.GetBucketTaggingAsync(bucketName, ct).ConfigureAwait(false);
+                var set = new Dictionary<string, string>(StringComparer.Ordinal) { [BucketTags.ManagedKey] = BucketTags.ManagedValue };
+                string? value = BucketSetup.RecordRuleId(now, ruleId);
+                if (value != null)
+                {
+                    set[BucketSetup.LifecycleRulesKey] = value;
+                }
+
+                BucketTagMerge merge = BucketTags.Merge(now, set, null);
+                if (merge.Changed)
+                {
+                    await _s3.PutBucketTaggingAsync(bucketName, merge.Tags, ct).ConfigureAwait(false);
+                }
+            }
+            catch (ArgumentException)
+            {
+                // The record tag would be over 256 characters: the rule is written unrecorded (it was warned about while planning when known).
+            }
         }
 
         /// <summary>A readable summary of a lifecycle rule.</summary>

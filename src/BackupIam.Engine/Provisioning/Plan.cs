@@ -60,6 +60,12 @@ namespace BackupIam.Engine.Provisioning
         /// </summary>
         public string? Batch { get; internal set; }
 
+        /// <summary>
+        /// True for a write that only adds a record and removes or replaces nothing of anyone's (issue 15: the module's
+        /// own bucket tags, merged with the others): a High-impact plan does not ask the extra question for it.
+        /// </summary>
+        public bool AddsRecordOnly { get; internal set; }
+
         /// <summary>Applies the change; true when a write call was sent.</summary>
         public Task<bool> ApplyAsync(CancellationToken cancellationToken) => _apply(cancellationToken);
 

@@ -241,7 +241,7 @@ namespace BackupIam.Abstractions
                             return false;
                         }
 
-                        bool approved = ShouldProcess(change.Target, change.Description) && (!highImpact || ConfirmHighImpact(change));
+                        bool approved = ShouldProcess(change.Target, change.Description) && (!highImpact || change.AddsRecordOnly || ConfirmHighImpact(change));
                         // Under -WhatIf every write is "declined" and each must still show its What if line.
                         createDeclined = creating && first && !approved && !IsWhatIf
                             && change.Operation.StartsWith("Create", StringComparison.Ordinal);

@@ -7,7 +7,11 @@ using BackupIam.Engine.Provisioning;
 
 namespace BackupIam.Commands
 {
-    /// <summary>Removes an IAM user and everything that keeps it alive; a re-run finishes a partial removal.</summary>
+    /// <summary>
+    /// Removes an IAM user and everything that keeps it alive; a re-run finishes a partial removal. Reports the
+    /// bucket-policy statements that name the user (the -BucketName buckets, else the module's managed buckets), and
+    /// with -RemoveBucketStatements takes the user out of them first, while its ARN is still what the policies show.
+    /// </summary>
     [Cmdlet(VerbsCommon.Remove, "BackupUser", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High, HelpUri = HelpLinks.HelpSource + "Remove-BackupUser.md")]
     [OutputType(typeof(BackupRemoval))]
     public sealed class RemoveBackupUserCommand : AwsCmdlet
@@ -17,11 +21,26 @@ namespace BackupIam.Commands
         [ArgumentCompleter(typeof(Completion.UserNameCompleter))]
         public string UserName { get; set; } = "";
 
+        /// <summary>The buckets whose policies are searched for the user; none: the buckets tagged backupiam:managed=true.</summary>
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        [ArgumentCompleter(typeof(Completion.BucketNameCompleter))]
+        public string[]? BucketName { get; set; }
+
+        /// <summary>Take the user out of the bucket-policy statements that name it (the whole statement when it is the only principal).</summary>
+        [Parameter]
+        public SwitchParameter RemoveBucketStatements { get; set; }
+
         private protected override void ValidateBoundParameters()
         {
             if (IsBound(nameof(UserName)))
             {
                 IamNames.ValidateUserName(UserName);
+            }
+
+            foreach (string bucket in BucketName ?? new string[0])
+            {
+                S3Names.ValidateBucketName(bucket, nameof(BucketName));
             }
         }
 
@@ -30,14 +49,45 @@ namespace BackupIam.Commands
             try
             {
                 var teardown = new IdentityTeardown(Iam);
-                ResourcePlan plan = Run(ct => teardown.PlanUserAsync(UserName, ct));
+                var scope = new UserBucketScope(S3) { BucketNames = BucketName?.Distinct().ToList(), RemoveStatements = RemoveBucketStatements.IsPresent };
+                UserTeardownPlan plan = Run(ct => teardown.PlanUserAsync(UserName, scope, ct));
+                foreach (BucketPrincipalMatch match in plan.BucketStatements)
+                {
+                    WriteWarning(RemoveBucketStatements.IsPresent
+                        ? $"IAM user '{UserName}' is named in the policy of {match}; it is taken out of it."
+                        : $"IAM user '{UserName}' is named in the policy of {match}. Give -RemoveBucketStatements to take it out, or the statement will name a deleted user (AWS then shows its unique id).");
+                }
+
                 var steps = plan.Changes.Select(c => c.Description).ToArray();
                 PlanOutcome outcome = ApplyPlan(plan);
+                bool applied = outcome.Status != ResourceStatus.Planned;
                 string status = !plan.Exists ? "NotFound"
                     : outcome.Status == ResourceStatus.Planned ? "Planned"
+                    : plan.IamUsersNotSupported ? "PartlyRemoved"
                     : outcome.Actions.Contains("iam:DeleteUser") || plan.Changes.All(c => outcome.Actions.Contains(c.Action)) ? "Removed"
                     : "PartlyRemoved";
-                WriteObject(new BackupRemoval { ResourceType = "User", Name = UserName, Status = status, Changes = outcome.Actions, Steps = steps });
+                string[] bucketsWritten = applied && RemoveBucketStatements.IsPresent
+                    ? plan.Changes.Where(c => c.Service == "s3").Select(c => c.Target).ToArray()
+                    : new string[0];
+                WriteObject(new BackupRemoval
+                {
+                    ResourceType = "User",
+                    Name = UserName,
+                    Status = status,
+                    Changes = outcome.Actions,
+                    Steps = steps,
+                    BucketStatements = plan.BucketStatements.Select(m => new BackupUserBucketStatement
+                    {
+                        UserName = UserName,
+                        BucketName = m.BucketName,
+                        Sid = m.Sid,
+                        Effect = m.Effect,
+                        UserPrincipals = m.Matched.ToArray(),
+                        OtherPrincipals = m.OtherPrincipals.ToArray(),
+                        WholeStatement = m.WholeStatement,
+                        Removed = bucketsWritten.Contains("bucket " + m.BucketName),
+                    }).ToArray(),
+                });
             }
             catch (BackupIamException ex)
             {

@@ -14,6 +14,9 @@ namespace BackupIam
         /// <summary>What each step did or would do, in order.</summary>
         public string[] Steps { get; set; } = new string[0];
 
+        /// <summary>Remove-BackupUser: the bucket-policy statements that name the user (issue 15), removed with -RemoveBucketStatements.</summary>
+        public BackupUserBucketStatement[] BucketStatements { get; set; } = new BackupUserBucketStatement[0];
+
         public override string ToString() => ResourceType + " " + Name;
     }
 }

@@ -47,7 +47,7 @@ namespace BackupIam
     }
 
     /// <summary>A statement of a bucket policy whose Principal names the user.</summary>
-    public sealed class BackupBucketStatement
+    public sealed class BackupNamingStatement
     {
         public string BucketName { get; set; } = "";
 
@@ -130,7 +130,7 @@ namespace BackupIam
 
         /// <summary>The buckets looked at: those given, else those the policies name and the module's buckets whose policy names the user.</summary>
         public string[] Buckets { get; set; } = new string[0];
-        public BackupBucketStatement[] BucketPolicyStatements { get; set; } = new BackupBucketStatement[0];
+        public BackupNamingStatement[] BucketPolicyStatements { get; set; } = new BackupNamingStatement[0];
 
         /// <summary>The access matrix of every bucket in <see cref="Buckets"/>: identity policies and the bucket's policy together.</summary>
         public BackupAccessDecision[] Access { get; set; } = new BackupAccessDecision[0];

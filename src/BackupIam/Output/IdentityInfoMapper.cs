@@ -40,7 +40,7 @@ namespace BackupIam
                 HasConsolePassword = inspection.HasLoginProfile,
                 MfaDevices = inspection.MfaDevices.Select(d => d.SerialNumber).ToArray(),
                 Buckets = inspection.Buckets.ToArray(),
-                BucketPolicyStatements = inspection.BucketPolicyStatements.Select(s => new BackupBucketStatement
+                BucketPolicyStatements = inspection.BucketPolicyStatements.Select(s => new BackupNamingStatement
                 {
                     BucketName = s.BucketName,
                     Index = s.Index,

@@ -197,6 +197,29 @@ Describe 'Get-BackupUser shows what the backup key can do today' {
     }
 }
 
+Describe 'Get-BackupUser without -BucketName looks at the module''s buckets' {
+    It 'finds a managed bucket whose policy names the user though no identity policy names it, and not an unmanaged one' {
+        $user = New-BackupUser -UserName insp-bucketonly -ErrorAction Stop
+        $null = New-BackupBucket -BucketName inspect-managed-only -ErrorAction Stop
+        $null = $user | New-WriteOnlyBucketPolicy -BucketName inspect-managed-only | Set-BackupBucketPolicy -ErrorAction Stop
+        # A bucket the module did not create (no backupiam:managed tag), with a policy naming the same user.
+        $null = Invoke-Aws s3api create-bucket --bucket inspect-foreign-bucket
+        $foreignPolicy = '{"Version":"2012-10-17","Statement":[{"Sid":"Foreign","Effect":"Allow","Principal":{"AWS":"' + $user.Arn + '"},"Action":"s3:GetObject","Resource":"arn:aws:s3:::inspect-foreign-bucket/*"}]}'
+        $null = Invoke-Aws s3api put-bucket-policy --bucket inspect-foreign-bucket --policy $foreignPolicy
+
+        $info = Get-BackupUser -UserName insp-bucketonly -WarningAction SilentlyContinue
+        $info.Buckets | Should -Be @('inspect-managed-only')
+        @($info.BucketPolicyStatements.BucketName | Select-Object -Unique) | Should -Be @('inspect-managed-only')
+        $info.Allowed | Should -Contain 's3:PutObject example-object'
+        $info.Allowed -match 'GetObject ' | Should -BeNullOrEmpty
+
+        # Given explicitly, the foreign bucket's statement is shown.
+        $given = Get-BackupUser -UserName insp-bucketonly -BucketName inspect-foreign-bucket
+        @($given.BucketPolicyStatements.Sid) | Should -Be @('Foreign')
+        $given.Allowed | Should -Contain 's3:GetObject example-object'
+    }
+}
+
 Describe 'Get-BackupUser finds the module''s users by its tag' {
     It 'lists the managed users and not an untagged one' {
         $names = @(Get-BackupUser -ErrorAction Stop | ForEach-Object UserName)
@@ -222,6 +245,20 @@ Describe 'Get-BackupUser finds the module''s users by its tag' {
         $tags = (Invoke-Aws iam list-user-tags --user-name insp-new).Tags
         @($tags | Where-Object Key -EQ 'backupiam:managed').Value | Should -Be 'true'
         @($tags | Where-Object Key -EQ 'Purpose').Value | Should -Be 'backup'
+    }
+}
+
+Describe 'The managed tag is the module''s own' {
+    It 'refuses another value for backupiam:managed, and a 50th tag of the caller''s, before any call' {
+        $other = Invoke-Recorded { New-BackupUser -UserName insp-tagged -Tag @{ 'backupiam:managed' = 'false' } }
+        $other.Errors[0].FullyQualifiedErrorId | Should -BeLike 'IamTagInvalid,*'
+        $other.Errors[0].Exception.Message | Should -Match 'backupiam:managed'
+        $other.Calls | Should -HaveCount 0
+        $tags = @{}; 1..50 | ForEach-Object { $tags["k$_"] = 'v' }
+        $many = Invoke-Recorded { New-BackupUser -UserName insp-tagged -Tag $tags }
+        $many.Errors[0].FullyQualifiedErrorId | Should -BeLike 'IamTagInvalid,*'
+        $many.Errors[0].Exception.Message | Should -Match 'at most 49'
+        $many.Calls | Should -HaveCount 0
     }
 }
 

@@ -487,8 +487,9 @@ namespace BackupIam.Engine.Roles
         }
 
         /// <summary>
-        /// GetRole carries the role's tags on AWS; Ceph RGW 16 leaves them out of GetRole, so ListRoleTags decides before
-        /// a TagRole is planned (a store without ListRoleTags: the role is taken as tagged rather than re-tagged every run).
+        /// GetRole carries the role's tags on AWS; when it shows no managed tag, ListRoleTags confirms before a TagRole is
+        /// planned (a store whose GetRole leaves tags out is not re-tagged every run; one without ListRoleTags: the role is
+        /// taken as tagged).
         /// </summary>
         private async Task<bool> HasManagedTagAsync(string roleName, CancellationToken cancellationToken)
         {

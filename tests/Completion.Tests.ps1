@@ -128,6 +128,7 @@ Describe 'Completing -UserName and -BucketName from AWS' {
         $null = New-BackupUser -UserName comp-alice, comp-bob, other-carol @common -ErrorAction Stop
         $null = New-BackupBucket -BucketName comp-bucket-one -SkipEncryption -SkipOwnershipControls -SkipPublicAccessBlock @common -ErrorAction Stop
         $null = New-BackupBucket -BucketName comp-bucket-two -SkipEncryption -SkipOwnershipControls -SkipPublicAccessBlock @common -ErrorAction Stop
+        $null = New-BackupGroup -GroupName comp-group-one, comp-group-two, other-group @common -ErrorAction Stop
         # Listings that must succeed get 20 s, so a cold first call on a loaded machine is no reason to offer nothing;
         # the test of a silent server keeps the 1 s default.
         $script:savedTimeout = $env:BACKUPIAM_COMPLETION_TIMEOUT_MS
@@ -148,6 +149,14 @@ Describe 'Completing -UserName and -BucketName from AWS' {
         (Get-Completion "Enable-BackupVersioning $($script:aws) -BucketName comp-b").CompletionText | Should -Be @('comp-bucket-one', 'comp-bucket-two')
     }
 
+    It 'offers the IAM groups that start with the word typed (issue 17: -GroupName, from ListGroups)' {
+        (Get-Completion "Set-BackupGroupPolicy $($script:aws) -GroupName comp-").CompletionText | Should -Be @('comp-group-one', 'comp-group-two')
+        (Get-Completion "Add-BackupUserToGroup $($script:aws) -UserName comp-alice -GroupName oth").CompletionText | Should -Be @('other-group')
+        (Get-Completion "Get-BackupGroup $($script:aws) -GroupName comp-group-t").CompletionText | Should -Be @('comp-group-two')
+        (Get-Completion "Remove-BackupGroup $($script:aws) -GroupName comp-group-o").CompletionText | Should -Be @('comp-group-one')
+        (Get-Completion "Get-BackupUser $($script:aws) -UserName comp-b").CompletionText | Should -Be @('comp-bob')
+    }
+
     It 'offers nothing, and no error, when the server does not answer' {
         # A listener that accepts connections and never answers.
         $listener = [System.Net.Sockets.TcpListener]::new([System.Net.IPAddress]::Loopback, 0)
@@ -158,6 +167,7 @@ Describe 'Completing -UserName and -BucketName from AWS' {
             $errorsBefore = $Error.Count
             @(Get-Completion "Set-BackupUserPolicy $silent -UserName comp-") | Should -HaveCount 0
             @(Get-Completion "Set-BackupLifecycle $silent -BucketName comp-") | Should -HaveCount 0
+            @(Get-Completion "Set-BackupGroupPolicy $silent -GroupName comp-") | Should -HaveCount 0
             $Error.Count | Should -Be $errorsBefore
         }
         finally {
@@ -192,5 +202,6 @@ Import-Module '$(Get-BuiltModuleManifest)'
 
     It 'offers nothing when the command line''s credentials are incomplete' {
         @(Get-Completion "Set-BackupUserPolicy -EndpointUrl $($script:moto.Url) -AccessKey AKIAONLYHALF00000001 -UserName comp-") | Should -HaveCount 0
+        @(Get-Completion "Set-BackupGroupPolicy -EndpointUrl $($script:moto.Url) -AccessKey AKIAONLYHALF00000001 -GroupName comp-") | Should -HaveCount 0
     }
 }

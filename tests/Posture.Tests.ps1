@@ -260,7 +260,9 @@ Describe 'Get-BackupBucketPosture (moto)' {
         (Get-Finding $p Versioning).Fix | Should -Match 'Enable-BackupVersioning'
         (Get-Finding $p PublicAccessBlock).Status | Should -Be 'Pass'
         (Get-Finding $p DefaultEncryption).Status | Should -Be 'Pass'
-        (Get-Finding $p IdentityPolicies).Status | Should -Be 'NotChecked'
+        # Issue 18: the module's users are now read and simulated; no user carries the managed tag yet here.
+        (Get-Finding $p IdentityPolicies).Status | Should -Be 'Pass'
+        (Get-Finding $p IdentityPolicies).Detail | Should -Match 'No IAM user carries the tag backupiam:managed=true'
     }
 
     It 'grades a versioned bucket with a retention rule Basic (any admin key can still delete versions)' {
@@ -319,5 +321,61 @@ Describe 'Get-BackupBucketPosture (moto)' {
 
     It 'reports a missing bucket as an error' {
         { Get-BackupBucketPosture no-such-bucket-here -ErrorAction Stop } | Should -Throw -ErrorId 'S3NoSuchBucket*'
+    }
+}
+
+Describe 'Get-BackupBucketPosture: which of the module''s users can delete (issue 18, moto for IAM)' {
+    BeforeAll {
+        function Get-Finding { param($Posture, [string] $Area) @($Posture.Findings | Where-Object Area -EQ $Area)[0] }
+        $script:delBucket = 'posture-deleters'
+        New-BackupBucket -BucketName $script:delBucket | Enable-BackupVersioning | Out-Null
+        # An upload-only user (through a group), a user whose own inline policy deletes objects, a user whose group's
+        # policy deletes object versions, and an untagged user (not the module's) that may delete everything.
+        $upload = New-BackupPolicy -Preset UploadOnly -BucketName $script:delBucket -Prefix backup/ -PolicyName Upload
+        New-BackupGroup -GroupName PostureUploaders | Set-BackupGroupPolicy -Policy $upload | Out-Null
+        New-BackupUser -UserName posture-uploader | Add-BackupUserToGroup -GroupName PostureUploaders | Out-Null
+        $deleteObjects = '{"Version":"2012-10-17","Statement":[{"Sid":"Prune","Effect":"Allow","Action":"s3:DeleteObject","Resource":"arn:aws:s3:::' + $script:delBucket + '/*"}]}'
+        New-BackupUser -UserName posture-pruner | Set-BackupUserPolicy -PolicyName Prune -PolicyDocument $deleteObjects | Out-Null
+        $deleteVersions = '{"Version":"2012-10-17","Statement":[{"Sid":"Purge","Effect":"Allow","Action":["s3:DeleteObject","s3:DeleteObjectVersion"],"Resource":"arn:aws:s3:::' + $script:delBucket + '/*"}]}'
+        New-BackupGroup -GroupName PosturePurgers | Set-BackupGroupPolicy -PolicyName Purge -PolicyDocument $deleteVersions | Out-Null
+        New-BackupUser -UserName posture-purger | Add-BackupUserToGroup -GroupName PosturePurgers | Out-Null
+        $out = & aws --endpoint-url $script:moto.Url --region us-east-1 iam create-user --user-name posture-foreign 2>&1
+        if ($LASTEXITCODE -ne 0) { throw "aws iam create-user failed: $out" }
+        $out = & aws --endpoint-url $script:moto.Url --region us-east-1 iam put-user-policy --user-name posture-foreign --policy-name All --policy-document '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*"}]}' 2>&1
+        if ($LASTEXITCODE -ne 0) { throw "aws iam put-user-policy failed: $out" }
+    }
+
+    It 'names the users whose own or group policies allow deleting, with the deciding statement, and a fix; no write call' {
+        Start-MotoRecording -Url $script:moto.Url
+        $p = Get-BackupBucketPosture -BucketName $script:delBucket
+        @(Get-MotoWriteCall -Url $script:moto.Url) | Should -HaveCount 0
+        $calls = @(Get-MotoCall -Url $script:moto.Url | ForEach-Object Operation)
+        $calls | Should -Contain 'ListUserTags'
+        $calls | Should -Contain 'GetGroupPolicy'
+        $f = Get-Finding $p IdentityPolicies
+        $f.Status | Should -Be 'Fail' -Because 'a user may delete object versions'
+        $f.Detail | Should -Match 'user posture-pruner \(s3:DeleteObject by user/posture-pruner/Prune/Statement\[0\] \(Prune\)\)'
+        $f.Detail | Should -Match 'user posture-purger \(s3:DeleteObject by group/PosturePurgers/Purge/Statement\[0\] \(Purge\), s3:DeleteObjectVersion by group/PosturePurgers/Purge'
+        $f.Detail | Should -Not -Match 'posture-uploader'
+        $f.Detail | Should -Not -Match 'posture-foreign'
+        $f.Fix | Should -Match 'Set-BackupBucketProtection -BucketName posture-deleters'
+    }
+
+    It 'the bucket policy''s delete protection takes the version deletes away: only object deletes are left, a warning on a versioned bucket' {
+        Set-BackupBucketProtection -BucketName $script:delBucket -BreakGlassPrincipalArn 'arn:aws:iam::123456789012:role/backup-break-glass' -Force -Confirm:$false | Out-Null
+        $warn = Get-Finding (Get-BackupBucketPosture -BucketName $script:delBucket) IdentityPolicies
+        $warn.Status | Should -Be 'Warn'
+        $warn.Detail | Should -Match 'user posture-pruner \(s3:DeleteObject by'
+        $warn.Detail | Should -Match 'user posture-purger \(s3:DeleteObject by'
+        $warn.Detail | Should -Not -Match 'DeleteObjectVersion'
+        $warn.Detail | Should -Match 'versioning keeps the old versions'
+    }
+
+    It 'passes, naming the users checked, once no module user may delete' {
+        'posture-pruner', 'posture-purger' | ForEach-Object { Remove-BackupUser -UserName $_ -Confirm:$false -ErrorAction Stop | Out-Null }
+        $pass = Get-Finding (Get-BackupBucketPosture -BucketName $script:delBucket) IdentityPolicies
+        $pass.Status | Should -Be 'Pass'
+        $pass.Detail | Should -Match 'posture-uploader'
+        $pass.Detail | Should -Not -Match 'posture-pruner|posture-foreign'
     }
 }

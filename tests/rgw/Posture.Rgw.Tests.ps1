@@ -178,4 +178,11 @@ Describe 'Get-BackupBucketPosture on RGW 16' {
         @($p.Findings | Where-Object Area -EQ 'DefaultEncryption')[0].Status | Should -Not -Be 'Pass'
         @($p.Findings | Where-Object Area -EQ 'ObjectLock')[0].Status | Should -Be 'Warn'
     }
+
+    It 'cannot list IAM users on RGW 16 (ListUsers answers 405): the users'' delete check is Unknown with the offline way, not a Pass' {
+        $f = @((Get-BackupBucketPosture rgw-posture-plain).Findings | Where-Object Area -EQ 'IdentityPolicies')[0]
+        $f.Status | Should -Be 'Unknown'
+        $f.Detail | Should -Match 'IamOperationNotSupported'
+        $f.Fix | Should -Match 'Test-BackupPolicy'
+    }
 }

@@ -138,6 +138,20 @@ namespace BackupIam.Engine.Completion
             }, settings, prefix);
         }
 
+        /// <summary>IAM group names starting with <paramref name="prefix"/> (the first page of iam:ListGroups), or nothing within the deadline.</summary>
+        public static IReadOnlyList<string> GroupNames(AwsConnectionSettings settings, string prefix)
+        {
+            return WithinDeadline(async (session, ct) =>
+            {
+                var options = new IamClientOptions { RequestTimeout = AwsDeadline, MaxAttempts = 1 };
+                using (var iam = new IamQueryClient(session, options))
+                {
+                    ListGroupsResponse page = await iam.ListGroupsAsync(new ListGroupsRequest { MaxItems = 1000 }, ct).ConfigureAwait(false);
+                    return page.Groups.Select(g => g.GroupName).ToList();
+                }
+            }, settings, prefix);
+        }
+
         /// <summary>Bucket names starting with <paramref name="prefix"/> (s3:ListAllMyBuckets), or nothing within the deadline.</summary>
         public static IReadOnlyList<string> BucketNames(AwsConnectionSettings settings, string prefix)
         {

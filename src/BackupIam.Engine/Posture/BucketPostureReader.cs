@@ -4,7 +4,9 @@ using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
 using BackupIam.Engine.Aws;
+using BackupIam.Engine.Aws.Iam;
 using BackupIam.Engine.Errors;
+using BackupIam.Engine.Inspection;
 using BackupIam.Engine.Naming;
 using BackupIam.Engine.Policies;
 using BackupIam.Engine.Simulation;
@@ -87,11 +89,18 @@ namespace BackupIam.Engine.Posture
     {
         private const string ProbeAccount = "123456789012";
         private readonly IS3Gateway _s3;
+        private readonly IIamClient? _iam;
 
-        public BucketPostureReader(IS3Gateway s3)
+        /// <param name="s3">The S3 gateway.</param>
+        /// <param name="iam">The IAM client for the "who can delete" check of the module's users; null leaves it NotChecked.</param>
+        public BucketPostureReader(IS3Gateway s3, IIamClient? iam = null)
         {
             _s3 = s3 ?? throw new ArgumentNullException(nameof(s3));
+            _iam = iam;
         }
+
+        /// <summary>The partition of the bucket's ARN in the delete check.</summary>
+        public string Partition { get; set; } = "aws";
 
         /// <summary>Reads and grades the bucket. Throws S3ServiceException when the bucket does not exist.</summary>
         public async Task<BucketPostureReport> ReadAsync(string bucketName, CancellationToken cancellationToken)
@@ -106,7 +115,8 @@ namespace BackupIam.Engine.Posture
             var ownership = Read(ct => _s3.GetBucketOwnershipControlsAsync(bucketName, ct), cancellationToken);
             var encryption = Read(ct => _s3.GetBucketEncryptionAsync(bucketName, ct), cancellationToken);
             var policy = Read(ct => _s3.GetBucketPolicyAsync(bucketName, ct), cancellationToken);
-            await Task.WhenAll(versioning, objectLock, lifecycle, publicAccess, ownership, encryption, policy).ConfigureAwait(false);
+            var users = ReadUsers(cancellationToken);
+            await Task.WhenAll(versioning, objectLock, lifecycle, publicAccess, ownership, encryption, policy, users).ConfigureAwait(false);
 
             // A bucket that does not exist (or cannot be reached) is an error, not a report.
             S3ServiceException? missing = new[] { versioning.Result.Error, policy.Result.Error }.FirstOrDefault(e => e != null && (e.AwsErrorCode == "NoSuchBucket" || e.HttpStatus == 404 && e.Operation == "GetBucketVersioning"));
@@ -123,11 +133,44 @@ namespace BackupIam.Engine.Posture
             CheckOwnership(report, ownership.Result);
             CheckEncryption(report, encryption.Result);
             CheckPolicy(report, bucketName, policy.Result);
-            report.Findings.Add(new PostureFinding("IdentityPolicies", PostureStatus.NotChecked,
-                "Which users' inline policies allow deleting is not checked by this command (it would need IAM reads of every user).",
-                "Check a user's policies offline: Test-BackupPolicy -Policy <its policies> -BucketPolicy <this bucket's policy> -Action s3:DeleteObject, s3:DeleteObjectVersion -BucketName " + bucketName + "."));
+            report.Findings.Add(CheckIdentities(report, bucketName, users.Result, policy.Result));
             Grade(report, publicAccess.Result);
             return report;
+        }
+
+        private async Task<(IReadOnlyList<UserInspection>? Users, BackupIamException? Error)> ReadUsers(CancellationToken cancellationToken)
+        {
+            if (_iam == null)
+            {
+                return (null, null);
+            }
+
+            try
+            {
+                return (await IdentityDeleteCheck.ReadManagedUsersAsync(_iam, cancellationToken).ConfigureAwait(false), null);
+            }
+            catch (BackupIamException ex) when (!(ex is InputValidationException))
+            {
+                return (null, ex);
+            }
+        }
+
+        private PostureFinding CheckIdentities(BucketPostureReport report, string bucketName, (IReadOnlyList<UserInspection>? Users, BackupIamException? Error) users, Outcome<string?> policy)
+        {
+            if (users.Error != null)
+            {
+                return IdentityDeleteCheck.Unreadable(users.Error);
+            }
+
+            if (users.Users == null)
+            {
+                return new PostureFinding("IdentityPolicies", PostureStatus.NotChecked,
+                    "Which of the module's users may delete is not checked without an IAM client.",
+                    "Check a user with Get-BackupUser -UserName <name> -BucketName " + bucketName + ".");
+            }
+
+            // An unreadable bucket policy is reported by its own findings; the users are then decided without it.
+            return IdentityDeleteCheck.Decide(users.Users, bucketName, policy.Error == null ? policy.Value : null, report.Versioning == S3VersioningState.Enabled, Partition);
         }
 
         private sealed class Outcome<T>

@@ -7,6 +7,7 @@ using System.Threading.Tasks;
 using BackupIam.Engine.Aws;
 using BackupIam.Engine.Aws.Iam;
 using BackupIam.Engine.Errors;
+using BackupIam.Engine.Inspection;
 using BackupIam.Engine.Lint;
 using BackupIam.Engine.Naming;
 using BackupIam.Engine.Policies;
@@ -149,6 +150,7 @@ namespace BackupIam.Engine.Provisioning
             IamNames.ValidatePath(spec.Path);
             IamNames.ValidateTags(spec.Tags);
             IamNames.ValidatePolicyArn(spec.PermissionsBoundaryArn, "PermissionsBoundary");
+            IDictionary<string, string> tags = ManagedUserTags(spec.Tags);
             string path = spec.Path ?? "/";
             var plan = new UserPlan(spec.UserName);
             string target = "user " + spec.UserName;
@@ -159,10 +161,7 @@ namespace BackupIam.Engine.Provisioning
                 plan.Add("iam", "CreateUser", target, $"Create IAM user '{spec.UserName}' (path {path}, no console password)", async ct =>
                 {
                     var request = new CreateUserRequest { UserName = spec.UserName, Path = path, PermissionsBoundary = spec.PermissionsBoundaryArn };
-                    if (spec.Tags != null)
-                    {
-                        request.Tags.AddRange(spec.Tags.Select(t => new Tag(t.Key, t.Value)));
-                    }
+                    request.Tags.AddRange(tags.Select(t => new Tag(t.Key, t.Value)));
 
                     try
                     {
@@ -186,17 +185,15 @@ namespace BackupIam.Engine.Provisioning
                 { Target = spec.UserName };
             }
 
-            if (spec.Tags != null)
+            // The caller's tags and the module's own (backupiam:managed), so that Get-BackupUser lists the user.
+            var missing = tags
+                .Where(t => !existing.Tags.Any(e => e.Key == t.Key && e.Value == t.Value))
+                .Select(t => new Tag(t.Key, t.Value))
+                .ToList();
+            if (missing.Count > 0)
             {
-                var missing = spec.Tags
-                    .Where(t => !existing.Tags.Any(e => e.Key == t.Key && e.Value == t.Value))
-                    .Select(t => new Tag(t.Key, t.Value))
-                    .ToList();
-                if (missing.Count > 0)
-                {
-                    plan.Add("iam", "TagUser", target, $"Set tags {string.Join(", ", missing.Select(t => t.Key))} on IAM user '{spec.UserName}'", ct =>
-                        _iam.TagUserAsync(new TagUserRequest { UserName = spec.UserName, Tags = missing }, ct));
-                }
+                plan.Add("iam", "TagUser", target, $"Set tags {string.Join(", ", missing.Select(t => t.Key))} on IAM user '{spec.UserName}'", ct =>
+                    _iam.TagUserAsync(new TagUserRequest { UserName = spec.UserName, Tags = missing }, ct));
             }
 
             if (spec.PermissionsBoundaryArn != null &&
@@ -212,6 +209,26 @@ namespace BackupIam.Engine.Provisioning
             }
 
             return plan;
+        }
+
+        /// <summary>The caller's tags plus the module's managed tag; the caller may not give the managed tag another value.</summary>
+        internal static IDictionary<string, string> ManagedUserTags(IDictionary<string, string>? tags)
+        {
+            if (tags != null && tags.TryGetValue(ManagedTag.Key, out string? value) && !string.Equals(value, ManagedTag.Value, StringComparison.OrdinalIgnoreCase))
+            {
+                throw new InputValidationException("IamTagInvalid", "Tag",
+                    $"The tag key '{ManagedTag.Key}' is the module's own (value '{ManagedTag.Value}', set on every user it manages); '{value}' cannot be given. Leave it out, or use another key such as @{{ Purpose = 'backup' }}.")
+                { Target = ManagedTag.Key };
+            }
+
+            IDictionary<string, string> merged = ManagedTag.AddTo(tags);
+            if (merged.Count > 50)
+            {
+                throw new InputValidationException("IamTagInvalid", "Tag",
+                    $"IAM allows at most 50 tags per user and the module adds its own '{ManagedTag.Key}': give at most 49; {tags!.Count} were given.");
+            }
+
+            return merged;
         }
 
         public async Task<GroupPlan> PlanGroupAsync(string groupName, string? path, CancellationToken cancellationToken)

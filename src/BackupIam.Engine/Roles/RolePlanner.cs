@@ -341,6 +341,10 @@ namespace BackupIam.Engine.Roles
 
             string[] providerParts = providerArn.Split(':');
             plan.RoleArn = existing?.Arn ?? "arn:" + providerParts[1] + ":iam::" + providerParts[4] + ":role/" + spec.RoleName;
+
+            // The managed tag (issue 15) goes on roles in an AWS account (12 digits). Ceph RGW 16 (no account in its ARNs)
+            // refuses AssumeRoleWithWebIdentity for a role that has tags (observed: AccessDenied), so roles there stay untagged.
+            bool tagRole = System.Text.RegularExpressions.Regex.IsMatch(providerParts.Length > 4 ? providerParts[4] : string.Empty, "^[0-9]{12}$");
             if (existing == null)
             {
                 string details = "trusting " + string.Join(", ", source.Subjects) + " from " + source.ProviderPath
@@ -350,14 +354,20 @@ namespace BackupIam.Engine.Roles
                 {
                     try
                     {
-                        Role created = (await _iam.CreateRoleAsync(new CreateRoleRequest
+                        var request = new CreateRoleRequest
                         {
                             RoleName = spec.RoleName,
                             AssumeRolePolicyDocument = TrustAtApply(),
                             Description = spec.Description,
                             MaxSessionDuration = spec.MaxSessionDuration,
                             PermissionsBoundary = spec.PermissionsBoundaryArn,
-                        }, ct).ConfigureAwait(false)).Role;
+                        };
+                        if (tagRole)
+                        {
+                            request.Tags.Add(Inspection.ManagedTag.Create());
+                        }
+
+                        Role created = (await _iam.CreateRoleAsync(request, ct).ConfigureAwait(false)).Role;
                         if (!string.IsNullOrEmpty(created.Arn))
                         {
                             plan.RoleArn = created.Arn;
@@ -401,6 +411,12 @@ namespace BackupIam.Engine.Roles
                 {
                     plan.Add("iam", "UpdateAssumeRolePolicy", roleTarget, $"Replace the trust policy of IAM role '{spec.RoleName}': trust only {string.Join(", ", source.Subjects)} from {source.ProviderPath}", ct =>
                         _iam.UpdateAssumeRolePolicyAsync(new UpdateAssumeRolePolicyRequest { RoleName = spec.RoleName, PolicyDocument = TrustAtApply() }, ct));
+                }
+
+                if (tagRole && !Inspection.ManagedTag.IsIn(existing.Tags) && !await HasManagedTagAsync(spec.RoleName, cancellationToken).ConfigureAwait(false))
+                {
+                    plan.Add("iam", "TagRole", roleTarget, $"Set tag {Inspection.ManagedTag.Key} on IAM role '{spec.RoleName}'", ct =>
+                        _iam.TagRoleAsync(new TagRoleRequest { RoleName = spec.RoleName, Tags = { Inspection.ManagedTag.Create() } }, ct));
                 }
 
                 bool durationDiffers = spec.MaxSessionDuration.HasValue && existing.MaxSessionDuration != spec.MaxSessionDuration;
@@ -468,6 +484,23 @@ namespace BackupIam.Engine.Roles
             }
 
             return plan;
+        }
+
+        /// <summary>
+        /// GetRole carries the role's tags on AWS; when it shows no managed tag, ListRoleTags confirms before a TagRole is
+        /// planned (a store whose GetRole leaves tags out is not re-tagged every run; one without ListRoleTags: the role is
+        /// taken as tagged).
+        /// </summary>
+        private async Task<bool> HasManagedTagAsync(string roleName, CancellationToken cancellationToken)
+        {
+            try
+            {
+                return Inspection.ManagedTag.IsIn(await _iam.ListAllRoleTagsAsync(roleName, cancellationToken).ConfigureAwait(false));
+            }
+            catch (BackupIamException ex) when (ex.ErrorId == "IamOperationNotSupported")
+            {
+                return true;
+            }
         }
     }
 }

@@ -18,6 +18,7 @@ namespace BackupIam.Commands
 
         [Parameter(Mandatory = true, Position = 1, ValueFromPipelineByPropertyName = true)]
         [ValidateNotNullOrEmpty]
+        [ArgumentCompleter(typeof(Completion.GroupNameCompleter))]
         public string GroupName { get; set; } = "";
 
         private protected override void ValidateBoundParameters()

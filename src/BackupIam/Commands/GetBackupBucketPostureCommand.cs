@@ -45,7 +45,7 @@ namespace BackupIam.Commands
 
             try
             {
-                var reader = new BucketPostureReader(S3);
+                var reader = new BucketPostureReader(S3, Iam) { Partition = Session.Partition };
                 var watch = System.Diagnostics.Stopwatch.StartNew();
                 BucketPostureReport report = Run(ct => reader.ReadAsync(BucketName, ct));
                 WriteVerbose($"Read the posture of bucket '{BucketName}' in {watch.ElapsedMilliseconds} ms.");

@@ -14,6 +14,7 @@ namespace BackupIam.Commands
     {
         [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
         [ValidateNotNullOrEmpty]
+        [ArgumentCompleter(typeof(Completion.GroupNameCompleter))]
         public string GroupName { get; set; } = "";
 
         private protected override void ValidateBoundParameters()

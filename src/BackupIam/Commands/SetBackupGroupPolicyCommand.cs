@@ -10,6 +10,7 @@ namespace BackupIam.Commands
     {
         [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
         [ValidateNotNullOrEmpty]
+        [ArgumentCompleter(typeof(Completion.GroupNameCompleter))]
         public string GroupName { get; set; } = "";
 
         private protected override bool IsUserPolicy => false;

@@ -144,6 +144,13 @@ namespace BackupIam.Completion
             CompletionSource.UserNames(Settings(bound), word).Select(n => Result(n, "IAM user " + n));
     }
 
+    /// <summary>-GroupName: IAM groups (iam:ListGroups).</summary>
+    internal sealed class GroupNameCompleter : AwsNameCompleter
+    {
+        private protected override IEnumerable<CompletionResult> Complete(string word, IDictionary bound) =>
+            CompletionSource.GroupNames(Settings(bound), word).Select(n => Result(n, "IAM group " + n));
+    }
+
     /// <summary>-BucketName: the caller's buckets (s3:ListAllMyBuckets).</summary>
     internal sealed class BucketNameCompleter : AwsNameCompleter
     {

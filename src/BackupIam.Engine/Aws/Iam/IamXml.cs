@@ -80,7 +80,47 @@ namespace BackupIam.Engine.Aws.Iam
 
         public static List<Tag> ReadTags(XElement? e)
         {
-            return e.Members("Tags").Select(t => new Tag(t.Text("Key"), t.Text("Value"))).ToList();
+            XElement? list = e.Child("Tags");
+            if (list == null)
+            {
+                return new List<Tag>();
+            }
+
+            // AWS: <Tags><member><Key>k</Key><Value>v</Value></member>...</Tags>. Ceph RGW 16 answers two other forms:
+            // GetRole gives the key and the value as separate members (<member><Key>k</Key></member><member><Value>v</Value></member>),
+            // and ListRoleTags no members at all (<Tags><Key><Key>k</Key></Key><Value><Value>v</Value></Value></Tags>).
+            var tags = new List<Tag>();
+            List<XElement> items = list.Elements().Where(m => m.Name.LocalName == "member").ToList();
+            if (items.Count == 0)
+            {
+                items = list.Elements().Where(m => m.Name.LocalName == "Key" || m.Name.LocalName == "Value")
+                    .Select(m => new XElement("member", new XElement(m.Name.LocalName, m.Elements().Any() ? m.Text(m.Name.LocalName) : m.Value)))
+                    .ToList();
+            }
+
+            Tag? pending = null;
+            foreach (XElement member in items)
+            {
+                string? key = member.TextOrNull("Key");
+                string? value = member.TextOrNull("Value");
+                if (key != null && value != null)
+                {
+                    tags.Add(new Tag(key, value));
+                    pending = null;
+                }
+                else if (key != null)
+                {
+                    pending = new Tag(key, "");
+                    tags.Add(pending);
+                }
+                else if (value != null && pending != null)
+                {
+                    pending.Value = value;
+                    pending = null;
+                }
+            }
+
+            return tags;
         }
 
         public static Group ReadGroup(XElement? e)

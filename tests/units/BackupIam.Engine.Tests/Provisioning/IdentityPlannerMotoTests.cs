@@ -152,8 +152,8 @@ public sealed class IdentityPlannerMotoTests : IDisposable
         Assert.Equal(name, ex.Target);
         Assert.Contains("/backup/", ex.Message);
 
-        // Without a path the existing user is accepted as it is.
-        Assert.True((await _planner.PlanUserAsync(new UserSpec { UserName = name }, _ct)).IsUpToDate);
+        // Without a path the existing user is accepted as it is; only the module's managed tag is added (issue 15).
+        Assert.Equal(new[] { "TagUser" }, (await _planner.PlanUserAsync(new UserSpec { UserName = name }, _ct)).Changes.Select(c => c.Operation));
     }
 
     [Fact]

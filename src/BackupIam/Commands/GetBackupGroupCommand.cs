@@ -1,10 +1,5 @@
-using System;
-using System.Collections.Generic;
-using System.Linq;
 using System.Management.Automation;
-using System.Threading.Tasks;
 using BackupIam.Abstractions;
-using BackupIam.Engine.Errors;
 using BackupIam.Engine.Inspection;
 using BackupIam.Engine.Naming;
 
@@ -16,87 +11,31 @@ namespace BackupIam.Commands
     /// </summary>
     [Cmdlet(VerbsCommon.Get, "BackupGroup", HelpUri = HelpLinks.HelpSource + "Get-BackupGroup.md")]
     [OutputType(typeof(BackupGroupInfo))]
-    public sealed class GetBackupGroupCommand : AwsCmdlet
+    public sealed class GetBackupGroupCommand : IdentityInspectionCmdlet
     {
-        private IdentityInspector? _inspector;
-
         /// <summary>The groups to show; without it, every group that a user carrying backupiam:managed=true belongs to.</summary>
         [Parameter(Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
         [ValidateNotNullOrEmpty]
         [ArgumentCompleter(typeof(Completion.GroupNameCompleter))]
         public string[]? GroupName { get; set; }
 
-        /// <summary>The buckets to simulate; without it, the buckets the group's policies name.</summary>
-        [Parameter]
-        [Alias("Bucket")]
-        [ValidateNotNullOrEmpty]
-        [ArgumentCompleter(typeof(Completion.BucketNameCompleter))]
-        public string[]? BucketName { get; set; }
+        private protected override string NameParameterName => nameof(GroupName);
 
-        private protected override void ValidateBoundParameters()
-        {
-            if (IsBound(nameof(GroupName)))
-            {
-                foreach (string name in GroupName!)
-                {
-                    IamNames.ValidateGroupName(name);
-                }
-            }
+        private protected override string[]? Names => GroupName;
 
-            foreach (string bucket in BucketName ?? new string[0])
-            {
-                S3Names.ValidateBucketName(bucket, nameof(BucketName));
-            }
-        }
+        private protected override bool ReadsBuckets => false;
+
+        private protected override void ValidateName(string name) => IamNames.ValidateGroupName(name);
 
         protected override void ProcessRecord()
         {
-            IdentityInspector inspector = _inspector ??= new IdentityInspector(Iam, null);
-            IReadOnlyList<string> names;
-            if (GroupName != null && GroupName.Length > 0)
-            {
-                names = GroupName;
-            }
-            else
-            {
-                try
-                {
-                    names = Run(ct => inspector.ListManagedGroupNamesAsync(ct));
-                    WriteVerbose($"{names.Count} IAM group(s) have a member that carries the tag {ManagedTag.Key}={ManagedTag.Value}.");
-                }
-                catch (BackupIamException ex)
-                {
-                    ThrowFailure(ex, ManagedTag.Key);
-                    return;
-                }
-            }
-
-            var outcomes = Run(ct => Task.WhenAll(names.Select(async name =>
-            {
-                try
-                {
-                    return (Name: name, Report: await inspector.InspectGroupAsync(name, BucketName, ct).ConfigureAwait(false), Error: (Exception?)null);
-                }
-                catch (BackupIamException ex)
-                {
-                    return (Name: name, Report: (GroupInspection?)null, Error: (Exception?)ex);
-                }
-            })));
-            foreach (var outcome in outcomes)
-            {
-                if (outcome.Report == null)
-                {
-                    WriteFailure(outcome.Error!, outcome.Name);
-                    continue;
-                }
-
-                foreach (string warning in outcome.Report.Warnings)
-                {
-                    WriteWarning(warning);
-                }
-
-                WriteObject(IdentityInfoMapper.ToOutput(outcome.Report, withAccess: true));
-            }
+            IdentityInspector inspector = Inspector;
+            WriteInspections(
+                ct => inspector.ListManagedGroupNamesAsync(ct),
+                count => $"{count} IAM group(s) have a member that carries the tag {ManagedTag.Key}={ManagedTag.Value}.",
+                (name, ct) => inspector.InspectGroupAsync(name, BucketName, ct),
+                report => report.Warnings,
+                (report, _) => IdentityInfoMapper.ToOutput(report, withAccess: true));
         }
     }
 }

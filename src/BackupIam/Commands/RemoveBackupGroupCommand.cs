@@ -1,4 +1,3 @@
-using System.Linq;
 using System.Management.Automation;
 using BackupIam.Abstractions;
 using BackupIam.Engine.Errors;
@@ -10,7 +9,7 @@ namespace BackupIam.Commands
     /// <summary>Removes an IAM group and everything that keeps it alive; a re-run finishes a partial removal.</summary>
     [Cmdlet(VerbsCommon.Remove, "BackupGroup", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High, HelpUri = HelpLinks.HelpSource + "Remove-BackupGroup.md")]
     [OutputType(typeof(BackupRemoval))]
-    public sealed class RemoveBackupGroupCommand : AwsCmdlet
+    public sealed class RemoveBackupGroupCommand : IdentityRemovalCmdlet
     {
         [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
         [ValidateNotNullOrEmpty]
@@ -29,15 +28,9 @@ namespace BackupIam.Commands
         {
             try
             {
-                var teardown = new IdentityTeardown(Iam);
+                IdentityTeardown teardown = Teardown;
                 ResourcePlan plan = Run(ct => teardown.PlanGroupAsync(GroupName, ct));
-                var steps = plan.Changes.Select(c => c.Description).ToArray();
-                PlanOutcome outcome = ApplyPlan(plan);
-                string status = !plan.Exists ? "NotFound"
-                    : outcome.Status == ResourceStatus.Planned ? "Planned"
-                    : outcome.Actions.Contains("iam:DeleteGroup") || plan.Changes.All(c => outcome.Actions.Contains(c.Action)) ? "Removed"
-                    : "PartlyRemoved";
-                WriteObject(new BackupRemoval { ResourceType = "Group", Name = GroupName, Status = status, Changes = outcome.Actions, Steps = steps });
+                WriteObject(ApplyRemoval(plan, "Group", GroupName, "iam:DeleteGroup", partlyOnly: false, out _));
             }
             catch (BackupIamException ex)
             {

@@ -14,7 +14,7 @@ namespace BackupIam.Commands
     /// </summary>
     [Cmdlet(VerbsCommon.Remove, "BackupUser", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High, HelpUri = HelpLinks.HelpSource + "Remove-BackupUser.md")]
     [OutputType(typeof(BackupRemoval))]
-    public sealed class RemoveBackupUserCommand : AwsCmdlet
+    public sealed class RemoveBackupUserCommand : IdentityRemovalCmdlet
     {
         [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
         [ValidateNotNullOrEmpty]
@@ -48,7 +48,7 @@ namespace BackupIam.Commands
         {
             try
             {
-                var teardown = new IdentityTeardown(Iam);
+                IdentityTeardown teardown = Teardown;
                 var scope = new UserBucketScope(S3) { BucketNames = BucketName?.Distinct().ToList(), RemoveStatements = RemoveBucketStatements.IsPresent };
                 UserTeardownPlan plan = Run(ct => teardown.PlanUserAsync(UserName, scope, ct));
                 foreach (BucketPrincipalMatch match in plan.BucketStatements)
@@ -58,36 +58,23 @@ namespace BackupIam.Commands
                         : $"IAM user '{UserName}' is named in the policy of {match}. Give -RemoveBucketStatements to take it out, or the statement will name a deleted user (AWS then shows its unique id).");
                 }
 
-                var steps = plan.Changes.Select(c => c.Description).ToArray();
-                PlanOutcome outcome = ApplyPlan(plan);
+                BackupRemoval removal = ApplyRemoval(plan, "User", UserName, "iam:DeleteUser", plan.IamUsersNotSupported, out PlanOutcome outcome);
                 bool applied = outcome.Status != ResourceStatus.Planned;
-                string status = !plan.Exists ? "NotFound"
-                    : outcome.Status == ResourceStatus.Planned ? "Planned"
-                    : plan.IamUsersNotSupported ? "PartlyRemoved"
-                    : outcome.Actions.Contains("iam:DeleteUser") || plan.Changes.All(c => outcome.Actions.Contains(c.Action)) ? "Removed"
-                    : "PartlyRemoved";
                 string[] bucketsWritten = applied && RemoveBucketStatements.IsPresent
                     ? plan.Changes.Where(c => c.Service == "s3").Select(c => c.Target).ToArray()
                     : new string[0];
-                WriteObject(new BackupRemoval
+                removal.BucketStatements = plan.BucketStatements.Select(m => new BackupUserBucketStatement
                 {
-                    ResourceType = "User",
-                    Name = UserName,
-                    Status = status,
-                    Changes = outcome.Actions,
-                    Steps = steps,
-                    BucketStatements = plan.BucketStatements.Select(m => new BackupUserBucketStatement
-                    {
-                        UserName = UserName,
-                        BucketName = m.BucketName,
-                        Sid = m.Sid,
-                        Effect = m.Effect,
-                        UserPrincipals = m.Matched.ToArray(),
-                        OtherPrincipals = m.OtherPrincipals.ToArray(),
-                        WholeStatement = m.WholeStatement,
-                        Removed = bucketsWritten.Contains("bucket " + m.BucketName),
-                    }).ToArray(),
-                });
+                    UserName = UserName,
+                    BucketName = m.BucketName,
+                    Sid = m.Sid,
+                    Effect = m.Effect,
+                    UserPrincipals = m.Matched.ToArray(),
+                    OtherPrincipals = m.OtherPrincipals.ToArray(),
+                    WholeStatement = m.WholeStatement,
+                    Removed = bucketsWritten.Contains("bucket " + m.BucketName),
+                }).ToArray();
+                WriteObject(removal);
             }
             catch (BackupIamException ex)
             {

@@ -7,28 +7,11 @@ BeforeAll {
     Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
     Import-BuiltModule
     $script:moto = Start-MotoServer
-    $script:saved = @{}
-    foreach ($name in 'AWS_ENDPOINT_URL', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_REGION', 'AWS_DEFAULT_REGION', 'AWS_PROFILE', 'BACKUPIAM_STATE_DIR') {
-        $script:saved[$name] = [Environment]::GetEnvironmentVariable($name)
-    }
-    $env:AWS_ENDPOINT_URL = $script:moto.Url
-    $env:AWS_ACCESS_KEY_ID = 'AKIABUCKETTEARDOWN01'
-    $env:AWS_SECRET_ACCESS_KEY = 'bucket-teardown-secret-not-real'
-    $env:AWS_REGION = 'us-east-1'
-    $env:AWS_DEFAULT_REGION = 'us-east-1'
-    Remove-Item Env:AWS_PROFILE -ErrorAction SilentlyContinue
-    $script:work = Join-Path ([System.IO.Path]::GetTempPath()) ("bi-buckettd-" + [guid]::NewGuid())
-    $null = New-Item -ItemType Directory -Path $script:work
-    $env:BACKUPIAM_STATE_DIR = Join-Path $script:work 'state'
+    $script:environment = Enter-AwsTestEnvironment -EndpointUrl $script:moto.Url -AccessKey 'AKIABUCKETTEARDOWN01' -SecretKey 'bucket-teardown-secret-not-real' -WorkPrefix 'bi-buckettd-'
+    $script:work = $script:environment.Work
 
-    function Invoke-S3Api {
-        # awscli straight against moto: someone else's changes, and the real state read back.
-        param([Parameter(ValueFromRemainingArguments)] [string[]] $Arguments)
-        $out = & aws --endpoint-url $script:moto.Url --output json s3api @Arguments 2>&1
-        if ($LASTEXITCODE -ne 0) { throw "aws s3api $($Arguments -join ' ') failed: $out" }
-        $text = ($out | Out-String).Trim()
-        if ($text) { $text | ConvertFrom-Json } else { $null }
-    }
+    # awscli straight against moto: someone else's changes, and the real state read back.
+    function Invoke-S3Api { Invoke-AwsS3Api $script:moto.Url @args }
 
     function Get-Policy { param([string] $Bucket) (Invoke-S3Api get-bucket-policy --bucket $Bucket).Policy | ConvertFrom-Json }
 
@@ -44,11 +27,7 @@ BeforeAll {
     function Add-TheirStatement {
         # Someone else's statement, appended with awscli to what the bucket policy holds now.
         param([string] $Bucket, [hashtable] $Statement)
-        $policy = Get-Policy $Bucket
-        $policy.Statement = @($policy.Statement) + [pscustomobject]$Statement
-        $file = Join-Path $script:work "$Bucket-policy.json"
-        Set-Content -Path $file -Value ($policy | ConvertTo-Json -Depth 10)
-        $null = Invoke-S3Api put-bucket-policy --bucket $Bucket --policy "file://$file"
+        Add-BucketPolicyStatement -EndpointUrl $script:moto.Url -Bucket $Bucket -Statement $Statement -WorkFolder $script:work
     }
 
     function ConvertTo-Canonical {
@@ -66,9 +45,8 @@ BeforeAll {
 }
 
 AfterAll {
-    foreach ($name in $script:saved.Keys) { Restore-EnvironmentVariable -Name $name -Value $script:saved[$name] }
+    Exit-AwsTestEnvironment $script:environment
     Stop-MotoServer $script:moto
-    Remove-Item -Recurse -Force $script:work -ErrorAction SilentlyContinue
 }
 
 Describe 'The managed tag and Get-BackupBucket (moto)' {

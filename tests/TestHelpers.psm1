@@ -484,3 +484,64 @@ function Stop-CountingProxy {
 }
 
 Export-ModuleMember -Function Enter-MotoTestSession, Exit-MotoTestSession, Start-CountingProxy, Stop-CountingProxy
+
+# ---- test files' common AWS environment (moto, the fault proxy, RGW) and awscli against the server -------------
+
+function Enter-AwsTestEnvironment {
+    <#
+    Points AWS_ENDPOINT_URL at -EndpointUrl with -AccessKey/-SecretKey and us-east-1 (AWS_REGION and AWS_DEFAULT_REGION),
+    removes AWS_PROFILE, AWS_SHARED_CREDENTIALS_FILE and BACKUPIAM_REQUEST_TIMEOUT, and makes a fresh work folder
+    (-WorkPrefix plus a GUID, under the temp folder) holding BACKUPIAM_STATE_DIR ('state'). Returns Work and
+    SavedEnvironment (the previous values) for Exit-AwsTestEnvironment.
+    #>
+    param(
+        [Parameter(Mandatory)] [string] $EndpointUrl,
+        [Parameter(Mandatory)] [string] $AccessKey,
+        [Parameter(Mandatory)] [string] $SecretKey,
+        [Parameter(Mandatory)] [string] $WorkPrefix
+    )
+    $saved = @{}
+    foreach ($name in 'AWS_ENDPOINT_URL', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_REGION', 'AWS_DEFAULT_REGION', 'AWS_PROFILE',
+        'AWS_SHARED_CREDENTIALS_FILE', 'BACKUPIAM_STATE_DIR', 'BACKUPIAM_REQUEST_TIMEOUT') {
+        $saved[$name] = [Environment]::GetEnvironmentVariable($name)
+    }
+    $env:AWS_ENDPOINT_URL = $EndpointUrl
+    $env:AWS_ACCESS_KEY_ID = $AccessKey
+    $env:AWS_SECRET_ACCESS_KEY = $SecretKey
+    $env:AWS_REGION = 'us-east-1'
+    $env:AWS_DEFAULT_REGION = 'us-east-1'
+    Remove-Item Env:AWS_PROFILE, Env:AWS_SHARED_CREDENTIALS_FILE, Env:BACKUPIAM_REQUEST_TIMEOUT -ErrorAction SilentlyContinue
+    $work = Join-Path ([System.IO.Path]::GetTempPath()) ($WorkPrefix + [guid]::NewGuid())
+    $null = New-Item -ItemType Directory -Path $work
+    $env:BACKUPIAM_STATE_DIR = Join-Path $work 'state'
+    [pscustomobject]@{ Work = $work; SavedEnvironment = $saved }
+}
+
+function Exit-AwsTestEnvironment {
+    <# The matching AfterAll: restores the variables Enter-AwsTestEnvironment changed and removes its work folder. #>
+    param([Parameter(Mandatory)] [AllowNull()] $Environment)
+    if (-not $Environment) { return }
+    foreach ($name in $Environment.SavedEnvironment.Keys) { Restore-EnvironmentVariable -Name $name -Value $Environment.SavedEnvironment[$name] }
+    Remove-Item -Recurse -Force $Environment.Work -ErrorAction SilentlyContinue
+}
+
+function Invoke-AwsS3Api {
+    <# awscli's s3api straight against -EndpointUrl with the environment's keys: the JSON answer as objects ($null for none). Throws when it fails. #>
+    param([Parameter(Mandatory, Position = 0)] [string] $EndpointUrl, [Parameter(ValueFromRemainingArguments)] [string[]] $Arguments)
+    $out = & aws --endpoint-url $EndpointUrl --output json s3api @Arguments 2>&1
+    if ($LASTEXITCODE -ne 0) { throw "aws s3api $($Arguments -join ' ') failed: $out" }
+    $text = ($out | Out-String).Trim()
+    if ($text) { $text | ConvertFrom-Json } else { $null }
+}
+
+function Add-BucketPolicyStatement {
+    <# Someone else's statement, appended with awscli (straight against -EndpointUrl) to what the bucket policy holds now; the policy file goes to -WorkFolder. #>
+    param([Parameter(Mandatory)] [string] $EndpointUrl, [Parameter(Mandatory)] [string] $Bucket, [Parameter(Mandatory)] [hashtable] $Statement, [Parameter(Mandatory)] [string] $WorkFolder)
+    $policy = (Invoke-AwsS3Api $EndpointUrl get-bucket-policy --bucket $Bucket).Policy | ConvertFrom-Json
+    $policy.Statement = @($policy.Statement) + [pscustomobject]$Statement
+    $file = Join-Path $WorkFolder "$Bucket-policy.json"
+    Set-Content -Path $file -Value ($policy | ConvertTo-Json -Depth 10)
+    $null = Invoke-AwsS3Api $EndpointUrl put-bucket-policy --bucket $Bucket --policy "file://$file"
+}
+
+Export-ModuleMember -Function Enter-AwsTestEnvironment, Exit-AwsTestEnvironment, Invoke-AwsS3Api, Add-BucketPolicyStatement

@@ -7,41 +7,20 @@ BeforeAll {
     Import-Module (Join-Path $PSScriptRoot '../TestHelpers.psm1') -Force
     Import-BuiltModule
     $script:rgw = Start-RgwServer -CountingProxy
-    $script:saved = @{}
-    foreach ($name in 'AWS_ENDPOINT_URL', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_REGION', 'AWS_DEFAULT_REGION', 'AWS_PROFILE', 'BACKUPIAM_STATE_DIR') {
-        $script:saved[$name] = [Environment]::GetEnvironmentVariable($name)
-    }
-    $env:AWS_ENDPOINT_URL = $script:rgw.Url
-    $env:AWS_ACCESS_KEY_ID = $script:rgw.AdminAccessKey
-    $env:AWS_SECRET_ACCESS_KEY = $script:rgw.AdminSecretKey
-    $env:AWS_REGION = 'us-east-1'
-    $env:AWS_DEFAULT_REGION = 'us-east-1'
-    Remove-Item Env:AWS_PROFILE -ErrorAction SilentlyContinue
-    $script:work = Join-Path ([System.IO.Path]::GetTempPath()) ("bi-rgwtd-" + [guid]::NewGuid())
-    $null = New-Item -ItemType Directory -Path $script:work
-    $env:BACKUPIAM_STATE_DIR = Join-Path $script:work 'state'
+    $script:environment = Enter-AwsTestEnvironment -EndpointUrl $script:rgw.Url -AccessKey $script:rgw.AdminAccessKey -SecretKey $script:rgw.AdminSecretKey -WorkPrefix 'bi-rgwtd-'
+    $script:work = $script:environment.Work
     $script:backup = New-RgwUser -Server $script:rgw -UserName backup -MaxBuckets -1
     $script:auditor = New-RgwUser -Server $script:rgw -UserName auditor -MaxBuckets -1
     $script:leaver = New-RgwUser -Server $script:rgw -UserName leaver -MaxBuckets -1
 
-    function Invoke-S3Api {
-        # awscli as the bucket owner, straight to RGW (not through the counting proxy): someone else's changes.
-        param([Parameter(ValueFromRemainingArguments)] [string[]] $Arguments)
-        $out = & aws --endpoint-url $script:rgw.Endpoint --output json s3api @Arguments 2>&1
-        if ($LASTEXITCODE -ne 0) { throw "aws s3api $($Arguments -join ' ') failed: $out" }
-        $text = ($out | Out-String).Trim()
-        if ($text) { $text | ConvertFrom-Json } else { $null }
-    }
+    # awscli as the bucket owner, straight to RGW (not through the counting proxy): someone else's changes.
+    function Invoke-S3Api { Invoke-AwsS3Api $script:rgw.Endpoint @args }
 
     function Get-Policy { param([string] $Bucket) (Invoke-S3Api get-bucket-policy --bucket $Bucket).Policy | ConvertFrom-Json }
 
     function Add-TheirStatement {
         param([string] $Bucket, [hashtable] $Statement)
-        $policy = Get-Policy $Bucket
-        $policy.Statement = @($policy.Statement) + [pscustomobject]$Statement
-        $file = Join-Path $script:work "$Bucket-policy.json"
-        Set-Content -Path $file -Value ($policy | ConvertTo-Json -Depth 10)
-        $null = Invoke-S3Api put-bucket-policy --bucket $Bucket --policy "file://$file"
+        Add-BucketPolicyStatement -EndpointUrl $script:rgw.Endpoint -Bucket $Bucket -Statement $Statement -WorkFolder $script:work
     }
 
     function Invoke-As {
@@ -51,9 +30,8 @@ BeforeAll {
 }
 
 AfterAll {
-    foreach ($name in $script:saved.Keys) { Restore-EnvironmentVariable -Name $name -Value $script:saved[$name] }
+    Exit-AwsTestEnvironment $script:environment
     if ($script:rgw) { Stop-RgwServer $script:rgw }
-    Remove-Item -Recurse -Force $script:work -ErrorAction SilentlyContinue
 }
 
 Describe 'Remove-BackupBucketSetup on RGW 16' {

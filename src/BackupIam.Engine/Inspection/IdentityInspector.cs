@@ -482,41 +482,10 @@ namespace BackupIam.Engine.Inspection
                     continue;
                 }
 
-                foreach (PolicyStatement statement in document.Statements.Where(s => !s.IsNotResource))
-                {
-                    foreach (string resource in statement.Resources)
-                    {
-                        int at = resource.IndexOf(":s3:::", StringComparison.Ordinal);
-                        if (!resource.StartsWith("arn:", StringComparison.Ordinal) || at < 0)
-                        {
-                            continue;
-                        }
-
-                        string rest = resource.Substring(at + 6);
-                        int slash = rest.IndexOf('/');
-                        string bucket = slash < 0 ? rest : rest.Substring(0, slash);
-                        if (bucket.Length > 0 && bucket.IndexOfAny(new[] { '*', '?', '$' }) < 0 && IsBucketName(bucket))
-                        {
-                            buckets.Add(bucket);
-                        }
-                    }
-                }
+                buckets.UnionWith(PolicyBuckets.NamedIn(document));
             }
 
             return buckets.ToList();
-        }
-
-        private static bool IsBucketName(string bucket)
-        {
-            try
-            {
-                S3Names.ValidateBucketName(bucket, "BucketName");
-                return true;
-            }
-            catch (InputValidationException)
-            {
-                return false;
-            }
         }
 
         private static PolicyDocument? ParseOrWarn(InspectedPolicy policy, IList<string>? warnings)

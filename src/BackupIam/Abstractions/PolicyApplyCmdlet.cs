@@ -86,46 +86,7 @@ namespace BackupIam.Abstractions
                 return new string[0];
             }
 
-            var buckets = new List<string>();
-            foreach (PolicyStatement statement in document.Statements.Where(s => s != null && !s.IsNotResource))
-            {
-                foreach (string resource in statement.Resources)
-                {
-                    int s3 = resource.IndexOf(":s3:::", StringComparison.Ordinal);
-                    if (!resource.StartsWith("arn:", StringComparison.Ordinal) || s3 < 0)
-                    {
-                        continue;
-                    }
-
-                    string rest = resource.Substring(s3 + 6);
-                    int slash = rest.IndexOf('/');
-                    string bucket = slash >= 0 ? rest.Substring(0, slash) : rest;
-                    if (bucket.Length == 0 || bucket.IndexOfAny(new[] { '*', '?', '$' }) >= 0 || !IsBucketName(bucket))
-                    {
-                        continue;
-                    }
-
-                    if (!buckets.Contains(bucket, StringComparer.Ordinal))
-                    {
-                        buckets.Add(bucket);
-                    }
-                }
-            }
-
-            return buckets;
-        }
-
-        private static bool IsBucketName(string bucket)
-        {
-            try
-            {
-                S3Names.ValidateBucketName(bucket, "BucketName");
-                return true;
-            }
-            catch (InputValidationException)
-            {
-                return false;
-            }
+            return PolicyBuckets.NamedIn(document);
         }
     }
 }

@@ -76,18 +76,8 @@ BeforeAll {
     Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
     Import-BuiltModule
     $script:moto = Start-MotoServer
-    $script:saved = @{}
-    foreach ($name in 'AWS_ENDPOINT_URL', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_REGION', 'AWS_PROFILE', 'BACKUPIAM_STATE_DIR', 'AWS_SHARED_CREDENTIALS_FILE') {
-        $script:saved[$name] = [Environment]::GetEnvironmentVariable($name)
-    }
-    $env:AWS_ENDPOINT_URL = $script:moto.Url
-    $env:AWS_ACCESS_KEY_ID = 'AKIABADINPUTTABLE001'
-    $env:AWS_SECRET_ACCESS_KEY = 'bad-input-table-secret-not-real'
-    $env:AWS_REGION = 'us-east-1'
-    Remove-Item Env:AWS_PROFILE, Env:AWS_SHARED_CREDENTIALS_FILE -ErrorAction SilentlyContinue
-    $script:work = Join-Path ([System.IO.Path]::GetTempPath()) ("bi-badinput-" + [guid]::NewGuid())
-    $null = New-Item -ItemType Directory -Path $script:work
-    $env:BACKUPIAM_STATE_DIR = Join-Path $script:work 'state'
+    $script:environment = Enter-AwsTestEnvironment -EndpointUrl $script:moto.Url -AccessKey 'AKIABADINPUTTABLE001' -SecretKey 'bad-input-table-secret-not-real' -WorkPrefix 'bi-badinput-'
+    $script:work = $script:environment.Work
     # An existing user (with a key) and group, so rows that pass the name checks meet a real, unchanged account.
     $null = New-BackupUser -UserName table-user -ErrorAction Stop
     $null = New-BackupAccessKey -UserName table-user -ErrorAction Stop
@@ -102,8 +92,7 @@ AfterAll {
     Write-Host "`n== Bad-input table: $($script:count) bad inputs, each refused with its own error before any write call"
     foreach ($line in $script:seen) { Write-Host "  $line" }
     Stop-MotoServer $script:moto
-    foreach ($name in $script:saved.Keys) { Restore-EnvironmentVariable -Name $name -Value $script:saved[$name] }
-    Remove-Item -Recurse -Force $script:work -ErrorAction SilentlyContinue
+    Exit-AwsTestEnvironment $script:environment
 }
 
 Describe 'Bad input table' {

@@ -7,18 +7,7 @@ BeforeAll {
     Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
     Import-BuiltModule
     $script:moto = Start-MotoServer
-    $script:saved = @{}
-    foreach ($name in 'AWS_ENDPOINT_URL', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_REGION', 'AWS_PROFILE', 'AWS_DEFAULT_REGION', 'BACKUPIAM_STATE_DIR') {
-        $script:saved[$name] = [Environment]::GetEnvironmentVariable($name)
-    }
-    $env:AWS_ENDPOINT_URL = $script:moto.Url
-    $env:AWS_ACCESS_KEY_ID = 'AKIAINSPECTTEST00001'
-    $env:AWS_SECRET_ACCESS_KEY = 'inspect-test-secret-not-real'
-    $env:AWS_REGION = 'us-east-1'
-    $env:AWS_DEFAULT_REGION = 'us-east-1'
-    Remove-Item Env:AWS_PROFILE -ErrorAction SilentlyContinue
-    $script:state = Join-Path ([System.IO.Path]::GetTempPath()) "inspect-state-$([guid]::NewGuid().ToString('N'))"
-    $env:BACKUPIAM_STATE_DIR = $script:state
+    $script:environment = Enter-AwsTestEnvironment -EndpointUrl $script:moto.Url -AccessKey 'AKIAINSPECTTEST00001' -SecretKey 'inspect-test-secret-not-real' -WorkPrefix 'inspect-'
 
     function Invoke-Aws {
         # The aws CLI against moto, as the admin; JSON answers as objects. A failure fails the test.
@@ -92,8 +81,7 @@ BeforeAll {
 
 AfterAll {
     Stop-MotoServer $script:moto
-    foreach ($name in $script:saved.Keys) { Restore-EnvironmentVariable -Name $name -Value $script:saved[$name] }
-    Remove-Item -Recurse -Force $script:state -ErrorAction SilentlyContinue
+    Exit-AwsTestEnvironment $script:environment
 }
 
 Describe 'Get-BackupUser shows what the backup key can do today' {

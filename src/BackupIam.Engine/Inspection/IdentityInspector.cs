@@ -117,7 +117,7 @@ namespace BackupIam.Engine.Inspection
             Task<IReadOnlyList<string>> inlineNames = CallAsync(ct => _iam.ListAllUserPolicyNamesAsync(userName, ct), cancellationToken);
             Task<IReadOnlyList<AttachedPolicyType>> attached = CallAsync(ct => _iam.ListAllAttachedUserPoliciesAsync(userName, ct), cancellationToken);
             Task<IReadOnlyList<InspectedAccessKey>>? keys = policiesOnly ? null : ReadKeysAsync(userName, cancellationToken);
-            Task<bool?>? loginProfile = policiesOnly ? null : Optional(report, "GetLoginProfile", ct => HasLoginProfileAsync(userName, ct), cancellationToken);
+            Task<bool?>? loginProfile = policiesOnly ? null : Optional(report, "GetLoginProfile", ct => _iam.HasLoginProfileAsync(userName, ct), cancellationToken);
             Task<IReadOnlyList<MFADevice>?>? mfa = policiesOnly ? null : Optional(report, "ListMFADevices", ct => _iam.ListAllMFADevicesAsync(userName, ct), cancellationToken);
             try
             {
@@ -326,19 +326,6 @@ namespace BackupIam.Engine.Inspection
                 throw new BackupIamException("IamUserNotFound", FailureKind.NotFound,
                     $"IAM user '{userName}' does not exist. List the users the module manages with Get-BackupUser (no -UserName), or create it with New-BackupUser -UserName {userName}.", ex)
                 { Target = userName };
-            }
-        }
-
-        private async Task<bool> HasLoginProfileAsync(string userName, CancellationToken cancellationToken)
-        {
-            try
-            {
-                await _iam.GetLoginProfileAsync(new GetLoginProfileRequest { UserName = userName }, cancellationToken).ConfigureAwait(false);
-                return true;
-            }
-            catch (NoSuchEntityException)
-            {
-                return false;
             }
         }
 

@@ -120,7 +120,7 @@ namespace BackupIam.Engine.Provisioning
             var groups = await _iam.ListAllGroupsForUserAsync(userName, cancellationToken).ConfigureAwait(false);
             var inline = await _iam.ListAllUserPolicyNamesAsync(userName, cancellationToken).ConfigureAwait(false);
             var attached = await _iam.ListAllAttachedUserPoliciesAsync(userName, cancellationToken).ConfigureAwait(false);
-            bool login = await HasLoginProfileAsync(userName, cancellationToken).ConfigureAwait(false);
+            bool login = await _iam.HasLoginProfileAsync(userName, cancellationToken).ConfigureAwait(false);
             var mfa = await _iam.ListAllMFADevicesAsync(userName, cancellationToken).ConfigureAwait(false);
 
             foreach (AccessKeyMetadata key in keys)
@@ -215,19 +215,6 @@ namespace BackupIam.Engine.Provisioning
             try
             {
                 await call.ConfigureAwait(false);
-                return true;
-            }
-            catch (NoSuchEntityException)
-            {
-                return false;
-            }
-        }
-
-        private async Task<bool> HasLoginProfileAsync(string userName, CancellationToken cancellationToken)
-        {
-            try
-            {
-                await _iam.GetLoginProfileAsync(new GetLoginProfileRequest { UserName = userName }, cancellationToken).ConfigureAwait(false);
                 return true;
             }
             catch (NoSuchEntityException)

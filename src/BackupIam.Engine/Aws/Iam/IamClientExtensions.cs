@@ -87,6 +87,20 @@ namespace BackupIam.Engine.Aws.Iam
                 r => r.MFADevices, cancellationToken);
         }
 
+        /// <summary>Whether the user has a console password (GetLoginProfile; NoSuchEntity means none).</summary>
+        public static async Task<bool> HasLoginProfileAsync(this IIamClient client, string userName, CancellationToken cancellationToken)
+        {
+            try
+            {
+                await client.GetLoginProfileAsync(new GetLoginProfileRequest { UserName = userName }, cancellationToken).ConfigureAwait(false);
+                return true;
+            }
+            catch (NoSuchEntityException)
+            {
+                return false;
+            }
+        }
+
         private static async Task<IReadOnlyList<TItem>> CollectAsync<TResponse, TItem>(
             string action,
             Func<string?, CancellationToken, Task<TResponse>> fetch,

@@ -545,3 +545,99 @@ function Add-BucketPolicyStatement {
 }
 
 Export-ModuleMember -Function Enter-AwsTestEnvironment, Exit-AwsTestEnvironment, Invoke-AwsS3Api, Add-BucketPolicyStatement
+
+# ---- fault test files' common set-up (tests/faults) --------------------------------------------------------------
+
+function Enter-FaultTestSession {
+    <#
+    The BeforeAll that the fault test files share (after Import-BuiltModule): starts a moto server and the fault proxy in
+    front of it and points the environment at the proxy with Enter-AwsTestEnvironment (-AccessKey, -SecretKey,
+    -WorkPrefix). Returns Moto, Proxy, Work and SavedEnvironment for Exit-FaultTestSession. Throws when moto or the
+    proxy does not start.
+    #>
+    param(
+        [Parameter(Mandatory)] [string] $AccessKey,
+        [Parameter(Mandatory)] [string] $SecretKey,
+        [Parameter(Mandatory)] [string] $WorkPrefix
+    )
+    $moto = Start-MotoServer
+    try { $proxy = Start-FaultProxy -TargetUrl $moto.Url }
+    catch { Stop-MotoServer $moto; throw }
+    $environment = Enter-AwsTestEnvironment -EndpointUrl $proxy.Url -AccessKey $AccessKey -SecretKey $SecretKey -WorkPrefix $WorkPrefix
+    [pscustomobject]@{ Moto = $moto; Proxy = $proxy; Work = $environment.Work; SavedEnvironment = $environment.SavedEnvironment }
+}
+
+function Exit-FaultTestSession {
+    <# The matching AfterAll: stops the proxy and moto, restores the variables and removes the work folder. #>
+    param([Parameter(Mandatory)] [AllowNull()] $Session)
+    if (-not $Session) { return }
+    Stop-FaultProxy $Session.Proxy
+    Stop-MotoServer $Session.Moto
+    Exit-AwsTestEnvironment $Session
+}
+
+function Get-FaultProxyWriteStep {
+    <#
+    The write requests in the proxy's request log, in order, each as Service, Operation and Nth (which request of that
+    operation it was, reads counted): after a clean run, the steps a fault suite breaks one at a time.
+    #>
+    param([Parameter(Mandatory)] $Proxy)
+    $seen = @{}
+    foreach ($request in (Get-FaultProxyRequest -Proxy $Proxy)) {
+        $key = "$($request.service) $($request.operation)"
+        $seen[$key] = 1 + [int]$seen[$key]
+        if ($request.write) { [pscustomobject]@{ Service = $request.service; Operation = $request.operation; Nth = $seen[$key] } }
+    }
+}
+
+function Stop-CommandAtFault {
+    <#
+    Runs -Script (PowerShell text) in a runspace of its own with the built module imported, and stops it (what Ctrl+C
+    does) once -Proxy reports the injected fault (the proxy holds the step's request), the run ends, or 60 s pass.
+    Returns what the command wrote before it stopped. Throws when it does not stop within 10 s.
+    #>
+    param([Parameter(Mandatory)] $Proxy, [Parameter(Mandatory)] [string] $Script)
+    $ps = [powershell]::Create()
+    $null = $ps.AddScript("Import-Module '$(Get-BuiltModuleManifest)'; $Script")
+    $output = [System.Management.Automation.PSDataCollection[psobject]]::new()
+    $inputData = [System.Management.Automation.PSDataCollection[psobject]]::new()
+    $inputData.Complete()
+    $handle = $ps.BeginInvoke($inputData, $output)
+    $deadline = [DateTime]::UtcNow.AddSeconds(60)
+    while (-not @(Get-FaultReport -Proxy $Proxy).Count -and -not $handle.IsCompleted -and [DateTime]::UtcNow -lt $deadline) {
+        Start-Sleep -Milliseconds 20
+    }
+    $stop = $ps.BeginStop($null, $null)
+    if (-not $stop.AsyncWaitHandle.WaitOne([TimeSpan]::FromSeconds(10))) { throw 'The command did not stop within 10 s of Ctrl+C' }
+    $outputs = @($output)
+    $ps.Dispose()
+    $outputs
+}
+
+function Get-FaultKind {
+    <#
+    The faults a fault suite injects at each write step, in order: name -> a scriptblock (operation, nth) that makes the
+    proxy rule for that step's request. 500 and throttling persist for the whole faulty run (every retry meets them too);
+    the others happen once. 'late': the request reaches the server only after the client's timeout per attempt
+    (-Timeout, in seconds; IAM, S3 alike). 'ctrl-c': the request is held while the run is stopped, and the server carries
+    it out only after the run has stopped. $env:BACKUPIAM_FAULT_KINDS (e.g. 'drop-after,ctrl-c') keeps a part.
+    #>
+    param([Parameter(Mandatory)] [int] $Timeout)
+    $lateSeconds = $Timeout + 1
+    $faults = [ordered]@{
+        '500'         = { param($op, $nth) @{ Operation = $op; Nth = $nth; Fault = '500'; Times = 0 } }
+        'throttle'    = { param($op, $nth) @{ Operation = $op; Nth = $nth; Fault = 'throttle'; Times = 0 } }
+        'drop-before' = { param($op, $nth) @{ Operation = $op; Nth = $nth; Fault = 'drop-before' } }
+        'drop-after'  = { param($op, $nth) @{ Operation = $op; Nth = $nth; Fault = 'drop-after' } }
+        'truncate'    = { param($op, $nth) @{ Operation = $op; Nth = $nth; Fault = 'truncate' } }
+        'late'        = { param($op, $nth) @{ Operation = $op; Nth = $nth; Fault = 'delay-before'; Seconds = $lateSeconds } }.GetNewClosure()
+        'ctrl-c'      = { param($op, $nth) @{ Operation = $op; Nth = $nth; Fault = 'delay-before'; Seconds = 1 } }
+    }
+    if ($env:BACKUPIAM_FAULT_KINDS) {
+        $wanted = $env:BACKUPIAM_FAULT_KINDS -split ','
+        foreach ($k in @($faults.Keys)) { if ($k -notin $wanted) { $faults.Remove($k) } }
+    }
+    $faults
+}
+
+Export-ModuleMember -Function Enter-FaultTestSession, Exit-FaultTestSession, Get-FaultProxyWriteStep, Stop-CommandAtFault, Get-FaultKind

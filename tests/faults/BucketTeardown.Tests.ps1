@@ -20,21 +20,8 @@ BeforeDiscovery {
 BeforeAll {
     Import-Module (Join-Path $PSScriptRoot '../TestHelpers.psm1') -Force
     Import-BuiltModule
-    $script:moto = Start-MotoServer
-    $script:proxy = Start-FaultProxy -TargetUrl $script:moto.Url
-    $script:saved = @{}
-    foreach ($name in 'AWS_ENDPOINT_URL', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_REGION', 'AWS_DEFAULT_REGION', 'AWS_PROFILE', 'BACKUPIAM_STATE_DIR', 'BACKUPIAM_REQUEST_TIMEOUT') {
-        $script:saved[$name] = [Environment]::GetEnvironmentVariable($name)
-    }
-    $env:AWS_ENDPOINT_URL = $script:proxy.Url
-    $env:AWS_ACCESS_KEY_ID = 'AKIABUCKETFAULTS0001'
-    $env:AWS_SECRET_ACCESS_KEY = 'bucket-faults-secret-not-real'
-    $env:AWS_REGION = 'us-east-1'
-    $env:AWS_DEFAULT_REGION = 'us-east-1'
-    Remove-Item Env:AWS_PROFILE, Env:BACKUPIAM_REQUEST_TIMEOUT -ErrorAction SilentlyContinue
-    $script:work = Join-Path ([System.IO.Path]::GetTempPath()) ("bi-bucketfaults-" + [guid]::NewGuid())
-    $null = New-Item -ItemType Directory -Path $script:work
-    $env:BACKUPIAM_STATE_DIR = Join-Path $script:work 'state'
+    $script:session = Enter-FaultTestSession -AccessKey 'AKIABUCKETFAULTS0001' -SecretKey 'bucket-faults-secret-not-real' -WorkPrefix 'bi-bucketfaults-'
+    $script:moto, $script:proxy, $script:work = $script:session.Moto, $script:session.Proxy, $script:session.Work
     $script:timeout = 2
     $script:account = '123456789012'
     $script:writer = "arn:aws:iam::$($script:account):user/bf-writer"
@@ -171,19 +158,7 @@ elif op == "state":
         }
     }
 
-    $script:faults = [ordered]@{
-        '500'         = { param($op, $nth) @{ Operation = $op; Nth = $nth; Fault = '500'; Times = 0 } }
-        'throttle'    = { param($op, $nth) @{ Operation = $op; Nth = $nth; Fault = 'throttle'; Times = 0 } }
-        'drop-before' = { param($op, $nth) @{ Operation = $op; Nth = $nth; Fault = 'drop-before' } }
-        'drop-after'  = { param($op, $nth) @{ Operation = $op; Nth = $nth; Fault = 'drop-after' } }
-        'truncate'    = { param($op, $nth) @{ Operation = $op; Nth = $nth; Fault = 'truncate' } }
-        'late'        = { param($op, $nth) @{ Operation = $op; Nth = $nth; Fault = 'delay-before'; Seconds = ($script:timeout + 1) } }
-        'ctrl-c'      = { param($op, $nth) @{ Operation = $op; Nth = $nth; Fault = 'delay-before'; Seconds = 1 } }
-    }
-    if ($env:BACKUPIAM_FAULT_KINDS) {
-        $wanted = $env:BACKUPIAM_FAULT_KINDS -split ','
-        foreach ($k in @($script:faults.Keys)) { if ($k -notin $wanted) { $script:faults.Remove($k) } }
-    }
+    $script:faults = Get-FaultKind -Timeout $script:timeout
 
     function Reset-World {
         param($Scenario)
@@ -204,24 +179,6 @@ elif op == "state":
         @($errors)
     }
 
-    function Invoke-CommandStopped {
-        # The command in a runspace of its own, stopped (Ctrl+C) while the proxy holds the step's request.
-        param([string] $Command)
-        $ps = [powershell]::Create()
-        $null = $ps.AddScript("Import-Module '$(Get-BuiltModuleManifest)'; $Command")
-        $output = [System.Management.Automation.PSDataCollection[psobject]]::new()
-        $inputData = [System.Management.Automation.PSDataCollection[psobject]]::new()
-        $inputData.Complete()
-        $handle = $ps.BeginInvoke($inputData, $output)
-        $deadline = [DateTime]::UtcNow.AddSeconds(60)
-        while (-not @(Get-FaultReport -Proxy $script:proxy).Count -and -not $handle.IsCompleted -and [DateTime]::UtcNow -lt $deadline) {
-            Start-Sleep -Milliseconds 20
-        }
-        $stop = $ps.BeginStop($null, $null)
-        if (-not $stop.AsyncWaitHandle.WaitOne([TimeSpan]::FromSeconds(10))) { throw 'The command did not stop within 10 s of Ctrl+C' }
-        $ps.Dispose()
-    }
-
     function Get-Step {
         # The write requests of a clean run of the scenario's command, in order: each is a step to break.
         param($Scenario)
@@ -230,12 +187,7 @@ elif op == "state":
         if ($errors.Count) { throw "The command fails without faults: $($errors[0])" }
         $problems = @(& $Scenario.Check)
         if ($problems.Count) { throw "The command without faults leaves: $($problems -join '; ')" }
-        $seen = @{}
-        foreach ($request in (Get-FaultProxyRequest -Proxy $script:proxy)) {
-            $key = "$($request.service) $($request.operation)"
-            $seen[$key] = 1 + [int]$seen[$key]
-            if ($request.write) { [pscustomobject]@{ Service = $request.service; Operation = $request.operation; Nth = $seen[$key] } }
-        }
+        Get-FaultProxyWriteStep -Proxy $script:proxy
     }
     $script:tally = [System.Collections.Generic.List[object]]::new()
 }
@@ -246,10 +198,7 @@ AfterAll {
             @($script:tally | ForEach-Object { "$($_.Scenario) $($_.Step)" } | Sort-Object -Unique).Count, @($script:tally.Scenario | Sort-Object -Unique).Count,
             @($script:tally.Fault | Sort-Object -Unique).Count)
     }
-    Stop-FaultProxy $script:proxy
-    Stop-MotoServer $script:moto
-    foreach ($name in $script:saved.Keys) { Restore-EnvironmentVariable -Name $name -Value $script:saved[$name] }
-    Remove-Item -Recurse -Force $script:work -ErrorAction SilentlyContinue
+    Exit-FaultTestSession $script:session
 }
 
 Describe 'Scenario <_> under faults' -ForEach $script:scenarioNames {
@@ -280,7 +229,7 @@ Describe 'Scenario <_> under faults' -ForEach $script:scenarioNames {
             Set-FaultRule -Proxy $script:proxy -Rule (& $script:faults[$fault] $step.Operation $step.Nth)
             $env:BACKUPIAM_REQUEST_TIMEOUT = "$($script:timeout)"
             try {
-                if ($fault -eq 'ctrl-c') { Invoke-CommandStopped $script:scenario.Command } else { $null = Invoke-Scenario $script:scenario.Command }
+                if ($fault -eq 'ctrl-c') { $null = Stop-CommandAtFault -Proxy $script:proxy -Script $script:scenario.Command } else { $null = Invoke-Scenario $script:scenario.Command }
             }
             finally { Remove-Item Env:BACKUPIAM_REQUEST_TIMEOUT -ErrorAction SilentlyContinue }
             $injected = @(Get-FaultReport -Proxy $script:proxy).Count

@@ -18,24 +18,11 @@ BeforeDiscovery {
 BeforeAll {
     Import-Module (Join-Path $PSScriptRoot '../TestHelpers.psm1') -Force
     Import-BuiltModule
-    $script:moto = Start-MotoServer
-    $script:proxy = Start-FaultProxy -TargetUrl $script:moto.Url
-    $script:saved = @{}
-    foreach ($name in 'AWS_ENDPOINT_URL', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_REGION', 'AWS_PROFILE', 'BACKUPIAM_STATE_DIR', 'BACKUPIAM_REQUEST_TIMEOUT') {
-        $script:saved[$name] = [Environment]::GetEnvironmentVariable($name)
-    }
-    $env:AWS_ENDPOINT_URL = $script:proxy.Url
-    $env:AWS_ACCESS_KEY_ID = 'AKIAFAULTSUITE000001'
-    $env:AWS_SECRET_ACCESS_KEY = 'fault-suite-secret-not-real'
-    $env:AWS_REGION = 'us-east-1'
-    Remove-Item Env:AWS_PROFILE -ErrorAction SilentlyContinue
-    $script:work = Join-Path ([System.IO.Path]::GetTempPath()) ("bi-faults-" + [guid]::NewGuid())
-    $null = New-Item -ItemType Directory -Path $script:work
-    $env:BACKUPIAM_STATE_DIR = Join-Path $script:work 'state'
+    $script:session = Enter-FaultTestSession -AccessKey 'AKIAFAULTSUITE000001' -SecretKey 'fault-suite-secret-not-real' -WorkPrefix 'bi-faults-'
+    $script:moto, $script:proxy, $script:work = $script:session.Moto, $script:session.Proxy, $script:session.Work
     # The timeout per attempt during a faulty run, short so that "an answer later than the timeout" costs seconds.
     # Only the faulty run gets it: the re-run and the check use the defaults, so a loaded machine cannot fail them.
     $script:timeout = 2
-    Remove-Item Env:BACKUPIAM_REQUEST_TIMEOUT -ErrorAction SilentlyContinue
     $script:creds = Join-Path $script:work 'credentials'
 
     # The five setups, as in tests/Provisioning.Tests.ps1 (its pipelines, the same names).
@@ -83,23 +70,8 @@ BeforeAll {
     $script:users = @{ 1 = @('MySiteBackupUser'); 2 = @('backup'); 3 = @('boto-backup'); 4 = @('rclone'); 5 = @('updraftplus'); 6 = @() }
     $script:storedProfile = @{ 1 = 'mysite-backup' }
 
-    # Each fault: the proxy rule for the step's request, and whether the run is stopped as Ctrl+C would.
-    # 500 and throttling persist for the whole faulty run (every retry meets them too); the others happen once.
-    $script:faults = [ordered]@{
-        '500'         = { param($op, $nth) @{ Operation = $op; Nth = $nth; Fault = '500'; Times = 0 } }
-        'throttle'    = { param($op, $nth) @{ Operation = $op; Nth = $nth; Fault = 'throttle'; Times = 0 } }
-        'drop-before' = { param($op, $nth) @{ Operation = $op; Nth = $nth; Fault = 'drop-before' } }
-        'drop-after'  = { param($op, $nth) @{ Operation = $op; Nth = $nth; Fault = 'drop-after' } }
-        'truncate'    = { param($op, $nth) @{ Operation = $op; Nth = $nth; Fault = 'truncate' } }
-        # The request reaches the server only after the client's timeout per attempt (IAM, S3 alike).
-        'late'        = { param($op, $nth) @{ Operation = $op; Nth = $nth; Fault = 'delay-before'; Seconds = ($script:timeout + 1) } }
-        # Ctrl+C while the request is in flight; the server carries it out only after the run has stopped.
-        'ctrl-c'      = { param($op, $nth) @{ Operation = $op; Nth = $nth; Fault = 'delay-before'; Seconds = 1 } }
-    }
-    if ($env:BACKUPIAM_FAULT_KINDS) {
-        $wanted = $env:BACKUPIAM_FAULT_KINDS -split ','
-        foreach ($k in @($script:faults.Keys)) { if ($k -notin $wanted) { $script:faults.Remove($k) } }
-    }
+    # Each fault: the proxy rule for the step's request (Get-FaultKind says what each does; 'ctrl-c' also stops the run).
+    $script:faults = Get-FaultKind -Timeout $script:timeout
     $script:tally = [System.Collections.Generic.List[object]]::new()
 
     function Reset-World {
@@ -125,20 +97,7 @@ BeforeAll {
     function Invoke-SetupStopped {
         # Runs a setup in a runspace of its own and stops it (Ctrl+C) once the proxy withholds the answer at the step.
         param([int] $Number)
-        $ps = [powershell]::Create()
-        $null = $ps.AddScript("Import-Module '$(Get-BuiltModuleManifest)'; `$script:creds = '$($script:creds)'; & { $($script:setups[$Number]) }")
-        $output = [System.Management.Automation.PSDataCollection[psobject]]::new()
-        $inputData = [System.Management.Automation.PSDataCollection[psobject]]::new()
-        $inputData.Complete()
-        $handle = $ps.BeginInvoke($inputData, $output)
-        $deadline = [DateTime]::UtcNow.AddSeconds(60)
-        while (-not @(Get-FaultReport -Proxy $script:proxy).Count -and -not $handle.IsCompleted -and [DateTime]::UtcNow -lt $deadline) {
-            Start-Sleep -Milliseconds 20
-        }
-        $stop = $ps.BeginStop($null, $null)
-        if (-not $stop.AsyncWaitHandle.WaitOne([TimeSpan]::FromSeconds(10))) { throw 'The setup did not stop within 10 s of Ctrl+C' }
-        $outputs = @($output)
-        $ps.Dispose()
+        $outputs = @(Stop-CommandAtFault -Proxy $script:proxy -Script "`$script:creds = '$($script:creds)'; & { $($script:setups[$Number]) }")
         [pscustomobject]@{ Outputs = $outputs; Errors = @() }
     }
 
@@ -148,14 +107,7 @@ BeforeAll {
         Reset-World
         $clean = Invoke-Setup $Number
         if ($clean.Errors.Count) { throw "Setup $Number fails without faults: $($clean.Errors[0])" }
-        $seen = @{}
-        foreach ($request in (Get-FaultProxyRequest -Proxy $script:proxy)) {
-            $key = "$($request.service) $($request.operation)"
-            $seen[$key] = 1 + [int]$seen[$key]
-            if ($request.write) {
-                [pscustomobject]@{ Service = $request.service; Operation = $request.operation; Nth = $seen[$key] }
-            }
-        }
+        Get-FaultProxyWriteStep -Proxy $script:proxy
     }
 
     function Test-Outcome {
@@ -202,10 +154,7 @@ AfterAll {
         }
         Write-Host ("  total: {0} cases, {1} passed" -f $script:tally.Count, @($script:tally | Where-Object Passed).Count)
     }
-    Stop-FaultProxy $script:proxy
-    Stop-MotoServer $script:moto
-    foreach ($name in $script:saved.Keys) { Restore-EnvironmentVariable -Name $name -Value $script:saved[$name] }
-    Remove-Item -Recurse -Force $script:work -ErrorAction SilentlyContinue
+    Exit-FaultTestSession $script:session
 }
 
 Describe 'Setup <_> under faults' -ForEach $script:setupNumbers {

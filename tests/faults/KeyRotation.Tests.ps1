@@ -6,20 +6,8 @@
 BeforeAll {
     Import-Module (Join-Path $PSScriptRoot '../TestHelpers.psm1') -Force
     Import-BuiltModule
-    $script:moto = Start-MotoServer
-    $script:proxy = Start-FaultProxy -TargetUrl $script:moto.Url
-    $script:saved = @{}
-    foreach ($name in 'AWS_ENDPOINT_URL', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_REGION', 'AWS_PROFILE', 'BACKUPIAM_STATE_DIR', 'BACKUPIAM_REQUEST_TIMEOUT', 'AWS_SHARED_CREDENTIALS_FILE') {
-        $script:saved[$name] = [Environment]::GetEnvironmentVariable($name)
-    }
-    $env:AWS_ENDPOINT_URL = $script:proxy.Url
-    $env:AWS_ACCESS_KEY_ID = 'AKIAROTATIONTEST0001'
-    $env:AWS_SECRET_ACCESS_KEY = 'rotation-test-secret-not-real'
-    $env:AWS_REGION = 'us-east-1'
-    Remove-Item Env:AWS_PROFILE, Env:AWS_SHARED_CREDENTIALS_FILE, Env:BACKUPIAM_REQUEST_TIMEOUT -ErrorAction SilentlyContinue
-    $script:work = Join-Path ([System.IO.Path]::GetTempPath()) ("bi-rotation-" + [guid]::NewGuid())
-    $null = New-Item -ItemType Directory -Path $script:work
-    $env:BACKUPIAM_STATE_DIR = Join-Path $script:work 'state'
+    $script:session = Enter-FaultTestSession -AccessKey 'AKIAROTATIONTEST0001' -SecretKey 'rotation-test-secret-not-real' -WorkPrefix 'bi-rotation-'
+    $script:moto, $script:proxy, $script:work = $script:session.Moto, $script:session.Proxy, $script:session.Work
     $script:timeout = 2
     $script:otherProfile = "[someone-else]`naws_access_key_id = AKIAOTHERPROFILE0001`naws_secret_access_key = other/secret+kept=byte-for-byte`n# a comment that must survive`n"
 
@@ -64,10 +52,7 @@ BeforeAll {
 }
 
 AfterAll {
-    Stop-FaultProxy $script:proxy
-    Stop-MotoServer $script:moto
-    foreach ($name in $script:saved.Keys) { Restore-EnvironmentVariable -Name $name -Value $script:saved[$name] }
-    Remove-Item -Recurse -Force $script:work -ErrorAction SilentlyContinue
+    Exit-FaultTestSession $script:session
 }
 
 Describe 'Invoke-BackupKeyRotation' {

@@ -5,25 +5,12 @@
 BeforeAll {
     Import-Module (Join-Path $PSScriptRoot '../TestHelpers.psm1') -Force
     Import-BuiltModule
-    $script:moto = Start-MotoServer
-    $script:proxy = Start-FaultProxy -TargetUrl $script:moto.Url
-    $script:saved = @{}
-    foreach ($name in 'AWS_ENDPOINT_URL', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_REGION', 'AWS_PROFILE', 'BACKUPIAM_STATE_DIR', 'BACKUPIAM_REQUEST_TIMEOUT') {
-        $script:saved[$name] = [Environment]::GetEnvironmentVariable($name)
-    }
-    $env:AWS_ENDPOINT_URL = $script:proxy.Url
-    $env:AWS_ACCESS_KEY_ID = 'AKIAORPHANTEST000001'
-    $env:AWS_SECRET_ACCESS_KEY = 'orphan-test-secret-not-real'
-    $env:AWS_REGION = 'us-east-1'
-    Remove-Item Env:AWS_PROFILE -ErrorAction SilentlyContinue
-    $script:work = Join-Path ([System.IO.Path]::GetTempPath()) ("bi-orphan-" + [guid]::NewGuid())
-    $null = New-Item -ItemType Directory -Path $script:work
-    # The module's journal of key creations in flight (see New-BackupAccessKey's help) lives here for the tests.
-    $env:BACKUPIAM_STATE_DIR = Join-Path $script:work 'state'
+    $script:session = Enter-FaultTestSession -AccessKey 'AKIAORPHANTEST000001' -SecretKey 'orphan-test-secret-not-real' -WorkPrefix 'bi-orphan-'
+    $script:moto, $script:proxy, $script:work = $script:session.Moto, $script:session.Proxy, $script:session.Work
+    # The module's journal of key creations in flight (see New-BackupAccessKey's help) lives in $script:work/state for the tests.
     # A short IAM timeout per attempt, so that "an answer later than the timeout" takes seconds, not minutes. It is set
     # only around the run that meets the late answer (on a loaded machine a short timeout elsewhere would be flaky).
     $script:timeout = 3
-    Remove-Item Env:BACKUPIAM_REQUEST_TIMEOUT -ErrorAction SilentlyContinue
 
     function New-TestUser {
         param([string] $Name)
@@ -75,10 +62,7 @@ BeforeAll {
 }
 
 AfterAll {
-    Stop-FaultProxy $script:proxy
-    Stop-MotoServer $script:moto
-    foreach ($name in $script:saved.Keys) { Restore-EnvironmentVariable -Name $name -Value $script:saved[$name] }
-    Remove-Item -Recurse -Force $script:work -ErrorAction SilentlyContinue
+    Exit-FaultTestSession $script:session
 }
 
 Describe 'Orphaned keys (issue 11), each case through the fault proxy' {

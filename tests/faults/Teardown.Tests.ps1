@@ -5,21 +5,8 @@
 BeforeAll {
     Import-Module (Join-Path $PSScriptRoot '../TestHelpers.psm1') -Force
     Import-BuiltModule
-    $script:moto = Start-MotoServer
-    $script:proxy = Start-FaultProxy -TargetUrl $script:moto.Url
-    $script:saved = @{}
-    foreach ($name in 'AWS_ENDPOINT_URL', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_REGION', 'AWS_DEFAULT_REGION', 'AWS_PROFILE', 'BACKUPIAM_STATE_DIR', 'BACKUPIAM_REQUEST_TIMEOUT') {
-        $script:saved[$name] = [Environment]::GetEnvironmentVariable($name)
-    }
-    $env:AWS_ENDPOINT_URL = $script:proxy.Url
-    $env:AWS_ACCESS_KEY_ID = 'AKIATEARDOWNTEST0001'
-    $env:AWS_SECRET_ACCESS_KEY = 'teardown-test-secret-not-real'
-    $env:AWS_REGION = 'us-east-1'
-    $env:AWS_DEFAULT_REGION = 'us-east-1'
-    Remove-Item Env:AWS_PROFILE, Env:BACKUPIAM_REQUEST_TIMEOUT -ErrorAction SilentlyContinue
-    $script:work = Join-Path ([System.IO.Path]::GetTempPath()) ("bi-teardown-" + [guid]::NewGuid())
-    $null = New-Item -ItemType Directory -Path $script:work
-    $env:BACKUPIAM_STATE_DIR = Join-Path $script:work 'state'
+    $script:session = Enter-FaultTestSession -AccessKey 'AKIATEARDOWNTEST0001' -SecretKey 'teardown-test-secret-not-real' -WorkPrefix 'bi-teardown-'
+    $script:moto, $script:proxy, $script:work = $script:session.Moto, $script:session.Proxy, $script:session.Work
     $script:timeout = 2
     $script:policy = '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:ListBucket","Resource":"arn:aws:s3:::b"}]}'
 
@@ -87,10 +74,7 @@ elif op == "state":
 }
 
 AfterAll {
-    Stop-FaultProxy $script:proxy
-    Stop-MotoServer $script:moto
-    foreach ($name in $script:saved.Keys) { Restore-EnvironmentVariable -Name $name -Value $script:saved[$name] }
-    Remove-Item -Recurse -Force $script:work -ErrorAction SilentlyContinue
+    Exit-FaultTestSession $script:session
 }
 
 Describe 'Remove-BackupUser' {

@@ -80,3 +80,46 @@ Describe 'Independent requests in parallel' {
         $bucket.DefaultEncryption | Should -BeTrue
     }
 }
+
+Describe 'A new bucket''s managed tag, and buckets known to exist (round 3)' {
+    It 'tags a bucket it creates without reading its tags, and the tag is there' {
+        Start-MotoRecording -Url $script:moto.Url
+        $bucket = New-BackupBucket -BucketName rt-tag-new -Folder a/, b/
+        $bucket.Status | Should -Be 'Created'
+        $bucket.Changes -join ',' | Should -Be 's3:CreateBucket,s3:PutPublicAccessBlock,s3:PutBucketOwnershipControls,s3:PutBucketEncryption,s3:PutBucketTagging,s3:PutObject,s3:PutObject'
+        Get-ReadCall | Should -Not -Contain 's3 GET /rt-tag-new/?tagging'
+        @(Get-MotoWriteCall -Url $script:moto.Url | ForEach-Object Operation) | Should -Contain 'PUT /rt-tag-new/?tagging'
+        (Get-BackupBucket -BucketName rt-tag-new).Managed | Should -BeTrue
+    }
+
+    It 'still reads and merges the tags of an existing bucket that is not tagged yet' {
+        New-BackupBucket -BucketName rt-tag-old | Out-Null
+        # Someone else's tag and no managed tag: the next run must keep theirs.
+        $s3 = "$($script:moto.Url)/rt-tag-old?tagging"
+        $null = Invoke-WebRequest -Method Put -Uri $s3 -UseBasicParsing -ContentType 'application/xml' -Body '<Tagging><TagSet><Tag><Key>team</Key><Value>ops</Value></Tag></TagSet></Tagging>' `
+            -Headers @{ Authorization = 'AWS4-HMAC-SHA256 Credential=AKIAROUNDTRIPTEST01/20260101/us-east-1/s3/aws4_request, SignedHeaders=host, Signature=0' }
+        Start-MotoRecording -Url $script:moto.Url
+        $again = New-BackupBucket -BucketName rt-tag-old
+        $again.Changes | Should -Be 's3:PutBucketTagging'
+        Get-ReadCall | Should -Contain 's3 GET /rt-tag-old/?tagging'
+        $tags = (Get-BackupBucket -BucketName rt-tag-old).Tags
+        $tags['team'] | Should -Be 'ops'
+    }
+
+    It 'sends no HeadBucket for the missing-bucket check of a bucket created earlier in the session' {
+        New-BackupBucket -BucketName rt-known | Out-Null
+        $policy = $script:policy -replace 'rt-bucket', 'rt-known'
+        Start-MotoRecording -Url $script:moto.Url
+        New-BackupGroup -GroupName rt-known-group | Set-BackupGroupPolicy -PolicyName P -PolicyDocument $policy -WarningVariable warnings | Out-Null
+        @(Get-ReadCall | Where-Object { $_ -like 's3 HEAD /rt-known*' }).Count | Should -Be 0
+        $warnings | Should -BeNullOrEmpty
+    }
+
+    It 'still checks, and warns about, a bucket not known in this session' {
+        $policy = $script:policy -replace 'rt-bucket', 'rt-never-made'
+        Start-MotoRecording -Url $script:moto.Url
+        Set-BackupGroupPolicy -GroupName rt-known-group -PolicyName Q -PolicyDocument $policy -WarningVariable warnings 3>$null | Out-Null
+        @(Get-ReadCall | Where-Object { $_ -like 's3 HEAD /rt-never-made*' }).Count | Should -Be 1
+        ($warnings -join "`n") | Should -Match "names bucket 'rt-never-made', which does not exist"
+    }
+}

@@ -108,6 +108,9 @@ namespace BackupIam.Engine.Provisioning
         /// </summary>
         public string? ActualRegion { get; internal set; }
 
+        /// <summary>True once this plan's CreateBucket made the bucket (not when the store answered BucketAlreadyOwnedByYou).</summary>
+        internal bool CreatedNow { get; set; }
+
         /// <summary>True when the store gets IgnorePublicAcls and RestrictPublicBuckets only (Ceph RGW).</summary>
         public bool PublicAccessBlockRestricted { get; internal set; }
 
@@ -276,6 +279,8 @@ namespace BackupIam.Engine.Provisioning
                         {
                             await _s3.CreateBucketAsync(bucket, ct).ConfigureAwait(false);
                         }
+
+                        plan.CreatedNow = true;
                     }
                     catch (S3ServiceException ex) when (ex.AwsErrorCode == "BucketAlreadyOwnedByYou")
                     {
@@ -455,18 +460,29 @@ namespace BackupIam.Engine.Provisioning
                 }
             }
 
+            PlannedChange? tag = null;
             if (spec.ManagedTag)
             {
-                await PlanManagedTagAsync(plan, tagsRead, cancellationToken).ConfigureAwait(false);
+                tag = await PlanManagedTagAsync(plan, tagsRead, cancellationToken).ConfigureAwait(false);
             }
 
+            bool foldersPlanned = false;
             foreach (string folder in folders)
             {
                 if (!plan.Exists || !await folderReads[folder].ConfigureAwait(false))
                 {
                     plan.Add("s3", "PutObject", $"object {bucket}/{folder}", $"Create folder placeholder '{folder}' in bucket '{bucket}'", ct => _s3.PutObjectAsync(bucket, folder, null, ct))
                         .Batch = FoldersBatch;
+                    foldersPlanned = true;
                 }
+            }
+
+            if (tag != null && foldersPlanned)
+            {
+                // The tag goes out with the folders (issue 16): a PutObject does not rewrite the bucket's attributes, so
+                // this is not the concurrency that lost a tag on Ceph RGW (see PlanManagedTagAsync). It is the change
+                // just before them, so approval and -WhatIf keep plan order.
+                tag.Batch = FoldersBatch;
             }
 
             return plan;
@@ -477,7 +493,7 @@ namespace BackupIam.Engine.Provisioning
         /// again then, so a tag someone added meanwhile is kept). An existing bucket already tagged gets no write. A store
         /// without bucket tagging, or credentials that may not read or write tags, give a warning, never a failure.
         /// </summary>
-        private async Task PlanManagedTagAsync(BucketPlan plan, Task<IReadOnlyDictionary<string, string>>? tagsRead, CancellationToken cancellationToken)
+        private async Task<PlannedChange?> PlanManagedTagAsync(BucketPlan plan, Task<IReadOnlyDictionary<string, string>>? tagsRead, CancellationToken cancellationToken)
         {
             string bucket = plan.Name;
             int others = 0;
@@ -491,12 +507,12 @@ namespace BackupIam.Engine.Provisioning
                 catch (S3ServiceException ex) when (IsNotSupportedByStore(ex) || ex.HttpStatus == 403)
                 {
                     plan.Warnings.Add(TagWarning(bucket, ex));
-                    return;
+                    return null;
                 }
 
                 if (BucketTags.IsManaged(tags))
                 {
-                    return;
+                    return null;
                 }
 
                 others = tags.Count;
@@ -507,6 +523,14 @@ namespace BackupIam.Engine.Provisioning
             {
                 try
                 {
+                    if (plan.CreatedNow)
+                    {
+                        // This plan's CreateBucket made the bucket a moment ago: it has no tags, nothing to read and merge
+                        // (issue 16). A bucket that answered BucketAlreadyOwnedByYou is read and merged as any other.
+                        await _s3.PutBucketTaggingAsync(bucket, BucketTags.Managed(), ct).ConfigureAwait(false);
+                        return true;
+                    }
+
                     return await MergeTagsAsync(bucket, BucketTags.Managed(), null, ct).ConfigureAwait(false);
                 }
                 catch (S3ServiceException ex) when (IsNotSupportedByStore(ex) || ex.HttpStatus == 403)
@@ -519,6 +543,7 @@ namespace BackupIam.Engine.Provisioning
             // Not in the protections' batch: Ceph RGW keeps a bucket's tags and its Block Public Access in the same
             // bucket attributes, and two concurrent writes of them were seen to lose one (the tag was gone on a re-run).
             tag.AddsRecordOnly = true;
+            return tag;
         }
 
         private static string TagWarning(string bucket, S3ServiceException ex) =>

@@ -174,6 +174,33 @@ namespace BackupIam.Abstractions
             }
         }
 
+        /// <summary>Notes that a bucket exists (created or found by this cmdlet), for <see cref="KnownBuckets"/>.</summary>
+        private protected void NoteBucketExists(string bucketName)
+        {
+            try
+            {
+                KnownBuckets.Add(FreshKey("bucket", bucketName));
+            }
+            catch (Exception ex) when (!(ex is PipelineStoppedException))
+            {
+                WriteDebug("Not noted as existing: " + ex.Message);
+            }
+        }
+
+        /// <summary>True when a cmdlet earlier in this session created or found the bucket (<see cref="KnownBuckets"/>).</summary>
+        private protected bool IsBucketKnownToExist(string bucketName)
+        {
+            try
+            {
+                return KnownBuckets.Contains(FreshKey("bucket", bucketName));
+            }
+            catch (Exception ex) when (!(ex is PipelineStoppedException))
+            {
+                WriteDebug("Not known to exist (checked as usual): " + ex.Message);
+                return false;
+            }
+        }
+
         /// <summary>The resource's identity for <see cref="FreshResources"/> (built in the engine: no AWSSDK type here).</summary>
         private string FreshKey(string kind, string name) => FreshResourceKey.For(Session, kind, name);
 

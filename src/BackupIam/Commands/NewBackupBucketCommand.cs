@@ -121,6 +121,11 @@ namespace BackupIam.Commands
                     }
                 }
 
+                if (outcome.Status != ResourceStatus.Planned || plan.Exists)
+                {
+                    NoteBucketExists(BucketName); // for the Set-*Policy missing-bucket check (issue 16)
+                }
+
                 // An existing bucket stays in the region it was created in: report that one, and say when it is not the one asked for.
                 string region = plan.ActualRegion ?? Session.RegionName;
                 if (!IsRegionName(region))

@@ -123,3 +123,31 @@ Describe 'A new bucket''s managed tag, and buckets known to exist (round 3)' {
         ($warnings -join "`n") | Should -Match "names bucket 'rt-never-made', which does not exist"
     }
 }
+
+Describe 'An existing user''s reads sent together (round 3)' {
+    It 'sends the piped user''s ListGroupsForUser and ListAccessKeys once, with New-BackupUser''s reads, before its writes' {
+        New-BackupGroup -GroupName rt-early-group | Out-Null
+        New-BackupUser -UserName rt-early | Add-BackupUserToGroup -GroupName rt-early-group | New-BackupAccessKey | Out-Null
+        Start-MotoRecording -Url $script:moto.Url
+        # A new tag makes New-BackupUser write (TagUser) before it hands the user on: the downstream cmdlets' reads, sent
+        # early, are at the server before that write; sent by the downstream cmdlets themselves they would come after it.
+        $result = @(New-BackupUser -UserName rt-early -Tag @{ team = 'ops' } | Add-BackupUserToGroup -GroupName rt-early-group | New-BackupAccessKey)
+        $calls = @(Get-MotoCall -Url $script:moto.Url | ForEach-Object { "$($_.Service) $($_.Operation)" })
+        $result[0].Status | Should -Be 'Unchanged'
+        @($calls | Where-Object { $_ -eq 'iam ListGroupsForUser' }).Count | Should -Be 1
+        @($calls | Where-Object { $_ -eq 'iam ListAccessKeys' }).Count | Should -Be 1
+        $tagAt = [array]::IndexOf($calls, 'iam TagUser')
+        $tagAt | Should -BeGreaterThan 0
+        [array]::IndexOf($calls, 'iam ListGroupsForUser') | Should -BeLessThan $tagAt
+        [array]::IndexOf($calls, 'iam ListAccessKeys') | Should -BeLessThan $tagAt
+        @($calls | Where-Object { $_ -notlike 'iam Get*' -and $_ -notlike 'iam List*' }) | Should -Be @('iam TagUser')
+    }
+
+    It 'sends no early read when no later cmdlet needs it' {
+        Start-MotoRecording -Url $script:moto.Url
+        New-BackupUser -UserName rt-early | Out-Null
+        $calls = @(Get-MotoCall -Url $script:moto.Url | ForEach-Object { "$($_.Service) $($_.Operation)" })
+        $calls | Should -Not -Contain 'iam ListGroupsForUser'
+        $calls | Should -Not -Contain 'iam ListAccessKeys'
+    }
+}

@@ -116,6 +116,10 @@ namespace BackupIam.Abstractions
                 ValidateExpectedBucketOwner();
                 _ = Session;
                 ValidateBoundParameters();
+                if (UpstreamUserRead != null && MyInvocation.PipelinePosition > 1 && !IsBound("UserName"))
+                {
+                    _readWanted = PipelineReads.Want(UpstreamUserRead);
+                }
                 if (Session.CredentialResolution == CredentialResolution.Cached)
                 {
                     WriteVerbose($"Credentials resolved from {Session.CredentialSource} (cached: resolved earlier in this session for the same profile, files unchanged).");
@@ -201,6 +205,39 @@ namespace BackupIam.Abstractions
             }
         }
 
+        /// <summary>The read of a piped user this cmdlet plans with, which an upstream New-BackupUser may send early (<see cref="PipelineReads"/>).</summary>
+        private protected virtual string? UpstreamUserRead => null;
+
+        private IDisposable? _readWanted;
+
+        /// <summary>Offers a read of a user or group this cmdlet started early, while its record flows down the pipeline.</summary>
+        private protected IDisposable? OfferPipelineRead(string kind, string name, string read, System.Threading.Tasks.Task? task)
+        {
+            try
+            {
+                return task == null ? null : PipelineReads.Offer(FreshKey(kind, name), read, task);
+            }
+            catch (Exception ex) when (!(ex is PipelineStoppedException))
+            {
+                WriteDebug("Read not offered: " + ex.Message);
+                return null;
+            }
+        }
+
+        /// <summary>The read an upstream cmdlet of this pipeline sent early for this resource, or null (then read as usual).</summary>
+        private protected System.Threading.Tasks.Task<T>? TakePipelineRead<T>(string kind, string name, string read)
+        {
+            try
+            {
+                return PipelineReads.Take<T>(FreshKey(kind, name), read);
+            }
+            catch (Exception ex) when (!(ex is PipelineStoppedException))
+            {
+                WriteDebug("No early read taken: " + ex.Message);
+                return null;
+            }
+        }
+
         /// <summary>The resource's identity for <see cref="FreshResources"/> (built in the engine: no AWSSDK type here).</summary>
         private string FreshKey(string kind, string name) => FreshResourceKey.For(Session, kind, name);
 
@@ -214,6 +251,8 @@ namespace BackupIam.Abstractions
 
         protected override void EndProcessing()
         {
+            _readWanted?.Dispose();
+            _readWanted = null;
             DisposeClients();
         }
 
@@ -222,6 +261,8 @@ namespace BackupIam.Abstractions
         {
             if (disposing)
             {
+                _readWanted?.Dispose();
+                _readWanted = null;
                 DisposeClients();
             }
 

@@ -234,7 +234,11 @@ namespace BackupIam.Engine.Provisioning
             _s3 = s3 ?? throw new ArgumentNullException(nameof(s3));
         }
 
-        public async Task<BucketPlan> PlanBucketAsync(BucketSpec spec, CancellationToken cancellationToken)
+        /// <param name="whenExists">
+        /// Called once HeadBucket has shown that the bucket exists, as its own reads start (issue 16: the caller starts
+        /// reads that a later step needs, so that they travel together with them).
+        /// </param>
+        public async Task<BucketPlan> PlanBucketAsync(BucketSpec spec, CancellationToken cancellationToken, Action? whenExists = null)
         {
             S3Names.ValidateBucketName(spec.BucketName, "BucketName");
             var folders = new List<string>();
@@ -308,6 +312,7 @@ namespace BackupIam.Engine.Provisioning
             var folderReads = new Dictionary<string, Task<bool>>(StringComparer.Ordinal);
             if (plan.Exists)
             {
+                whenExists?.Invoke();
                 publicAccessRead = _s3.GetPublicAccessBlockAsync(bucket, cancellationToken);
                 if (spec.ManagedTag)
                 {
@@ -709,14 +714,16 @@ namespace BackupIam.Engine.Provisioning
             return desired;
         }
 
-        /// <param name="bucketJustCreated">True when the caller knows the bucket was created a moment ago in the same pipeline (issue 16): versioning is off, no read.</param>
-        public async Task<VersioningPlan> PlanVersioningAsync(string bucketName, bool bucketMayBePlanned, CancellationToken cancellationToken, bool bucketJustCreated = false)
+        /// <param name="bucketJustCreated">True when the caller knows the bucket was created a moment ago in the same pipeline (issue 16): versioning is off, no read; its tags are at most the managed tag, so the record is written without a merge read.</param>
+        /// <param name="versioningRead">GetBucketVersioning for this bucket, already sent by the caller (issue 16), or null to send it here.</param>
+        public async Task<VersioningPlan> PlanVersioningAsync(string bucketName, bool bucketMayBePlanned, CancellationToken cancellationToken, bool bucketJustCreated = false,
+            Task<S3VersioningState>? versioningRead = null)
         {
             S3Names.ValidateBucketName(bucketName, "BucketName");
             var plan = new VersioningPlan(bucketName);
             try
             {
-                plan.Before = bucketJustCreated ? S3VersioningState.Off : await _s3.GetBucketVersioningAsync(bucketName, cancellationToken).ConfigureAwait(false);
+                plan.Before = bucketJustCreated ? S3VersioningState.Off : await (versioningRead ?? _s3.GetBucketVersioningAsync(bucketName, cancellationToken)).ConfigureAwait(false);
             }
             catch (S3ServiceException ex) when (bucketMayBePlanned && ex.AwsErrorCode == "NoSuchBucket")
             {
@@ -741,7 +748,16 @@ namespace BackupIam.Engine.Provisioning
                     {
                         try
                         {
-                            await MergeTagsAsync(bucketName, record, null, ct).ConfigureAwait(false);
+                            if (bucketJustCreated)
+                            {
+                                // Created a moment ago in this pipeline (issue 16): its tags are at most the managed tag that
+                                // New-BackupBucket wrote, which this set holds too, so nothing is read to merge.
+                                await _s3.PutBucketTaggingAsync(bucketName, record, ct).ConfigureAwait(false);
+                            }
+                            else
+                            {
+                                await MergeTagsAsync(bucketName, record, null, ct).ConfigureAwait(false);
+                            }
                         }
                         catch (S3ServiceException ex) when (IsNotSupportedByStore(ex) || ex.HttpStatus == 403)
                         {
@@ -757,7 +773,9 @@ namespace BackupIam.Engine.Provisioning
         }
 
         /// <param name="bucketJustCreated">True when the caller knows the bucket was created a moment ago in the same pipeline (issue 16): it has no rules, no read.</param>
-        public async Task<LifecyclePlan> PlanLifecycleAsync(string bucketName, LifecycleSpec spec, bool bucketMayBePlanned, CancellationToken cancellationToken, bool bucketJustCreated = false)
+        /// <param name="lifecycleRead">GetBucketLifecycleConfiguration for this bucket, already sent by the caller (issue 16), or null to send it here.</param>
+        public async Task<LifecyclePlan> PlanLifecycleAsync(string bucketName, LifecycleSpec spec, bool bucketMayBePlanned, CancellationToken cancellationToken, bool bucketJustCreated = false,
+            Task<IReadOnlyList<S3LifecycleRule>?>? lifecycleRead = null)
         {
             S3Names.ValidateBucketName(bucketName, "BucketName");
             ValidateLifecycle(spec);
@@ -775,7 +793,7 @@ namespace BackupIam.Engine.Provisioning
             IReadOnlyList<S3LifecycleRule>? current = null;
             try
             {
-                current = bucketJustCreated ? null : await _s3.GetBucketLifecycleConfigurationAsync(bucketName, cancellationToken).ConfigureAwait(false);
+                current = bucketJustCreated ? null : await (lifecycleRead ?? _s3.GetBucketLifecycleConfigurationAsync(bucketName, cancellationToken)).ConfigureAwait(false);
             }
             catch (S3ServiceException ex) when (bucketMayBePlanned && ex.AwsErrorCode == "NoSuchBucket")
             {

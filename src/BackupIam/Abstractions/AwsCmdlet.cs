@@ -116,9 +116,9 @@ namespace BackupIam.Abstractions
                 ValidateExpectedBucketOwner();
                 _ = Session;
                 ValidateBoundParameters();
-                if (UpstreamUserRead != null && MyInvocation.PipelinePosition > 1 && !IsBound("UserName"))
+                if (UpstreamRead is (string read, string parameter) && MyInvocation.PipelinePosition > 1 && !IsBound(parameter))
                 {
-                    _readWanted = PipelineReads.Want(UpstreamUserRead);
+                    _readWanted = PipelineReads.Want(read);
                 }
                 if (Session.CredentialResolution == CredentialResolution.Cached)
                 {
@@ -205,8 +205,11 @@ namespace BackupIam.Abstractions
             }
         }
 
-        /// <summary>The read of a piped user this cmdlet plans with, which an upstream New-BackupUser may send early (<see cref="PipelineReads"/>).</summary>
-        private protected virtual string? UpstreamUserRead => null;
+        /// <summary>
+        /// The read of a piped user or bucket (named by <c>Parameter</c>) this cmdlet plans with, which an upstream
+        /// New-BackupUser or New-BackupBucket may send early (<see cref="PipelineReads"/>).
+        /// </summary>
+        private protected virtual (string Read, string Parameter)? UpstreamRead => null;
 
         private IDisposable? _readWanted;
 

@@ -5,7 +5,9 @@ using System.Threading.Tasks;
 namespace BackupIam.Abstractions
 {
     /// <summary>
-    /// Reads of an existing user that a later cmdlet of the same pipeline will make, sent early and together (issue 16).
+    /// Reads of an existing user or bucket that a later cmdlet of the same pipeline will make, sent early and together
+    /// (issue 16; for a bucket: Enable-BackupVersioning's GetBucketVersioning and Set-BackupLifecycle's
+    /// GetBucketLifecycleConfiguration, sent by New-BackupBucket with its own reads of an existing bucket).
     /// A downstream cmdlet that plans from a piped user (Add-BackupUserToGroup: ListGroupsForUser; New-BackupAccessKey:
     /// the planning ListAccessKeys) says so in its BeginProcessing, which PowerShell runs for every cmdlet of a pipeline
     /// before any record flows (<see cref="Want"/>). New-BackupUser, once GetUser has proved the user exists, starts those
@@ -18,6 +20,11 @@ namespace BackupIam.Abstractions
     {
         public const string GroupsForUser = "ListGroupsForUser";
         public const string AccessKeys = "ListAccessKeys";
+        public const string BucketVersioning = "GetBucketVersioning";
+        public const string BucketLifecycle = "GetBucketLifecycleConfiguration";
+
+        /// <summary>A bucket read's entry: the expected owner is part of it, so a read sent with another owner's header (or none) is never taken.</summary>
+        public static string ForOwner(string read, string? expectedBucketOwner) => read + "\n" + (expectedBucketOwner ?? "");
 
         [ThreadStatic]
         private static Dictionary<string, int>? _wanted;

@@ -23,7 +23,7 @@ namespace BackupIam.Commands
         [ArgumentCompleter(typeof(Completion.GroupNameCompleter))]
         public string GroupName { get; set; } = "";
 
-        private protected override string? UpstreamUserRead => PipelineReads.GroupsForUser;
+        private protected override (string Read, string Parameter)? UpstreamRead => (PipelineReads.GroupsForUser, nameof(UserName));
 
         private protected override void ValidateBoundParameters()
         {

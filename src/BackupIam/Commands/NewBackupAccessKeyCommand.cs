@@ -25,7 +25,7 @@ namespace BackupIam.Commands
         /// <summary>What -StoreAs stores. (With -StoreAs, -Force also deletes a key of this user that no profile of the file holds.)</summary>
         private protected override string StoredKey => "the key";
 
-        private protected override string? UpstreamUserRead => PipelineReads.AccessKeys;
+        private protected override (string Read, string Parameter)? UpstreamRead => (PipelineReads.AccessKeys, nameof(UserName));
 
         private protected override void ValidateBoundParameters()
         {

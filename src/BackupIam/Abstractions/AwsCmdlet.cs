@@ -213,7 +213,7 @@ namespace BackupIam.Abstractions
 
         private IDisposable? _readWanted;
 
-        /// <summary>Offers a read of a user or group this cmdlet started early, while its record flows down the pipeline.</summary>
+        /// <summary>Offers a read of a user or bucket this cmdlet started early, while its record flows down the pipeline.</summary>
         private protected IDisposable? OfferPipelineRead(string kind, string name, string read, System.Threading.Tasks.Task? task)
         {
             try

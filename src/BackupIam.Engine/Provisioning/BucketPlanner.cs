@@ -108,6 +108,9 @@ namespace BackupIam.Engine.Provisioning
         /// </summary>
         public string? ActualRegion { get; internal set; }
 
+        /// <summary>True once this plan's CreateBucket made the bucket (not when the store answered BucketAlreadyOwnedByYou).</summary>
+        internal bool CreatedNow { get; set; }
+
         /// <summary>True when the store gets IgnorePublicAcls and RestrictPublicBuckets only (Ceph RGW).</summary>
         public bool PublicAccessBlockRestricted { get; internal set; }
 
@@ -231,7 +234,11 @@ namespace BackupIam.Engine.Provisioning
             _s3 = s3 ?? throw new ArgumentNullException(nameof(s3));
         }
 
-        public async Task<BucketPlan> PlanBucketAsync(BucketSpec spec, CancellationToken cancellationToken)
+        /// <param name="whenExists">
+        /// Called once HeadBucket has shown that the bucket exists, as its own reads start (issue 16: the caller starts
+        /// reads that a later step needs, so that they travel together with them).
+        /// </param>
+        public async Task<BucketPlan> PlanBucketAsync(BucketSpec spec, CancellationToken cancellationToken, Action? whenExists = null)
         {
             S3Names.ValidateBucketName(spec.BucketName, "BucketName");
             var folders = new List<string>();
@@ -276,6 +283,8 @@ namespace BackupIam.Engine.Provisioning
                         {
                             await _s3.CreateBucketAsync(bucket, ct).ConfigureAwait(false);
                         }
+
+                        plan.CreatedNow = true;
                     }
                     catch (S3ServiceException ex) when (ex.AwsErrorCode == "BucketAlreadyOwnedByYou")
                     {
@@ -303,6 +312,7 @@ namespace BackupIam.Engine.Provisioning
             var folderReads = new Dictionary<string, Task<bool>>(StringComparer.Ordinal);
             if (plan.Exists)
             {
+                whenExists?.Invoke();
                 publicAccessRead = _s3.GetPublicAccessBlockAsync(bucket, cancellationToken);
                 if (spec.ManagedTag)
                 {
@@ -455,18 +465,29 @@ namespace BackupIam.Engine.Provisioning
                 }
             }
 
+            PlannedChange? tag = null;
             if (spec.ManagedTag)
             {
-                await PlanManagedTagAsync(plan, tagsRead, cancellationToken).ConfigureAwait(false);
+                tag = await PlanManagedTagAsync(plan, tagsRead, cancellationToken).ConfigureAwait(false);
             }
 
+            bool foldersPlanned = false;
             foreach (string folder in folders)
             {
                 if (!plan.Exists || !await folderReads[folder].ConfigureAwait(false))
                 {
                     plan.Add("s3", "PutObject", $"object {bucket}/{folder}", $"Create folder placeholder '{folder}' in bucket '{bucket}'", ct => _s3.PutObjectAsync(bucket, folder, null, ct))
                         .Batch = FoldersBatch;
+                    foldersPlanned = true;
                 }
+            }
+
+            if (tag != null && foldersPlanned)
+            {
+                // The tag goes out with the folders (issue 16): a PutObject does not rewrite the bucket's attributes, so
+                // this is not the concurrency that lost a tag on Ceph RGW (see PlanManagedTagAsync). It is the change
+                // just before them, so approval and -WhatIf keep plan order.
+                tag.Batch = FoldersBatch;
             }
 
             return plan;
@@ -477,7 +498,7 @@ namespace BackupIam.Engine.Provisioning
         /// again then, so a tag someone added meanwhile is kept). An existing bucket already tagged gets no write. A store
         /// without bucket tagging, or credentials that may not read or write tags, give a warning, never a failure.
         /// </summary>
-        private async Task PlanManagedTagAsync(BucketPlan plan, Task<IReadOnlyDictionary<string, string>>? tagsRead, CancellationToken cancellationToken)
+        private async Task<PlannedChange?> PlanManagedTagAsync(BucketPlan plan, Task<IReadOnlyDictionary<string, string>>? tagsRead, CancellationToken cancellationToken)
         {
             string bucket = plan.Name;
             int others = 0;
@@ -491,12 +512,12 @@ namespace BackupIam.Engine.Provisioning
                 catch (S3ServiceException ex) when (IsNotSupportedByStore(ex) || ex.HttpStatus == 403)
                 {
                     plan.Warnings.Add(TagWarning(bucket, ex));
-                    return;
+                    return null;
                 }
 
                 if (BucketTags.IsManaged(tags))
                 {
-                    return;
+                    return null;
                 }
 
                 others = tags.Count;
@@ -507,6 +528,14 @@ namespace BackupIam.Engine.Provisioning
             {
                 try
                 {
+                    if (plan.CreatedNow)
+                    {
+                        // This plan's CreateBucket made the bucket a moment ago: it has no tags, nothing to read and merge
+                        // (issue 16). A bucket that answered BucketAlreadyOwnedByYou is read and merged as any other.
+                        await _s3.PutBucketTaggingAsync(bucket, BucketTags.Managed(), ct).ConfigureAwait(false);
+                        return true;
+                    }
+
                     return await MergeTagsAsync(bucket, BucketTags.Managed(), null, ct).ConfigureAwait(false);
                 }
                 catch (S3ServiceException ex) when (IsNotSupportedByStore(ex) || ex.HttpStatus == 403)
@@ -519,6 +548,7 @@ namespace BackupIam.Engine.Provisioning
             // Not in the protections' batch: Ceph RGW keeps a bucket's tags and its Block Public Access in the same
             // bucket attributes, and two concurrent writes of them were seen to lose one (the tag was gone on a re-run).
             tag.AddsRecordOnly = true;
+            return tag;
         }
 
         private static string TagWarning(string bucket, S3ServiceException ex) =>
@@ -684,14 +714,16 @@ namespace BackupIam.Engine.Provisioning
             return desired;
         }
 
-        /// <param name="bucketJustCreated">True when the caller knows the bucket was created a moment ago in the same pipeline (issue 16): versioning is off, no read.</param>
-        public async Task<VersioningPlan> PlanVersioningAsync(string bucketName, bool bucketMayBePlanned, CancellationToken cancellationToken, bool bucketJustCreated = false)
+        /// <param name="bucketJustCreated">True when the caller knows the bucket was created a moment ago in the same pipeline (issue 16): versioning is off, no read; its tags are at most the managed tag, so the record is written without a merge read.</param>
+        /// <param name="versioningRead">GetBucketVersioning for this bucket, already sent by the caller (issue 16), or null to send it here.</param>
+        public async Task<VersioningPlan> PlanVersioningAsync(string bucketName, bool bucketMayBePlanned, CancellationToken cancellationToken, bool bucketJustCreated = false,
+            Task<S3VersioningState>? versioningRead = null)
         {
             S3Names.ValidateBucketName(bucketName, "BucketName");
             var plan = new VersioningPlan(bucketName);
             try
             {
-                plan.Before = bucketJustCreated ? S3VersioningState.Off : await _s3.GetBucketVersioningAsync(bucketName, cancellationToken).ConfigureAwait(false);
+                plan.Before = bucketJustCreated ? S3VersioningState.Off : await (versioningRead ?? _s3.GetBucketVersioningAsync(bucketName, cancellationToken)).ConfigureAwait(false);
             }
             catch (S3ServiceException ex) when (bucketMayBePlanned && ex.AwsErrorCode == "NoSuchBucket")
             {
@@ -716,7 +748,16 @@ namespace BackupIam.Engine.Provisioning
                     {
                         try
                         {
-                            await MergeTagsAsync(bucketName, record, null, ct).ConfigureAwait(false);
+                            if (bucketJustCreated)
+                            {
+                                // Created a moment ago in this pipeline (issue 16): its tags are at most the managed tag that
+                                // New-BackupBucket wrote, which this set holds too, so nothing is read to merge.
+                                await _s3.PutBucketTaggingAsync(bucketName, record, ct).ConfigureAwait(false);
+                            }
+                            else
+                            {
+                                await MergeTagsAsync(bucketName, record, null, ct).ConfigureAwait(false);
+                            }
                         }
                         catch (S3ServiceException ex) when (IsNotSupportedByStore(ex) || ex.HttpStatus == 403)
                         {
@@ -732,7 +773,9 @@ namespace BackupIam.Engine.Provisioning
         }
 
         /// <param name="bucketJustCreated">True when the caller knows the bucket was created a moment ago in the same pipeline (issue 16): it has no rules, no read.</param>
-        public async Task<LifecyclePlan> PlanLifecycleAsync(string bucketName, LifecycleSpec spec, bool bucketMayBePlanned, CancellationToken cancellationToken, bool bucketJustCreated = false)
+        /// <param name="lifecycleRead">GetBucketLifecycleConfiguration for this bucket, already sent by the caller (issue 16), or null to send it here.</param>
+        public async Task<LifecyclePlan> PlanLifecycleAsync(string bucketName, LifecycleSpec spec, bool bucketMayBePlanned, CancellationToken cancellationToken, bool bucketJustCreated = false,
+            Task<IReadOnlyList<S3LifecycleRule>?>? lifecycleRead = null)
         {
             S3Names.ValidateBucketName(bucketName, "BucketName");
             ValidateLifecycle(spec);
@@ -750,7 +793,7 @@ namespace BackupIam.Engine.Provisioning
             IReadOnlyList<S3LifecycleRule>? current = null;
             try
             {
-                current = bucketJustCreated ? null : await _s3.GetBucketLifecycleConfigurationAsync(bucketName, cancellationToken).ConfigureAwait(false);
+                current = bucketJustCreated ? null : await (lifecycleRead ?? _s3.GetBucketLifecycleConfigurationAsync(bucketName, cancellationToken)).ConfigureAwait(false);
             }
             catch (S3ServiceException ex) when (bucketMayBePlanned && ex.AwsErrorCode == "NoSuchBucket")
             {

@@ -144,7 +144,11 @@ namespace BackupIam.Engine.Provisioning
             _journal = journal;
         }
 
-        public async Task<UserPlan> PlanUserAsync(UserSpec spec, CancellationToken cancellationToken)
+        /// <param name="whenExists">
+        /// Called once GetUser has shown that the user exists, before the user's further reads (issue 16: the caller starts
+        /// reads that a later step needs, so that they travel together with GetLoginProfile).
+        /// </param>
+        public async Task<UserPlan> PlanUserAsync(UserSpec spec, CancellationToken cancellationToken, Action? whenExists = null)
         {
             IamNames.ValidateUserName(spec.UserName);
             IamNames.ValidatePath(spec.Path);
@@ -184,6 +188,8 @@ namespace BackupIam.Engine.Provisioning
                     $"IAM user '{spec.UserName}' already exists with path {existing.Path}, not {path}. Use -Path {existing.Path}, or choose another user name.")
                 { Target = spec.UserName };
             }
+
+            whenExists?.Invoke();
 
             // The caller's tags and the module's own (backupiam:managed), so that Get-BackupUser lists the user.
             var missing = tags
@@ -271,7 +277,9 @@ namespace BackupIam.Engine.Provisioning
         /// True when the caller knows the user was created a moment ago in the same pipeline (issue 16): it is in no group,
         /// so ListGroupsForUser is not sent.
         /// </param>
-        public async Task<MembershipPlan> PlanMembershipAsync(string userName, string groupName, bool parentsMayBePlanned, CancellationToken cancellationToken, bool userJustCreated = false)
+        /// <param name="groupsRead">ListGroupsForUser for this user, already sent by the caller (issue 16), or null to send it here.</param>
+        public async Task<MembershipPlan> PlanMembershipAsync(string userName, string groupName, bool parentsMayBePlanned, CancellationToken cancellationToken, bool userJustCreated = false,
+            Task<IReadOnlyList<Group>>? groupsRead = null)
         {
             IamNames.ValidateUserName(userName);
             IamNames.ValidateGroupName(groupName);
@@ -279,7 +287,7 @@ namespace BackupIam.Engine.Provisioning
             IReadOnlyList<Group> groups;
             try
             {
-                groups = userJustCreated ? new Group[0] : await _iam.ListAllGroupsForUserAsync(userName, cancellationToken).ConfigureAwait(false);
+                groups = userJustCreated ? new Group[0] : await (groupsRead ?? _iam.ListAllGroupsForUserAsync(userName, cancellationToken)).ConfigureAwait(false);
             }
             catch (NoSuchEntityException ex) when (!parentsMayBePlanned)
             {
@@ -437,7 +445,7 @@ namespace BackupIam.Engine.Provisioning
         /// </summary>
         public async Task<AccessKeyPlan> PlanAccessKeyAsync(
             string userName, bool additional, AccessKeyStoreRequest? store, bool parentsMayBePlanned, CancellationToken cancellationToken,
-            bool userJustCreated = false)
+            bool userJustCreated = false, Task<IReadOnlyList<AccessKeyMetadata>>? keysRead = null)
         {
             IamNames.ValidateUserName(userName);
             if (store != null)
@@ -452,7 +460,8 @@ namespace BackupIam.Engine.Provisioning
             {
                 // A user created a moment ago in the same pipeline has no keys (issue 16): no read at planning time. The
                 // check under the per-user lock before CreateAccessKey still lists them.
-                listed = userJustCreated ? new AccessKeyMetadata[0] : await _iam.ListAllAccessKeysAsync(userName, cancellationToken).ConfigureAwait(false);
+                // keysRead: the same request, sent early by the caller (issue 16).
+                listed = userJustCreated ? new AccessKeyMetadata[0] : await (keysRead ?? _iam.ListAllAccessKeysAsync(userName, cancellationToken)).ConfigureAwait(false);
             }
             catch (NoSuchEntityException ex) when (!parentsMayBePlanned)
             {

@@ -116,6 +116,10 @@ namespace BackupIam.Abstractions
                 ValidateExpectedBucketOwner();
                 _ = Session;
                 ValidateBoundParameters();
+                if (UpstreamRead is (string read, string parameter) && MyInvocation.PipelinePosition > 1 && !IsBound(parameter))
+                {
+                    _readWanted = PipelineReads.Want(read);
+                }
                 if (Session.CredentialResolution == CredentialResolution.Cached)
                 {
                     WriteVerbose($"Credentials resolved from {Session.CredentialSource} (cached: resolved earlier in this session for the same profile, files unchanged).");
@@ -174,6 +178,69 @@ namespace BackupIam.Abstractions
             }
         }
 
+        /// <summary>Notes that a bucket exists (created or found by this cmdlet), for <see cref="KnownBuckets"/>.</summary>
+        private protected void NoteBucketExists(string bucketName)
+        {
+            try
+            {
+                KnownBuckets.Add(FreshKey("bucket", bucketName));
+            }
+            catch (Exception ex) when (!(ex is PipelineStoppedException))
+            {
+                WriteDebug("Not noted as existing: " + ex.Message);
+            }
+        }
+
+        /// <summary>True when a cmdlet earlier in this session created or found the bucket (<see cref="KnownBuckets"/>).</summary>
+        private protected bool IsBucketKnownToExist(string bucketName)
+        {
+            try
+            {
+                return KnownBuckets.Contains(FreshKey("bucket", bucketName));
+            }
+            catch (Exception ex) when (!(ex is PipelineStoppedException))
+            {
+                WriteDebug("Not known to exist (checked as usual): " + ex.Message);
+                return false;
+            }
+        }
+
+        /// <summary>
+        /// The read of a piped user or bucket (named by <c>Parameter</c>) this cmdlet plans with, which an upstream
+        /// New-BackupUser or New-BackupBucket may send early (<see cref="PipelineReads"/>).
+        /// </summary>
+        private protected virtual (string Read, string Parameter)? UpstreamRead => null;
+
+        private IDisposable? _readWanted;
+
+        /// <summary>Offers a read of a user or bucket this cmdlet started early, while its record flows down the pipeline.</summary>
+        private protected IDisposable? OfferPipelineRead(string kind, string name, string read, System.Threading.Tasks.Task? task)
+        {
+            try
+            {
+                return task == null ? null : PipelineReads.Offer(FreshKey(kind, name), read, task);
+            }
+            catch (Exception ex) when (!(ex is PipelineStoppedException))
+            {
+                WriteDebug("Read not offered: " + ex.Message);
+                return null;
+            }
+        }
+
+        /// <summary>The read an upstream cmdlet of this pipeline sent early for this resource, or null (then read as usual).</summary>
+        private protected System.Threading.Tasks.Task<T>? TakePipelineRead<T>(string kind, string name, string read)
+        {
+            try
+            {
+                return PipelineReads.Take<T>(FreshKey(kind, name), read);
+            }
+            catch (Exception ex) when (!(ex is PipelineStoppedException))
+            {
+                WriteDebug("No early read taken: " + ex.Message);
+                return null;
+            }
+        }
+
         /// <summary>The resource's identity for <see cref="FreshResources"/> (built in the engine: no AWSSDK type here).</summary>
         private string FreshKey(string kind, string name) => FreshResourceKey.For(Session, kind, name);
 
@@ -187,6 +254,8 @@ namespace BackupIam.Abstractions
 
         protected override void EndProcessing()
         {
+            _readWanted?.Dispose();
+            _readWanted = null;
             DisposeClients();
         }
 
@@ -195,6 +264,8 @@ namespace BackupIam.Abstractions
         {
             if (disposing)
             {
+                _readWanted?.Dispose();
+                _readWanted = null;
                 DisposeClients();
             }
 

@@ -57,9 +57,20 @@ namespace BackupIam.Abstractions
 
             foreach (string bucket in BucketsNamedIn(policyJson))
             {
+                if (IsBucketKnownToExist(bucket))
+                {
+                    // Created or found earlier in this session (issue 16): no HeadBucket. A bucket deleted since then
+                    // only misses this advisory warning.
+                    continue;
+                }
+
                 try
                 {
-                    if (!Run(ct => S3.BucketExistsAsync(bucket, ct)))
+                    if (Run(ct => S3.BucketExistsAsync(bucket, ct)))
+                    {
+                        NoteBucketExists(bucket);
+                    }
+                    else
                     {
                         WriteWarning(
                             $"The policy '{policyName}' names bucket '{bucket}', which does not exist. The policy is applied, but a backup "

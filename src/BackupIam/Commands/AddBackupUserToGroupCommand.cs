@@ -1,4 +1,6 @@
+using System.Collections.Generic;
 using System.Management.Automation;
+using BackupIam.Engine.Aws.Iam;
 using BackupIam.Abstractions;
 using BackupIam.Engine.Errors;
 using BackupIam.Engine.Naming;
@@ -21,6 +23,8 @@ namespace BackupIam.Commands
         [ArgumentCompleter(typeof(Completion.GroupNameCompleter))]
         public string GroupName { get; set; } = "";
 
+        private protected override (string Read, string Parameter)? UpstreamRead => (PipelineReads.GroupsForUser, nameof(UserName));
+
         private protected override void ValidateBoundParameters()
         {
             if (IsBound(nameof(UserName)))
@@ -40,7 +44,8 @@ namespace BackupIam.Commands
             {
                 var planner = new IdentityPlanner(Iam);
                 bool justCreated = IsJustCreated("user", UserName); // on the pipeline thread, where the upstream cmdlet announced it
-                MembershipPlan plan = Run(ct => planner.PlanMembershipAsync(UserName, GroupName, IsWhatIf, ct, justCreated));
+                var early = justCreated ? null : TakePipelineRead<IReadOnlyList<Group>>("user", UserName, PipelineReads.GroupsForUser);
+                MembershipPlan plan = Run(ct => planner.PlanMembershipAsync(UserName, GroupName, IsWhatIf, ct, justCreated, early));
                 PlanOutcome outcome = ApplyPlan(plan);
                 WriteObject(new BackupGroupMembership
                 {

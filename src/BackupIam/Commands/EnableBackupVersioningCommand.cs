@@ -22,6 +22,8 @@ namespace BackupIam.Commands
         [Parameter(ValueFromPipelineByPropertyName = true)]
         public string? ExpectedBucketOwner { get; set; }
 
+        private protected override (string Read, string Parameter)? UpstreamRead => (PipelineReads.BucketVersioning, nameof(BucketName));
+
         private protected override void ValidateBoundParameters()
         {
             if (IsBound(nameof(BucketName)))
@@ -36,7 +38,8 @@ namespace BackupIam.Commands
             {
                 var planner = new BucketPlanner(BucketGateway(ExpectedBucketOwner));
                 bool justCreated = IsJustCreated("bucket", BucketName); // on the pipeline thread, where the upstream cmdlet announced it
-                VersioningPlan plan = Run(ct => planner.PlanVersioningAsync(BucketName, IsWhatIf, ct, justCreated));
+                var early = justCreated ? null : TakePipelineRead<S3VersioningState>("bucket", BucketName, PipelineReads.ForOwner(PipelineReads.BucketVersioning, S3.ExpectedBucketOwner));
+                VersioningPlan plan = Run(ct => planner.PlanVersioningAsync(BucketName, IsWhatIf, ct, justCreated, early));
                 PlanOutcome outcome = ApplyPlan(plan);
                 WriteObject(new BackupBucketVersioning
                 {

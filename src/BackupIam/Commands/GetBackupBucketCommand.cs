@@ -83,6 +83,7 @@ namespace BackupIam.Commands
                 {
                     if (reads[i].Info != null)
                     {
+                        NoteBucketExists(names[i]); // for the Set-*Policy missing-bucket check (issue 16)
                         WriteObject(ToOutput(reads[i].Info!));
                     }
                     else

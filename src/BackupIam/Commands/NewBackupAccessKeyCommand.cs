@@ -1,5 +1,7 @@
 using System;
+using System.Collections.Generic;
 using System.Management.Automation;
+using BackupIam.Engine.Aws.Iam;
 using BackupIam.Abstractions;
 using BackupIam.Engine.Errors;
 using BackupIam.Engine.Naming;
@@ -23,6 +25,8 @@ namespace BackupIam.Commands
         /// <summary>What -StoreAs stores. (With -StoreAs, -Force also deletes a key of this user that no profile of the file holds.)</summary>
         private protected override string StoredKey => "the key";
 
+        private protected override (string Read, string Parameter)? UpstreamRead => (PipelineReads.AccessKeys, nameof(UserName));
+
         private protected override void ValidateBoundParameters()
         {
             if (IsBound(nameof(UserName)))
@@ -43,7 +47,8 @@ namespace BackupIam.Commands
 
                 bool justCreated = IsJustCreated("user", UserName); // on the pipeline thread, where the upstream cmdlet announced it
 
-                AccessKeyPlan plan = Run(ct => planner.PlanAccessKeyAsync(UserName, Additional, store, IsWhatIf, ct, justCreated));
+                var early = justCreated ? null : TakePipelineRead<IReadOnlyList<AccessKeyMetadata>>("user", UserName, PipelineReads.AccessKeys);
+                AccessKeyPlan plan = Run(ct => planner.PlanAccessKeyAsync(UserName, Additional, store, IsWhatIf, ct, justCreated, early));
                 PlanOutcome outcome = ApplyPlan(plan);
                 var result = new BackupAccessKey { UserName = UserName, Status = outcome.Status.ToString(), Changes = outcome.Actions };
                 if (plan.CreatedKey != null)

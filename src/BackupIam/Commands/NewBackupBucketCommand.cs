@@ -100,8 +100,22 @@ namespace BackupIam.Commands
                     DefaultEncryption = !SkipEncryption,
                     ObjectLock = LockSpec(),
                 };
-                var planner = new BucketPlanner(BucketGateway(ExpectedBucketOwner));
-                BucketPlan plan = Run(ct => planner.PlanBucketAsync(spec, ct));
+                Engine.Aws.IS3Gateway gateway = BucketGateway(ExpectedBucketOwner);
+                var planner = new BucketPlanner(gateway);
+                // Reads a later cmdlet of this pipeline will make of an existing bucket, started with this bucket's own
+                // reads (issue 16; PipelineReads). Their entries name the expected owner whose header they carry.
+                System.Threading.Tasks.Task<Engine.Aws.S3VersioningState>? versioningRead = null;
+                System.Threading.Tasks.Task<System.Collections.Generic.IReadOnlyList<Engine.Aws.S3LifecycleRule>?>? lifecycleRead = null;
+                bool wantVersioning = PipelineReads.IsWanted(PipelineReads.BucketVersioning);
+                bool wantLifecycle = PipelineReads.IsWanted(PipelineReads.BucketLifecycle);
+                string name = BucketName;
+                System.Threading.CancellationToken token = CancellationToken;
+                System.Action? whenExists = !wantVersioning && !wantLifecycle ? null : () =>
+                {
+                    versioningRead = wantVersioning ? gateway.GetBucketVersioningAsync(name, token) : null;
+                    lifecycleRead = wantLifecycle ? gateway.GetBucketLifecycleConfigurationAsync(name, token) : null;
+                };
+                BucketPlan plan = Run(ct => planner.PlanBucketAsync(spec, ct, whenExists));
                 if (!ConfirmCompliance(plan, spec.ObjectLock))
                 {
                     return;
@@ -121,6 +135,11 @@ namespace BackupIam.Commands
                     }
                 }
 
+                if (outcome.Status != ResourceStatus.Planned || plan.Exists)
+                {
+                    NoteBucketExists(BucketName); // for the Set-*Policy missing-bucket check (issue 16)
+                }
+
                 // An existing bucket stays in the region it was created in: report that one, and say when it is not the one asked for.
                 string region = plan.ActualRegion ?? Session.RegionName;
                 if (!IsRegionName(region))
@@ -135,6 +154,8 @@ namespace BackupIam.Commands
                         + $"and a bucket's region never changes. Use -Region {region} for this bucket, or another bucket name for {Session.RegionName}.");
                 }
 
+                using (OfferPipelineRead("bucket", BucketName, PipelineReads.ForOwner(PipelineReads.BucketVersioning, gateway.ExpectedBucketOwner), versioningRead))
+                using (OfferPipelineRead("bucket", BucketName, PipelineReads.ForOwner(PipelineReads.BucketLifecycle, gateway.ExpectedBucketOwner), lifecycleRead))
                 WriteResult(new BackupBucket
                 {
                     BucketName = BucketName,

@@ -3,7 +3,10 @@ using System.Collections;
 using System.Collections.Generic;
 using System.Management.Automation;
 using System.Text.RegularExpressions;
+using System.Threading;
+using System.Threading.Tasks;
 using BackupIam.Abstractions;
+using BackupIam.Engine.Aws.Iam;
 using BackupIam.Engine.Errors;
 using BackupIam.Engine.Naming;
 using BackupIam.Engine.Provisioning;
@@ -56,9 +59,24 @@ namespace BackupIam.Commands
                 {
                     var spec = new UserSpec { UserName = name, Path = Path, Tags = ToDictionary(Tag), PermissionsBoundaryArn = PermissionsBoundary };
                     var planner = new IdentityPlanner(Iam);
-                    UserPlan plan = Run(ct => planner.PlanUserAsync(spec, ct));
+                    // Reads a later cmdlet of this pipeline will make of this user, started as soon as GetUser has shown
+                    // that it exists, beside GetLoginProfile (issue 16; PipelineReads).
+                    Task<IReadOnlyList<BackupIam.Engine.Aws.Iam.Group>>? groupsRead = null;
+                    Task<IReadOnlyList<AccessKeyMetadata>>? keysRead = null;
+                    bool wantGroups = PipelineReads.IsWanted(PipelineReads.GroupsForUser);
+                    bool wantKeys = PipelineReads.IsWanted(PipelineReads.AccessKeys);
+                    IIamClient iam = Iam;
+                    CancellationToken token = CancellationToken;
+                    Action? whenExists = !wantGroups && !wantKeys ? null : () =>
+                    {
+                        groupsRead = wantGroups ? iam.ListAllGroupsForUserAsync(name, token) : null;
+                        keysRead = wantKeys ? iam.ListAllAccessKeysAsync(name, token) : null;
+                    };
+                    UserPlan plan = Run(ct => planner.PlanUserAsync(spec, ct, whenExists));
                     PlanOutcome outcome = ApplyPlan(plan);
                     string? arn = plan.User?.Arn ?? PlannedArn(name);
+                    using (OfferPipelineRead("user", name, PipelineReads.GroupsForUser, groupsRead))
+                    using (OfferPipelineRead("user", name, PipelineReads.AccessKeys, keysRead))
                     WriteResult(new BackupUser
                     {
                         UserName = name,

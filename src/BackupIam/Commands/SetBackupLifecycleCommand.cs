@@ -1,5 +1,7 @@
+using System.Collections.Generic;
 using System.Management.Automation;
 using BackupIam.Abstractions;
+using BackupIam.Engine.Aws;
 using BackupIam.Engine.Errors;
 using BackupIam.Engine.Naming;
 using BackupIam.Engine.Provisioning;
@@ -56,6 +58,8 @@ namespace BackupIam.Commands
             AllowWholeBucketExpiration = Force,
         };
 
+        private protected override (string Read, string Parameter)? UpstreamRead => (PipelineReads.BucketLifecycle, nameof(BucketName));
+
         private protected override void ValidateBoundParameters()
         {
             if (IsBound(nameof(BucketName)))
@@ -74,7 +78,8 @@ namespace BackupIam.Commands
                 LifecycleSpec spec = Spec;
                 var planner = new BucketPlanner(BucketGateway(ExpectedBucketOwner));
                 bool justCreated = IsJustCreated("bucket", BucketName); // on the pipeline thread, where the upstream cmdlet announced it
-                LifecyclePlan plan = Run(ct => planner.PlanLifecycleAsync(BucketName, spec, IsWhatIf, ct, justCreated));
+                var early = justCreated ? null : TakePipelineRead<IReadOnlyList<S3LifecycleRule>?>("bucket", BucketName, PipelineReads.ForOwner(PipelineReads.BucketLifecycle, S3.ExpectedBucketOwner));
+                LifecyclePlan plan = Run(ct => planner.PlanLifecycleAsync(BucketName, spec, IsWhatIf, ct, justCreated, early));
                 // Expiring current objects deletes data, and rewriting a rule that is there replaces it: ConfirmImpact High.
                 bool highImpact = ExpirationDays.HasValue || plan.Exists;
                 PlanOutcome outcome = ApplyPlan(plan, highImpact);

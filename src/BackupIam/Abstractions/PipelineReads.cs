@@ -1,0 +1,99 @@
+using System;
+using System.Collections.Generic;
+using System.Threading.Tasks;
+
+namespace BackupIam.Abstractions
+{
+    /// <summary>
+    /// Reads of an existing user or bucket that a later cmdlet of the same pipeline will make, sent early and together
+    /// (issue 16; for a bucket: Enable-BackupVersioning's GetBucketVersioning and Set-BackupLifecycle's
+    /// GetBucketLifecycleConfiguration, sent by New-BackupBucket with its own reads of an existing bucket).
+    /// A downstream cmdlet that plans from a piped user (Add-BackupUserToGroup: ListGroupsForUser; New-BackupAccessKey:
+    /// the planning ListAccessKeys) says so in its BeginProcessing, which PowerShell runs for every cmdlet of a pipeline
+    /// before any record flows (<see cref="Want"/>). New-BackupUser, once GetUser has proved the user exists, starts those
+    /// reads beside its own GetLoginProfile and offers them while it writes the user's record (<see cref="Offer"/>), the
+    /// same scope as <see cref="FreshResources"/>: the downstream cmdlet takes the answer (<see cref="Take"/>, once) instead
+    /// of sending the same request a few round trips later. Nothing in between writes a user's groups or keys. A read
+    /// nobody takes is dropped; its failure is the downstream cmdlet's to report, exactly as if it had sent it.
+    /// </summary>
+    internal static class PipelineReads
+    {
+        public const string GroupsForUser = "ListGroupsForUser";
+        public const string AccessKeys = "ListAccessKeys";
+        public const string BucketVersioning = "GetBucketVersioning";
+        public const string BucketLifecycle = "GetBucketLifecycleConfiguration";
+
+        /// <summary>A bucket read's entry: the expected owner is part of it, so a read sent with another owner's header (or none) is never taken.</summary>
+        public static string ForOwner(string read, string? expectedBucketOwner) => read + "\n" + (expectedBucketOwner ?? "");
+
+        [ThreadStatic]
+        private static Dictionary<string, int>? _wanted;
+
+        [ThreadStatic]
+        private static Dictionary<string, Task>? _offered;
+
+        /// <summary>Says that a cmdlet of this pipeline will make <paramref name="read"/> for piped users until the scope ends.</summary>
+        public static IDisposable Want(string read)
+        {
+            _wanted ??= new Dictionary<string, int>(StringComparer.Ordinal);
+            _wanted.TryGetValue(read, out int count);
+            _wanted[read] = count + 1;
+            return new Scope(() =>
+            {
+                if (_wanted != null && _wanted.TryGetValue(read, out int n))
+                {
+                    if (n <= 1)
+                    {
+                        _wanted.Remove(read);
+                    }
+                    else
+                    {
+                        _wanted[read] = n - 1;
+                    }
+                }
+            });
+        }
+
+        public static bool IsWanted(string read) => _wanted != null && _wanted.ContainsKey(read);
+
+        /// <summary>Offers a started read of a resource (its <see cref="Engine.Provisioning.FreshResourceKey"/>) until the scope ends.</summary>
+        public static IDisposable Offer(string key, string read, Task task)
+        {
+            // Observed here so that a read nobody takes never surfaces as an unobserved task exception.
+            _ = task.ContinueWith(t => _ = t.Exception, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously);
+            _offered ??= new Dictionary<string, Task>(StringComparer.Ordinal);
+            string entry = key + "\n" + read;
+            _offered[entry] = task;
+            return new Scope(() => _offered?.Remove(entry));
+        }
+
+        /// <summary>The offered read, removed (a second cmdlet reads for itself, after the first one's writes); null when none.</summary>
+        public static Task<T>? Take<T>(string key, string read)
+        {
+            string entry = key + "\n" + read;
+            if (_offered == null || !_offered.TryGetValue(entry, out Task? task))
+            {
+                return null;
+            }
+
+            _offered.Remove(entry);
+            return task as Task<T>;
+        }
+
+        private sealed class Scope : IDisposable
+        {
+            private Action? _end;
+
+            public Scope(Action end)
+            {
+                _end = end;
+            }
+
+            public void Dispose()
+            {
+                _end?.Invoke();
+                _end = null;
+            }
+        }
+    }
+}

@@ -232,7 +232,13 @@ namespace BackupIam.Abstractions
         {
             try
             {
-                return PipelineReads.Take<T>(FreshKey(kind, name), read);
+                var early = PipelineReads.Take<T>(FreshKey(kind, name), read);
+                if (early != null)
+                {
+                    WriteDebug($"Early read taken: {read.Split('\n')[0]} of {kind} '{name}', sent by an earlier cmdlet of this pipeline.");
+                }
+
+                return early;
             }
             catch (Exception ex) when (!(ex is PipelineStoppedException))
             {

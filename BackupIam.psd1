@@ -50,7 +50,7 @@
             # HelpUri starts with it); a Pester test keeps these in step with it.
             ProjectUri   = 'https://github.com/backupiam/BackupIam'
             LicenseUri   = 'https://github.com/backupiam/BackupIam/blob/main/LICENSE'
-            ReleaseNotes = 'SSO profiles (AWSSDK.SSO/SSOOIDC shipped), -SecretKey takes a SecureString, argument completion for -Preset/-Region/-ProfileName and names, complete help (-WhatIf/-Confirm, related links, Get-Help -Online), about_BackupIam_Errors.'
+            ReleaseNotes = 'Operating over time: Get-BackupUser, Get-BackupGroup, Get-BackupBucket, Remove-BackupBucketSetup, Remove-BackupUser -RemoveBucketStatements, the backupiam:managed tag, GitHub Actions/Azure Pipelines secret masking (-SetPipelineVariable). -ExpectedBucketOwner on every bucket call. Posture reads who can delete. ReadyToRun images for PowerShell 7 on linux-x64, credentials resolved once per session, fewer round trips. Earlier: SSO profiles, SecureString -SecretKey, argument completion, complete help, about_BackupIam_Errors.'
         }
     }
 }

@@ -28,7 +28,10 @@ param(
     [Parameter(Mandatory)] [string] $ModuleManifest,
     [ValidateRange(0, 1000)] [double] $DelayMs = 25,
     [ValidateRange(1, 20)] [int] $Repeat = 3,
-    [int[]] $Setup = @(1, 2, 3, 4, 5)
+    [int[]] $Setup = @(1, 2, 3, 4, 5),
+    # Also print, for the last round, every request of each pipeline: start and end (ms from the pipeline's start),
+    # what it was, and whether it opened a connection. For finding the chain of one-after-another requests.
+    [switch] $ShowRequests
 )
 $ErrorActionPreference = 'Stop'
 $manifest = (Resolve-Path $ModuleManifest).Path
@@ -84,7 +87,15 @@ function Get-RequestWindow([double] $From, [double] $To) {
     $records = @(Get-Content $proxyLog | ForEach-Object { $_ | ConvertFrom-Json } | Where-Object { $_.start -ge $From -and $_.end -le $To })
     $sequential = 0; $lastEnd = [double]::MinValue
     foreach ($r in ($records | Sort-Object end)) { if ($r.start -ge $lastEnd) { $sequential++; $lastEnd = $r.end } }
-    [pscustomobject]@{ Total = $records.Count; Sequential = $sequential; NewConnections = @($records | Where-Object newConnection).Count }
+    [pscustomobject]@{ Total = $records.Count; Sequential = $sequential; NewConnections = @($records | Where-Object newConnection).Count; Records = $records; From = $From }
+}
+
+function Show-Requests([string] $Title, $Window) {
+    Write-Host "  $Title"
+    foreach ($r in ($Window.Records | Sort-Object start)) {
+        $what = if ($r.action) { "$($r.action) $($r.name)" } else { "$($r.method) $($r.path)$(if ($r.query) { '?' + $r.query })" }
+        Write-Host ('    {0,6:F0} {1,6:F0}  {2} {3}{4}' -f (($r.start - $Window.From) * 1000), (($r.end - $Window.From) * 1000), $r.status, $what, $(if ($r.newConnection) { '  [new connection]' }))
+    }
 }
 
 function Invoke-Child([string] $Script) {
@@ -168,6 +179,11 @@ function Invoke-Setup([string] `$S) { `$null = & { $($pipelines[$n]) } 2>&1 | Wh
                 if ($LASTEXITCODE -ne 0) { throw "the boto3 script of setup $n failed" }
                 $boto = $sw.Elapsed.TotalMilliseconds
                 $botoWindow = Get-RequestWindow ($t0 - 0.002) ([DateTimeOffset]::UtcNow.ToUnixTimeMilliseconds() / 1000.0 + 0.002)
+            }
+            if ($ShowRequests -and $round -eq $Repeat) {
+                Write-Host "setup $n, $($names[$n]) (round $round)"
+                Show-Requests 'first pipeline' $windows[0]; Show-Requests 'later pipeline' $windows[1]; Show-Requests 're-run' $windows[2]
+                if ($botoWindow) { Show-Requests 'boto3' $botoWindow }
             }
             $rows[$n].Add([pscustomobject]@{
                     Import = $result.Import; First = $result.Marks[0].Ms; Later = $result.Marks[1].Ms; Rerun = $result.Marks[2].Ms; Boto = $boto

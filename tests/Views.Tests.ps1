@@ -216,3 +216,33 @@ Describe 'Set-*Policy: -Path, line arrays, and a path given as -PolicyDocument' 
         (Get-Help $_ -Examples | Out-String) | Should -Match '-Path \./'
     }
 }
+
+# Issue 16: the views are loaded while the first AWS cmdlet's requests are on their way, or before the first object is
+# written, no longer at the start of every pipeline's first cmdlet. The first output of a fresh session must still
+# come out in the module's views, whether the cmdlet called AWS or not, and whether it is shown at once or later.
+Describe 'The first output of a fresh session is shown in the module''s views' {
+    BeforeAll {
+        $script:moto = Enter-MotoTestSession
+        $script:manifest = Get-BuiltModuleManifest
+    }
+    AfterAll { Exit-MotoTestSession $script:moto }
+
+    It 'an offline cmdlet as the first command: New-BackupPolicy as its table, the JSON only in the list view' {
+        $out = Invoke-FreshPwsh "Import-Module '$script:manifest'; New-BackupPolicy -Preset UploadOnly -BucketName first-view-bucket -Prefix backup/ -PolicyName FirstView | Out-String -Width 120"
+        $text = $out -join "`n"
+        $text | Should -Match 'FirstView'
+        $text | Should -Not -Match '"Statement"' -Because 'the default list formatting (no view loaded) would show the PolicyDocument JSON'
+    }
+
+    It 'an AWS cmdlet as the first command, shown by Out-Default and again later from a variable' {
+        $name = 'first-view-' + [guid]::NewGuid().ToString('N').Substring(0, 8)
+        $out = Invoke-FreshPwsh "Import-Module '$script:manifest'; New-BackupUser -UserName '$name-a' | Out-String -Width 120; `$u = New-BackupUser -UserName '$name-b'; 'SEPARATOR'; `$u | Out-String -Width 120"
+        $text = $out -join "`n"
+        $first, $later = $text -split 'SEPARATOR'
+        foreach ($part in $first, $later) {
+            $lines = @($part -split '\r?\n' | Where-Object { $_.Trim() })
+            $lines[0] | Should -Match '\bStatus\b' -Because "the BackupUser view is a table with a Status column (got: $part)"
+            $lines[0] | Should -Match '\bChanges\s*$'
+        }
+    }
+}

@@ -1,5 +1,6 @@
 using System;
 using System.Management.Automation;
+using System.Runtime.ExceptionServices;
 using System.Threading;
 using System.Threading.Tasks;
 using BackupIam.Errors;
@@ -18,9 +19,24 @@ namespace BackupIam.Abstractions
         /// <summary>Cancelled when the user presses Ctrl+C or the pipeline stops.</summary>
         protected CancellationToken CancellationToken => _cancellation.Token;
 
-        protected override void BeginProcessing()
+        /// <summary>
+        /// The module's views (BackupIam.Format.ps1xml) are loaded into the runspace the first time they can be needed: at
+        /// the latest before the first object is written (<see cref="WriteObject(object)"/>), and in a cmdlet that calls
+        /// AWS, while its first engine task is on its way (<see cref="Run{T}"/>), so that the ~100 ms of a cold
+        /// Update-FormatData overlap the network instead of coming before it (issue 16). Writes an object to the pipeline,
+        /// the views loaded first (so that Out-Default finds them).
+        /// </summary>
+        protected new void WriteObject(object sendToPipeline)
         {
             FormatLoader.EnsureLoaded(this);
+            base.WriteObject(sendToPipeline);
+        }
+
+        /// <summary>Writes an object (or its elements) to the pipeline, the module's views loaded first.</summary>
+        protected new void WriteObject(object sendToPipeline, bool enumerateCollection)
+        {
+            FormatLoader.EnsureLoaded(this);
+            base.WriteObject(sendToPipeline, enumerateCollection);
         }
 
         protected override void StopProcessing()
@@ -36,7 +52,22 @@ namespace BackupIam.Abstractions
         {
             try
             {
-                return Task.Run(() => work(CancellationToken), CancellationToken).GetAwaiter().GetResult();
+                Task<T> task = Task.Run(() => work(CancellationToken), CancellationToken);
+                // This thread would only wait: it loads the views meanwhile (a no-op after the first time). A failure to
+                // load them is reported after the engine task has ended, never leaving that task unobserved.
+                ExceptionDispatchInfo? formatFailure = null;
+                try
+                {
+                    FormatLoader.EnsureLoaded(this);
+                }
+                catch (Exception ex) when (!(ex is PipelineStoppedException))
+                {
+                    formatFailure = ExceptionDispatchInfo.Capture(ex);
+                }
+
+                T result = task.GetAwaiter().GetResult();
+                formatFailure?.Throw();
+                return result;
             }
             catch (OperationCanceledException) when (CancellationToken.IsCancellationRequested)
             {

@@ -192,3 +192,34 @@ Describe 'A bucket''s versioning and lifecycle (round 3)' {
         @(Get-ReadCall | Where-Object { $_ -eq 's3 GET /rt-ver/?versioning' }).Count | Should -Be 2
     }
 }
+
+Describe 'Connections kept after successful writes (round 4)' {
+    It 'sends the S3 request that follows a successful PUT on a kept connection (a custom endpoint gives one up only after a refused body)' {
+        # The recording proxy logs, per request the server received, whether it opened its client connection.
+        $log = Join-Path ([System.IO.Path]::GetTempPath()) ("rt-connections-" + [guid]::NewGuid().ToString('n') + '.jsonl')
+        $proxy = Start-CountingProxy -TargetUrl $script:moto.Url -LogPath $log
+        $saved = $env:AWS_ENDPOINT_URL
+        try {
+            $env:AWS_ENDPOINT_URL = $proxy.Url
+            New-BackupBucket -BucketName rt-conn | Enable-BackupVersioning |
+                Set-BackupLifecycle -NoncurrentVersionExpirationDays 30 -AbortIncompleteMultipartUploadDays 7 | Out-Null
+            New-BackupBucket -BucketName rt-conn -Folder a/, b/ | Out-Null
+        }
+        finally {
+            $env:AWS_ENDPOINT_URL = $saved
+            Stop-CountingProxy $proxy
+        }
+        # S3 only (IAM/STS form POSTs carry an Action); in the order the server received them.
+        $s3 = @(Get-Content $log | Where-Object { $_.Trim() } | ConvertFrom-Json | Where-Object { -not $_.action } | Sort-Object start)
+        Remove-Item $log -ErrorAction SilentlyContinue
+        # A request sent alone (no other S3 request overlaps it), right after a successful PUT was answered: that PUT's
+        # connection is idle and must carry it. (Requests sent together may open connections of their own.)
+        $afterPut = @(foreach ($r in $s3) {
+                $before = @($s3 | Where-Object { $_ -ne $r -and $_.end -le $r.start } | Sort-Object end)
+                $overlapping = @($s3 | Where-Object { $_ -ne $r -and $_.start -lt $r.end -and $_.end -gt $r.start })
+                if ($before.Count -and $before[-1].method -eq 'PUT' -and $before[-1].status -lt 300 -and -not $overlapping.Count) { $r }
+            })
+        $afterPut.Count | Should -BeGreaterOrEqual 3
+        @($afterPut | Where-Object newConnection | ForEach-Object { "$($_.method) $($_.path)?$($_.query)" }) | Should -BeNullOrEmpty
+    }
+}

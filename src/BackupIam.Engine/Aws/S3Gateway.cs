@@ -32,7 +32,7 @@ namespace BackupIam.Engine.Aws
             // non-AWS answers are read by S3CompatibleStoreHandler under it.
             _http = session.S3ServiceUrl == null
                 ? new LimitedHttpClientFactory(session.RequestLimits)
-                : new LimitedHttpClientFactory(session.RequestLimits, inner => _compatible = new S3CompatibleStoreHandler(inner)) { CloseAfterBody = true };
+                : new LimitedHttpClientFactory(session.RequestLimits, inner => _compatible = new S3CompatibleStoreHandler(inner)) { DropConnectionAfterRefusedBody = true };
             AmazonS3Config config = CreateConfig(session);
             config.HttpClientFactory = _http;
             _client = new AmazonS3Client(session.Credentials, config);

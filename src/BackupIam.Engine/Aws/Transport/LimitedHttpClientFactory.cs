@@ -51,30 +51,18 @@ namespace BackupIam.Engine.Aws
     internal sealed class AttemptLimitHandler : DelegatingHandler
     {
         private readonly TimeSpan _attemptTimeout;
-        private readonly bool _closeAfterBody;
 
         /// <param name="attemptTimeout">Timeout of one attempt.</param>
         /// <param name="inner">The next handler.</param>
-        /// <param name="closeAfterBody">
-        /// Ask the server to close the connection after a request with a body. Ceph RGW answers a refused PUT (403) without
-        /// reading its body and then reads those bytes as the start of the next request on the same connection, which it
-        /// answers 400 BadRequest; so with S3-compatible stores a connection that carried a body is not reused.
-        /// </param>
-        public AttemptLimitHandler(TimeSpan attemptTimeout, HttpMessageHandler inner, bool closeAfterBody = false)
+        public AttemptLimitHandler(TimeSpan attemptTimeout, HttpMessageHandler inner)
             : base(inner)
         {
             _attemptTimeout = attemptTimeout;
-            _closeAfterBody = closeAfterBody;
         }
 
         protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
         {
             AttemptScope.Current?.Count();
-            if (_closeAfterBody && request.Content != null && request.Method != HttpMethod.Get && request.Method != HttpMethod.Head)
-            {
-                request.Headers.ConnectionClose = true;
-            }
-
             using (var attemptCts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
             {
                 attemptCts.CancelAfter(_attemptTimeout);
@@ -116,8 +104,12 @@ namespace BackupIam.Engine.Aws
             _wrap = wrap;
         }
 
-        /// <summary>Requests with a body close their connection afterwards (set for S3-compatible stores; see <see cref="AttemptLimitHandler"/>).</summary>
-        public bool CloseAfterBody { get; set; }
+        /// <summary>
+        /// Each request gets a connection pool of its own while in flight, and a request with a body that gets an error
+        /// answer takes its connection out of use (set for S3-compatible stores: Ceph RGW leaves a refused PUT's body unread
+        /// on the connection; see <see cref="SharedHttpHandlers.OneRequestPerPoolHandler"/>).
+        /// </summary>
+        public bool DropConnectionAfterRefusedBody { get; set; }
 
         public override HttpClient CreateHttpClient(IClientConfig clientConfig)
         {
@@ -126,10 +118,13 @@ namespace BackupIam.Engine.Aws
                 if (_client == null)
                 {
                     // The process-wide connection pool for these settings (SharedHttpHandlers): cmdlets reuse connections.
-                    HttpMessageHandler handler = SharedHttpHandlers.Get(clientConfig.AllowAutoRedirect, DecompressionMethods.None,
-                        clientConfig.MaxConnectionsPerServer, clientConfig.GetWebProxy());
+                    HttpMessageHandler handler = DropConnectionAfterRefusedBody
+                        ? SharedHttpHandlers.GetOneRequestPerPool(clientConfig.AllowAutoRedirect, DecompressionMethods.None,
+                            clientConfig.MaxConnectionsPerServer, clientConfig.GetWebProxy())
+                        : SharedHttpHandlers.Get(clientConfig.AllowAutoRedirect, DecompressionMethods.None,
+                            clientConfig.MaxConnectionsPerServer, clientConfig.GetWebProxy());
                     HttpMessageHandler network = _wrap == null ? handler : _wrap(handler);
-                    _client = new HttpClient(new AttemptLimitHandler(_limits.AttemptTimeout, network, CloseAfterBody)) { Timeout = Timeout.InfiniteTimeSpan };
+                    _client = new HttpClient(new AttemptLimitHandler(_limits.AttemptTimeout, network)) { Timeout = Timeout.InfiniteTimeSpan };
                 }
 
                 return _client;

@@ -5,8 +5,9 @@ namespace BackupIam.Engine.Tests.Rgw;
 
 /// <summary>
 /// Ceph RGW answers a refused PUT (403) without reading its body and then reads those bytes as the start of the next request
-/// on the same connection (answered 400 BadRequest). The S3 gateway closes connections that carried a body on S3-compatible
-/// stores, so the request after a refused write is read correctly.
+/// on the same connection (answered 400 BadRequest). On S3-compatible stores the S3 gateway gives up a connection after a
+/// request with a body got an error answer (SharedHttpHandlers.OneRequestPerPoolHandler), so the request after a refused
+/// write is read correctly.
 /// </summary>
 [Collection(RgwCollection.Name)]
 public sealed class S3GatewayRgwConnectionTests : IDisposable

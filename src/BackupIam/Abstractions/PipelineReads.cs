@@ -22,6 +22,30 @@ namespace BackupIam.Abstractions
         public const string AccessKeys = "ListAccessKeys";
         public const string BucketVersioning = "GetBucketVersioning";
         public const string BucketLifecycle = "GetBucketLifecycleConfiguration";
+        public const string UserPolicy = "GetUserPolicy";
+        public const string GroupPolicy = "GetGroupPolicy";
+
+        /// <summary>An inline policy read's entry (<see cref="UserPolicy"/> or <see cref="GroupPolicy"/>): the policy's name is part of it.</summary>
+        public static string ForPolicy(string read, string policyName) => read + "\n" + policyName;
+
+        /// <summary>The policy names for which a cmdlet of this pipeline wants <paramref name="read"/> (<see cref="ForPolicy"/>).</summary>
+        public static IReadOnlyList<string> WantedPolicyNames(string read)
+        {
+            var names = new List<string>();
+            if (_wanted != null)
+            {
+                string prefix = read + "\n";
+                foreach (string entry in _wanted.Keys)
+                {
+                    if (entry.StartsWith(prefix, StringComparison.Ordinal))
+                    {
+                        names.Add(entry.Substring(prefix.Length));
+                    }
+                }
+            }
+
+            return names;
+        }
 
         /// <summary>A bucket read's entry: the expected owner is part of it, so a read sent with another owner's header (or none) is never taken.</summary>
         public static string ForOwner(string read, string? expectedBucketOwner) => read + "\n" + (expectedBucketOwner ?? "");
@@ -55,6 +79,16 @@ namespace BackupIam.Abstractions
         }
 
         public static bool IsWanted(string read) => _wanted != null && _wanted.ContainsKey(read);
+
+        /// <summary>
+        /// A read started before the resource is known to exist (issue 16): its failure is observed here, so that a read the
+        /// cmdlet drops unread (the resource is missing, or planning failed) never surfaces; whoever awaits it still gets it.
+        /// </summary>
+        public static Task<T> Started<T>(Task<T> task)
+        {
+            _ = task.ContinueWith(t => _ = t.Exception, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously);
+            return task;
+        }
 
         /// <summary>Offers a started read of a resource (its <see cref="Engine.Provisioning.FreshResourceKey"/>) until the scope ends.</summary>
         public static IDisposable Offer(string key, string read, Task task)

@@ -10,8 +10,10 @@ namespace BackupIam.Abstractions
     /// GetBucketLifecycleConfiguration, sent by New-BackupBucket with its own reads of an existing bucket).
     /// A downstream cmdlet that plans from a piped user (Add-BackupUserToGroup: ListGroupsForUser; New-BackupAccessKey:
     /// the planning ListAccessKeys) says so in its BeginProcessing, which PowerShell runs for every cmdlet of a pipeline
-    /// before any record flows (<see cref="Want"/>). New-BackupUser, once GetUser has proved the user exists, starts those
-    /// reads beside its own GetLoginProfile and offers them while it writes the user's record (<see cref="Offer"/>), the
+    /// before any record flows (<see cref="Want"/>); Set-BackupUserPolicy/Set-BackupGroupPolicy want GetUserPolicy/
+    /// GetGroupPolicy of a policy named on the command line (<see cref="ForPolicy"/>). New-BackupUser (New-BackupGroup,
+    /// New-BackupBucket) starts those reads together with its existence check, drops them unread when the resource does not
+    /// exist (round 4), and otherwise offers them while it writes the resource's record (<see cref="Offer"/>), the
     /// same scope as <see cref="FreshResources"/>: the downstream cmdlet takes the answer (<see cref="Take"/>, once) instead
     /// of sending the same request a few round trips later. Nothing in between writes a user's groups or keys. A read
     /// nobody takes is dropped; its failure is the downstream cmdlet's to report, exactly as if it had sent it.

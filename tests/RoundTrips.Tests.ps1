@@ -7,22 +7,59 @@ BeforeAll {
     function Get-ReadCall {
         @(Get-MotoCall -Url $script:moto.Url | Where-Object { -not $_.IsWrite } | ForEach-Object { "$($_.Service) $($_.Operation)" })
     }
+
+    # The fault proxy in front of the same moto, for order facts that must not depend on timing (issue 16, round 4).
+    $script:proxy = Start-FaultProxy -TargetUrl $script:moto.Url
+
+    function Invoke-WithHold {
+        <#
+        Runs -Script with the module pointed at the fault proxy, which holds each request named in -Hold (as
+        Get-FaultProxyRequest names it: 'GetUser', 'HEAD /bucket/') for -Seconds before it forwards it. Returns what the
+        script wrote (Output) and moto's calls in the order moto received them (Calls, 'service operation'). A request the
+        module sends before it has the held request's answer reaches moto before the held request; one it sends only
+        after that answer reaches moto after it, however loaded the machine is.
+        #>
+        param([string[]] $Hold, [scriptblock] $Script, [int] $Seconds = 3)
+        Reset-FaultProxy -Proxy $script:proxy
+        Set-FaultRule -Proxy $script:proxy -Rule @($Hold | ForEach-Object { @{ Operation = $_; Fault = 'delay-before'; Seconds = $Seconds } })
+        $saved = $env:AWS_ENDPOINT_URL
+        $env:AWS_ENDPOINT_URL = $script:proxy.Url
+        Start-MotoRecording -Url $script:moto.Url
+        try { $output = @(& $Script) }
+        finally {
+            $env:AWS_ENDPOINT_URL = $saved
+            Reset-FaultProxy -Proxy $script:proxy
+        }
+        [pscustomobject]@{ Output = $output; Calls = @(Get-MotoCall -Url $script:moto.Url | ForEach-Object { "$($_.Service) $($_.Operation)" }) }
+    }
+
+    function Select-CallAfter([string[]] $Calls, [string] $Marker) {
+        # The calls moto received after the first $Marker (which must be there).
+        $at = [array]::IndexOf($Calls, $Marker)
+        if ($at -lt 0) { throw "'$Marker' is not among the calls: $($Calls -join ', ')" }
+        @($Calls | Select-Object -Skip ($at + 1))
+    }
 }
 
 AfterAll {
+    if ($script:proxy) { Stop-FaultProxy $script:proxy }
     Exit-MotoTestSession $script:moto
 }
 
 Describe 'Reads that cannot tell anything' {
     It 'skips the reads of a user and a group that an earlier cmdlet of the same pipeline just created' {
-        Start-MotoRecording -Url $script:moto.Url
-        New-BackupGroup -GroupName rt-group | Set-BackupGroupPolicy -PolicyName P -PolicyDocument $script:policy | Out-Null
-        New-BackupUser -UserName rt-user | Add-BackupUserToGroup -GroupName rt-group | New-BackupAccessKey | Out-Null
-        $reads = Get-ReadCall
-        $reads | Should -Not -Contain 'iam GetGroupPolicy'
-        $reads | Should -Not -Contain 'iam ListGroupsForUser'
+        # Round 4: New-BackupGroup/New-BackupUser send these reads with GetGroup/GetUser, before they know whether the
+        # group or user exists, and drop them unread when it does not: so they may be sent before the create, never after
+        # it (the creates are held so that a read sent before one reaches moto before it, whatever the load).
+        $run = Invoke-WithHold -Hold 'CreateGroup', 'CreateUser' -Seconds 2 -Script {
+            New-BackupGroup -GroupName rt-group | Set-BackupGroupPolicy -PolicyName P -PolicyDocument $script:policy | Out-Null
+            New-BackupUser -UserName rt-user | Add-BackupUserToGroup -GroupName rt-group | New-BackupAccessKey | Out-Null
+        }
+        Select-CallAfter $run.Calls 'iam CreateGroup' | Should -Not -Contain 'iam GetGroupPolicy'
+        $afterUser = Select-CallAfter $run.Calls 'iam CreateUser'
+        $afterUser | Should -Not -Contain 'iam ListGroupsForUser'
         # The planning read is skipped; the check under the per-user lock before CreateAccessKey stays (keys-faults).
-        @($reads | Where-Object { $_ -eq 'iam ListAccessKeys' }).Count | Should -Be 1
+        @($afterUser | Where-Object { $_ -eq 'iam ListAccessKeys' }).Count | Should -Be 1
     }
 
     It 'still reads in a later statement, and a re-run finds everything in place with zero writes' {
@@ -46,9 +83,11 @@ Describe 'Reads that cannot tell anything' {
     }
 
     It 'skips the versioning and lifecycle reads of a bucket created earlier in the pipeline, and reads them on a re-run' {
-        Start-MotoRecording -Url $script:moto.Url
-        New-BackupBucket -BucketName rt-bucket | Enable-BackupVersioning | Set-BackupLifecycle -NoncurrentVersionExpirationDays 30 | Out-Null
-        $reads = Get-ReadCall
+        # Round 4: sent with HeadBucket and dropped unread when the bucket is missing, so never after CreateBucket.
+        $run = Invoke-WithHold -Hold 'PUT /rt-bucket/' -Seconds 2 -Script {
+            New-BackupBucket -BucketName rt-bucket | Enable-BackupVersioning | Set-BackupLifecycle -NoncurrentVersionExpirationDays 30 | Out-Null
+        }
+        $reads = Select-CallAfter $run.Calls 's3 PUT /rt-bucket/'
         $reads | Should -Not -Contain 's3 GET /rt-bucket/?versioning'
         $reads | Should -Not -Contain 's3 GET /rt-bucket/?lifecycle'
 
@@ -83,12 +122,13 @@ Describe 'Independent requests in parallel' {
 
 Describe 'A new bucket''s managed tag, and buckets known to exist (round 3)' {
     It 'tags a bucket it creates without reading its tags, and the tag is there' {
-        Start-MotoRecording -Url $script:moto.Url
-        $bucket = New-BackupBucket -BucketName rt-tag-new -Folder a/, b/
+        # Round 4: the tag read is sent with HeadBucket and dropped unread when the bucket is missing: never after CreateBucket.
+        $run = Invoke-WithHold -Hold 'PUT /rt-tag-new/' -Seconds 2 -Script { New-BackupBucket -BucketName rt-tag-new -Folder a/, b/ }
+        $bucket = $run.Output[0]
         $bucket.Status | Should -Be 'Created'
         $bucket.Changes -join ',' | Should -Be 's3:CreateBucket,s3:PutPublicAccessBlock,s3:PutBucketOwnershipControls,s3:PutBucketEncryption,s3:PutBucketTagging,s3:PutObject,s3:PutObject'
-        Get-ReadCall | Should -Not -Contain 's3 GET /rt-tag-new/?tagging'
-        @(Get-MotoWriteCall -Url $script:moto.Url | ForEach-Object Operation) | Should -Contain 'PUT /rt-tag-new/?tagging'
+        Select-CallAfter $run.Calls 's3 PUT /rt-tag-new/' | Should -Not -Contain 's3 GET /rt-tag-new/?tagging'
+        $run.Calls | Should -Contain 's3 PUT /rt-tag-new/?tagging'
         (Get-BackupBucket -BucketName rt-tag-new).Managed | Should -BeTrue
     }
 
@@ -157,9 +197,11 @@ Describe 'An existing user''s reads sent together (round 3)' {
 
 Describe 'A bucket''s versioning and lifecycle (round 3)' {
     It 'records versioning on a bucket created earlier in the pipeline without reading its tags' {
-        Start-MotoRecording -Url $script:moto.Url
-        New-BackupBucket -BucketName rt-ver | Enable-BackupVersioning | Set-BackupLifecycle -NoncurrentVersionExpirationDays 30 | Out-Null
-        Get-ReadCall | Should -Not -Contain 's3 GET /rt-ver/?tagging'
+        # Round 4: the tag read sent with HeadBucket is dropped unread (the bucket is missing): never after CreateBucket.
+        $run = Invoke-WithHold -Hold 'PUT /rt-ver/' -Seconds 2 -Script {
+            New-BackupBucket -BucketName rt-ver | Enable-BackupVersioning | Set-BackupLifecycle -NoncurrentVersionExpirationDays 30 | Out-Null
+        }
+        Select-CallAfter $run.Calls 's3 PUT /rt-ver/' | Should -Not -Contain 's3 GET /rt-ver/?tagging'
         $tags = (Get-BackupBucket -BucketName rt-ver).Tags
         $tags['backupiam:managed'] | Should -Be 'true'
         $tags['backupiam:versioning'] | Should -Not -BeNullOrEmpty
@@ -221,5 +263,86 @@ Describe 'Connections kept after successful writes (round 4)' {
             })
         $afterPut.Count | Should -BeGreaterOrEqual 3
         @($afterPut | Where-Object newConnection | ForEach-Object { "$($_.method) $($_.path)?$($_.query)" }) | Should -BeNullOrEmpty
+    }
+}
+
+Describe 'A re-run''s reads sent with the existence check (round 4)' {
+    BeforeAll {
+        New-BackupBucket -BucketName rt-ahead -Folder a/ | Enable-BackupVersioning | Set-BackupLifecycle -NoncurrentVersionExpirationDays 30 | Out-Null
+        New-BackupGroup -GroupName rt-ahead-group | Set-BackupGroupPolicy -PolicyName P -PolicyDocument $script:policy | Out-Null
+        New-BackupUser -UserName rt-ahead-user | Add-BackupUserToGroup -GroupName rt-ahead-group | New-BackupAccessKey | Out-Null
+    }
+
+    It 'sends an existing bucket''s reads, and the later cmdlets'' ones, before HeadBucket''s answer' {
+        # HeadBucket is held at the proxy: every read sent before its answer reaches moto before it. On main the reads
+        # waited for that answer (and GetBucketLocation's), so HeadBucket came first.
+        $run = Invoke-WithHold -Hold 'HEAD /rt-ahead/' -Script {
+            New-BackupBucket -BucketName rt-ahead -Folder a/ | Enable-BackupVersioning | Set-BackupLifecycle -NoncurrentVersionExpirationDays 30
+        }
+        $run.Output | ForEach-Object { $_.Status | Should -Be 'Unchanged' }
+        @($run.Calls | Where-Object { $_ -like 's3 PUT*' -or $_ -like 's3 DELETE*' -or $_ -like 's3 POST*' }) | Should -BeNullOrEmpty
+        $head = [array]::IndexOf($run.Calls, 's3 HEAD /rt-ahead/')
+        $head | Should -BeGreaterThan -1
+        foreach ($read in 's3 GET /rt-ahead/?publicAccessBlock', 's3 GET /rt-ahead/?ownershipControls', 's3 GET /rt-ahead/?encryption',
+            's3 GET /rt-ahead/?tagging', 's3 HEAD /rt-ahead/a/', 's3 GET /rt-ahead/?versioning', 's3 GET /rt-ahead/?lifecycle') {
+            [array]::IndexOf($run.Calls, $read) | Should -BeLessThan $head -Because "$read is sent with HeadBucket ($($run.Calls -join ', '))"
+        }
+        @($run.Calls | Where-Object { $_ -eq 's3 GET /rt-ahead/?versioning' }).Count | Should -Be 1
+        @($run.Calls | Where-Object { $_ -eq 's3 GET /rt-ahead/?lifecycle' }).Count | Should -Be 1
+    }
+
+    It 'sends an existing user''s reads, and the later cmdlets'' ones, before GetUser''s answer' {
+        $run = Invoke-WithHold -Hold 'GetUser' -Script {
+            $DebugPreference = 'Continue'
+            & { New-BackupUser -UserName rt-ahead-user | Add-BackupUserToGroup -GroupName rt-ahead-group | New-BackupAccessKey } 5>&1
+        }
+        $result = @($run.Output | Where-Object { $_ -isnot [System.Management.Automation.DebugRecord] })
+        $taken = @($run.Output | Where-Object { $_ -is [System.Management.Automation.DebugRecord] -and $_.Message -like 'Early read taken:*' } | ForEach-Object Message)
+        $result[0].Status | Should -Be 'Unchanged'
+        @($run.Calls | Where-Object { $_ -notlike 'iam Get*' -and $_ -notlike 'iam List*' }) | Should -BeNullOrEmpty
+        $getUser = [array]::IndexOf($run.Calls, 'iam GetUser')
+        $getUser | Should -BeGreaterThan -1
+        foreach ($read in 'iam GetLoginProfile', 'iam ListGroupsForUser', 'iam ListAccessKeys') {
+            [array]::IndexOf($run.Calls, $read) | Should -BeLessThan $getUser -Because "$read is sent with GetUser ($($run.Calls -join ', '))"
+        }
+        @($taken | Where-Object { $_ -like '*GroupsForUser*rt-ahead-user*' }).Count | Should -Be 1
+        @($taken | Where-Object { $_ -like '*AccessKeys*rt-ahead-user*' }).Count | Should -Be 1
+    }
+
+    It 'sends a piped Set-BackupGroupPolicy''s GetGroupPolicy before GetGroup''s answer, once' {
+        $run = Invoke-WithHold -Hold 'GetGroup' -Script {
+            $DebugPreference = 'Continue'
+            & { New-BackupGroup -GroupName rt-ahead-group | Set-BackupGroupPolicy -PolicyName P -PolicyDocument $script:policy } 5>&1
+        }
+        $result = @($run.Output | Where-Object { $_ -isnot [System.Management.Automation.DebugRecord] })
+        $taken = @($run.Output | Where-Object { $_ -is [System.Management.Automation.DebugRecord] -and $_.Message -like 'Early read taken:*' } | ForEach-Object Message)
+        $result | ForEach-Object { $_.Status | Should -Be 'Unchanged' }
+        [array]::IndexOf($run.Calls, 'iam GetGroupPolicy') | Should -BeLessThan ([array]::IndexOf($run.Calls, 'iam GetGroup')) -Because ($run.Calls -join ', ')
+        @($run.Calls | Where-Object { $_ -eq 'iam GetGroupPolicy' }).Count | Should -Be 1
+        @($taken | Where-Object { $_ -like '*GetGroupPolicy*rt-ahead-group*' }).Count | Should -Be 1
+    }
+
+    It 'drops the reads of a bucket, user and group that do not exist: no warning, no error, each read sent once' {
+        Start-MotoRecording -Url $script:moto.Url
+        $bucket = New-BackupBucket -BucketName rt-ahead-new -Folder a/ -WhatIf -WarningVariable bucketWarnings -ErrorVariable bucketErrors | Enable-BackupVersioning -WhatIf
+        $user = New-BackupUser -UserName rt-ahead-new -WhatIf -WarningVariable userWarnings -ErrorVariable userErrors | Add-BackupUserToGroup -GroupName rt-ahead-group -WhatIf
+        Start-Sleep -Milliseconds 500   # a dropped read cut off when its cmdlet ended was retried by AWSSDK at once
+        $calls = @(Get-MotoCall -Url $script:moto.Url | ForEach-Object { "$($_.Service) $($_.Operation)" })
+        @($bucketWarnings) + @($userWarnings) | Should -BeNullOrEmpty
+        @($bucketErrors) + @($userErrors) | Should -BeNullOrEmpty
+        @($bucket)[0].Status | Should -Be 'Planned'
+        @($user)[0].Status | Should -Be 'Planned'
+        @($calls | Where-Object { $_ -like 's3 *' -and $_ -ne 's3 GET /rt-ahead-new/?versioning' } | Group-Object | Where-Object Count -GT 1) | Should -BeNullOrEmpty -Because ($calls -join ', ')
+    }
+
+    It 'asks no GetBucketLocation once this store''s HeadBucket named the region, and still reports and warns about it' {
+        New-BackupBucket -BucketName rt-ahead-eu -Region eu-west-1 | Out-Null
+        New-BackupBucket -BucketName rt-ahead-eu -Region eu-west-1 | Out-Null   # moto's HeadBucket names the region
+        Start-MotoRecording -Url $script:moto.Url
+        $again = New-BackupBucket -BucketName rt-ahead-eu -Region us-east-1 -WarningVariable warnings -WarningAction SilentlyContinue
+        $again.Status | Should -Be 'Unchanged'
+        $again.Region | Should -Be 'eu-west-1'
+        ($warnings -join "`n") | Should -Match "Bucket 'rt-ahead-eu' is in region eu-west-1, not us-east-1"
+        Get-ReadCall | Should -Not -Contain 's3 GET /rt-ahead-eu/?location'
     }
 }

@@ -21,6 +21,26 @@ namespace BackupIam.Engine.Aws
         /// <summary>HeadBucket: true when the bucket exists (also when it lives in another region), false on 404.</summary>
         Task<bool> BucketExistsAsync(string bucketName, CancellationToken cancellationToken);
 
+        /// <summary>
+        /// HeadBucket, with the region the store named in its answer (x-amz-bucket-region: AWS, moto), or null when it
+        /// named none (Ceph RGW 16) or the bucket is missing or in another region (301).
+        /// </summary>
+        Task<S3BucketHead> HeadBucketAsync(string bucketName, CancellationToken cancellationToken);
+
+        /// <summary>
+        /// True once a HeadBucket through this gateway's endpoint named the bucket's region in this process (issue 16): a
+        /// planner then sends no GetBucketLocation alongside it.
+        /// </summary>
+        bool HeadBucketNamesRegion { get; }
+
+        /// <summary>
+        /// Marks the reads started until the scope ends as sent ahead of <paramref name="existence"/>, the bucket's
+        /// existence check (issue 16): a read refused with 403 is explained (owner mismatch or access denied, with the
+        /// HeadBucket requests that takes) only once that check has found the bucket; otherwise the answer is for a bucket
+        /// that is missing or not readable, which the caller drops unread, so nothing more is sent for it.
+        /// </summary>
+        IDisposable ReadAheadOf(Task<bool> existence);
+
         /// <summary>Creates a bucket in the session's region (LocationConstraint omitted for us-east-1 only).</summary>
         Task CreateBucketAsync(string bucketName, CancellationToken cancellationToken);
 

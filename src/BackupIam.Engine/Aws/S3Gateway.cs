@@ -92,30 +92,111 @@ namespace BackupIam.Engine.Aws
             return config;
         }
 
+        /// <summary>
+        /// Cancelled when the gateway is disposed, before its client: a read still in flight then (one sent ahead of an
+        /// existence check and dropped, issue 16) ends as cancelled, which AWSSDK does not retry, instead of failing with
+        /// the client's disposal, which it did retry (the same read sent again after the cmdlet ended).
+        /// </summary>
+        private readonly CancellationTokenSource _disposing = new CancellationTokenSource();
+
         /// <inheritdoc />
         public void Dispose()
         {
+            _disposing.Cancel();
             _client.Dispose();
             _http.Dispose();
         }
 
         /// <inheritdoc />
-        public async Task<bool> BucketExistsAsync(string bucketName, CancellationToken cancellationToken)
+        public async Task<bool> BucketExistsAsync(string bucketName, CancellationToken cancellationToken) =>
+            (await HeadBucketAsync(bucketName, cancellationToken).ConfigureAwait(false)).Exists;
+
+        /// <inheritdoc />
+        public async Task<S3BucketHead> HeadBucketAsync(string bucketName, CancellationToken cancellationToken)
         {
             try
             {
-                await CallAsync("HeadBucket", bucketName,
+                HeadBucketResponse r = await CallAsync("HeadBucket", bucketName,
                     ct => _client.HeadBucketAsync(new HeadBucketRequest { BucketName = bucketName }, ct), cancellationToken).ConfigureAwait(false);
-                return true;
+                string? region = string.IsNullOrEmpty(r.BucketRegion) ? null : r.BucketRegion;
+                if (region != null)
+                {
+                    NoteRegionNamed();
+                }
+
+                return new S3BucketHead(true, region);
             }
             catch (S3ServiceException ex) when (ex.HttpStatus == (int)HttpStatusCode.NotFound)
             {
-                return false;
+                return new S3BucketHead(false, null);
             }
             catch (S3ServiceException ex) when (ex.HttpStatus == (int)HttpStatusCode.MovedPermanently || ex.HttpStatus == (int)HttpStatusCode.Redirect
                 || ex.HttpStatus == 307)
             {
-                return true; // exists, in another region
+                return new S3BucketHead(true, null); // exists, in another region
+            }
+        }
+
+        /// <summary>Endpoints whose HeadBucket answer named the bucket's region in this process (issue 16; bounded).</summary>
+        private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, bool> s_regionNamed =
+            new System.Collections.Concurrent.ConcurrentDictionary<string, bool>(StringComparer.Ordinal);
+
+        private string EndpointKey => _session.S3ServiceUrl?.ToString() ?? "aws " + _session.Region.SystemName;
+
+        private void NoteRegionNamed()
+        {
+            if (s_regionNamed.Count >= 1000)
+            {
+                s_regionNamed.Clear();
+            }
+
+            s_regionNamed[EndpointKey] = true;
+        }
+
+        /// <inheritdoc />
+        public bool HeadBucketNamesRegion => s_regionNamed.ContainsKey(EndpointKey);
+
+        /// <summary>The existence check that the reads started in this flow were sent ahead of (<see cref="ReadAheadOf"/>).</summary>
+        private static readonly AsyncLocal<Task<bool>?> s_readAhead = new AsyncLocal<Task<bool>?>();
+
+        /// <inheritdoc />
+        public IDisposable ReadAheadOf(Task<bool> existence)
+        {
+            Task<bool>? before = s_readAhead.Value;
+            s_readAhead.Value = existence ?? throw new ArgumentNullException(nameof(existence));
+            return new ReadAheadScope(before);
+        }
+
+        private sealed class ReadAheadScope : IDisposable
+        {
+            private readonly Task<bool>? _before;
+            private bool _done;
+
+            public ReadAheadScope(Task<bool>? before)
+            {
+                _before = before;
+            }
+
+            public void Dispose()
+            {
+                if (!_done)
+                {
+                    _done = true;
+                    s_readAhead.Value = _before;
+                }
+            }
+        }
+
+        /// <summary>True when the existence check a read was sent ahead of found the bucket (false when missing or failed).</summary>
+        private static async Task<bool> FoundAsync(Task<bool> existence)
+        {
+            try
+            {
+                return await existence.ConfigureAwait(false);
+            }
+            catch (Exception)
+            {
+                return false;
             }
         }
 
@@ -731,13 +812,24 @@ namespace BackupIam.Engine.Aws
             S3RequestPaths.Check(operation, bucketName, key);
             string resource = key == null ? "bucket '" + bucketName + "'" : "object '" + key + "' in bucket '" + bucketName + "'";
             string? owner = ExpectedBucketOwner;
+            Task<bool>? aheadOf = s_readAhead.Value;
             try
             {
-                return await SdkCall.RunAsync(AwsService.S3, operation, resource, bucketName, _session.S3ServiceUrl, _session.RequestLimits, call,
-                    ex => ServiceError(ex, operation, bucketName), cancellationToken).ConfigureAwait(false);
+                using (var untilDisposed = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _disposing.Token))
+                {
+                    return await SdkCall.RunAsync(AwsService.S3, operation, resource, bucketName, _session.S3ServiceUrl, _session.RequestLimits, call,
+                        ex => ServiceError(ex, operation, bucketName), untilDisposed.Token).ConfigureAwait(false);
+                }
             }
             catch (S3ServiceException ex) when (BucketOwnership.MayBeAnotherAccount(ex))
             {
+                if (aheadOf != null && !await FoundAsync(aheadOf).ConfigureAwait(false))
+                {
+                    // Sent ahead of a HeadBucket that found no bucket it may read (issue 16): the caller drops this answer
+                    // unread, so no HeadBucket is spent explaining it.
+                    throw;
+                }
+
                 // Another account's bucket, or the caller's own with a policy that denies this call. With the owner
                 // expected, HeadBucket tells them apart: refused with the header and answered without it, the header alone
                 // made the difference (answered with it, the owner is right and a policy denies the call).

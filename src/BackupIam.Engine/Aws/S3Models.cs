@@ -4,6 +4,21 @@ using BackupIam.Engine.Errors;
 
 namespace BackupIam.Engine.Aws
 {
+    /// <summary>HeadBucket's answer: whether the bucket exists, and the region the store named (null when it named none).</summary>
+    public sealed class S3BucketHead
+    {
+        public S3BucketHead(bool exists, string? region)
+        {
+            Exists = exists;
+            Region = region;
+        }
+
+        public bool Exists { get; }
+
+        /// <summary>The bucket's region from x-amz-bucket-region (AWS, moto); null when the answer named none (Ceph RGW 16).</summary>
+        public string? Region { get; }
+    }
+
     /// <summary>S3 Block Public Access settings of a bucket.</summary>
     public sealed class S3PublicAccessBlock
     {

@@ -234,11 +234,12 @@ namespace BackupIam.Engine.Provisioning
             _s3 = s3 ?? throw new ArgumentNullException(nameof(s3));
         }
 
-        /// <param name="whenExists">
-        /// Called once HeadBucket has shown that the bucket exists, as its own reads start (issue 16: the caller starts
-        /// reads that a later step needs, so that they travel together with them).
+        /// <param name="readsAhead">
+        /// Called as HeadBucket is sent, with the bucket's own reads (issue 16): the caller starts the reads a later step
+        /// needs of an existing bucket, so that they travel together with it. When the plan says the bucket does not
+        /// exist (<see cref="ResourcePlan.Exists"/> false), or planning fails, the caller drops them unread.
         /// </param>
-        public async Task<BucketPlan> PlanBucketAsync(BucketSpec spec, CancellationToken cancellationToken, Action? whenExists = null)
+        public async Task<BucketPlan> PlanBucketAsync(BucketSpec spec, CancellationToken cancellationToken, Action? readsAhead = null)
         {
             S3Names.ValidateBucketName(spec.BucketName, "BucketName");
             var folders = new List<string>();
@@ -261,13 +262,71 @@ namespace BackupIam.Engine.Provisioning
             var plan = new BucketPlan(bucket) { Folders = folders };
             // A 403 (another account's bucket, or the caller's own with a policy that denies it) is explained by the
             // gateway: plainly, and as S3BucketOwnerMismatch when the expected owner's header made the difference.
-            plan.Exists = await _s3.BucketExistsAsync(bucket, cancellationToken).ConfigureAwait(false);
+            Task<S3BucketHead> head = _s3.HeadBucketAsync(bucket, cancellationToken);
 
+            // An existing bucket's reads are sent together with HeadBucket, not after its answer (issue 16): its location
+            // (unless this store's HeadBucket names the region), Object Lock, settings, tags and folders, and the caller's
+            // reads for later steps. They do not depend on one another, and each answer is awaited below where the plan
+            // needs it, so the plan, its warnings and its errors come in the same order. When HeadBucket finds no bucket,
+            // or fails, they are dropped unread: no warning or error ever comes from them (ReadAheadOf: not even the
+            // HeadBucket requests that explain a 403).
+            Task<string>? locationRead = null;
+            Task<S3ObjectLockConfiguration?>? objectLockRead = null;
+            Task<S3PublicAccessBlock?>? publicAccessRead = null;
+            Task<string?>? ownershipRead = null;
+            Task<bool>? encryptionRead = null;
+            Task<IReadOnlyDictionary<string, string>>? tagsRead = null;
+            var folderReads = new Dictionary<string, Task<bool>>(StringComparer.Ordinal);
+            using (_s3.ReadAheadOf(ExistsAsync(head)))
+            {
+                if (!_s3.HeadBucketNamesRegion)
+                {
+                    locationRead = _s3.GetBucketLocationAsync(bucket, cancellationToken);
+                }
+
+                if (spec.ObjectLock != null)
+                {
+                    objectLockRead = _s3.GetObjectLockConfigurationAsync(bucket, cancellationToken);
+                }
+
+                readsAhead?.Invoke();
+                publicAccessRead = _s3.GetPublicAccessBlockAsync(bucket, cancellationToken);
+                if (spec.ManagedTag)
+                {
+                    tagsRead = _s3.GetBucketTaggingAsync(bucket, cancellationToken);
+                }
+
+                if (spec.EnforceBucketOwnership)
+                {
+                    ownershipRead = _s3.GetBucketOwnershipControlsAsync(bucket, cancellationToken);
+                }
+
+                if (spec.DefaultEncryption)
+                {
+                    encryptionRead = ReadEncryptionAsync(bucket, cancellationToken);
+                }
+
+                foreach (string folder in folders)
+                {
+                    folderReads[folder] = _s3.ObjectExistsAsync(bucket, folder, cancellationToken);
+                }
+            }
+
+            // Observed now, so that a read nobody awaits (the bucket is missing, or planning stops) never surfaces as an
+            // unobserved task exception; an await below still gets its failure.
+            Observe(locationRead, objectLockRead, publicAccessRead, ownershipRead, encryptionRead, tagsRead);
+            Observe(folderReads.Values.ToArray());
+            S3BucketHead found = await head.ConfigureAwait(false);
+            plan.Exists = found.Exists;
             ObjectLockSpec? objectLock = spec.ObjectLock;
             objectLock?.Validate();
             if (plan.Exists)
             {
-                plan.ActualRegion = await ReadRegionAsync(bucket, cancellationToken).ConfigureAwait(false);
+                // x-amz-bucket-region where the store sends it (AWS, moto), else GetBucketLocation (Ceph RGW 16). A
+                // GetBucketLocation sent all the same (the first HeadBucket to this store) is waited for, unread: it left
+                // with the settings reads awaited below, and an answer left in flight would be cut off by the cmdlet's end.
+                string? location = found.Region == null || locationRead != null ? await ReadRegionAsync(bucket, locationRead, cancellationToken).ConfigureAwait(false) : null;
+                plan.ActualRegion = found.Region ?? location;
             }
             else
             {
@@ -296,43 +355,19 @@ namespace BackupIam.Engine.Provisioning
                             ex.RequestId, ex.HttpStatus, ex);
                     }
                 });
+
+                // The reads sent with HeadBucket are dropped unread: a new bucket's settings are read at apply time, below.
+                publicAccessRead = null;
+                ownershipRead = null;
+                encryptionRead = null;
+                tagsRead = null;
+                objectLockRead = null;
+                folderReads.Clear();
             }
 
             if (objectLock != null)
             {
-                await PlanObjectLockAsync(plan, objectLock, cancellationToken).ConfigureAwait(false);
-            }
-
-            // An existing bucket's settings and folders are read concurrently (issue 16): the reads do not depend on one
-            // another, and each answer is awaited below where the plan needs it, so the plan is built in the same order.
-            Task<S3PublicAccessBlock?>? publicAccessRead = null;
-            Task<string?>? ownershipRead = null;
-            Task<bool>? encryptionRead = null;
-            Task<IReadOnlyDictionary<string, string>>? tagsRead = null;
-            var folderReads = new Dictionary<string, Task<bool>>(StringComparer.Ordinal);
-            if (plan.Exists)
-            {
-                whenExists?.Invoke();
-                publicAccessRead = _s3.GetPublicAccessBlockAsync(bucket, cancellationToken);
-                if (spec.ManagedTag)
-                {
-                    tagsRead = _s3.GetBucketTaggingAsync(bucket, cancellationToken);
-                }
-
-                if (spec.EnforceBucketOwnership)
-                {
-                    ownershipRead = _s3.GetBucketOwnershipControlsAsync(bucket, cancellationToken);
-                }
-
-                if (spec.DefaultEncryption)
-                {
-                    encryptionRead = ReadEncryptionAsync(bucket, cancellationToken);
-                }
-
-                foreach (string folder in folders)
-                {
-                    folderReads[folder] = _s3.ObjectExistsAsync(bucket, folder, cancellationToken);
-                }
+                await PlanObjectLockAsync(plan, objectLock, objectLockRead, cancellationToken).ConfigureAwait(false);
             }
 
             // For a new bucket the settings are read again at apply time: AWS now creates buckets with Block Public
@@ -614,13 +649,14 @@ namespace BackupIam.Engine.Provisioning
         /// Object Lock (the default retention is then set); an existing bucket must be versioned, and the store must
         /// allow turning it on afterwards (AWS does; Ceph RGW 16 answers 409 InvalidBucketState, mapped to ObjectLockNotEnableable).
         /// </summary>
-        private async Task PlanObjectLockAsync(BucketPlan plan, ObjectLockSpec objectLock, CancellationToken cancellationToken)
+        /// <param name="objectLockRead">GetObjectLockConfiguration, sent with HeadBucket (issue 16); null for a new bucket.</param>
+        private async Task PlanObjectLockAsync(BucketPlan plan, ObjectLockSpec objectLock, Task<S3ObjectLockConfiguration?>? objectLockRead, CancellationToken cancellationToken)
         {
             string bucket = plan.Name;
             S3ObjectLockConfiguration? current = null;
             if (plan.Exists)
             {
-                current = await _s3.GetObjectLockConfigurationAsync(bucket, cancellationToken).ConfigureAwait(false);
+                current = await (objectLockRead ?? _s3.GetObjectLockConfigurationAsync(bucket, cancellationToken)).ConfigureAwait(false);
                 plan.ObjectLockBefore = current;
                 if (objectLock.Matches(current))
                 {
@@ -685,16 +721,28 @@ namespace BackupIam.Engine.Provisioning
             }
         }
 
-        private async Task<string?> ReadRegionAsync(string bucket, CancellationToken cancellationToken)
+        /// <param name="locationRead">GetBucketLocation, sent with HeadBucket (issue 16), or null to send it now.</param>
+        private async Task<string?> ReadRegionAsync(string bucket, Task<string>? locationRead, CancellationToken cancellationToken)
         {
             try
             {
-                return await _s3.GetBucketLocationAsync(bucket, cancellationToken).ConfigureAwait(false);
+                return await (locationRead ?? _s3.GetBucketLocationAsync(bucket, cancellationToken)).ConfigureAwait(false);
             }
             catch (S3ServiceException)
             {
                 // The location is a report, not a requirement: a store or a policy that refuses GetBucketLocation leaves it unknown.
                 return null;
+            }
+        }
+
+        private static async Task<bool> ExistsAsync(Task<S3BucketHead> head) => (await head.ConfigureAwait(false)).Exists;
+
+        /// <summary>Marks the failures of reads sent ahead of the existence check as observed (an await still gets them).</summary>
+        private static void Observe(params Task?[] reads)
+        {
+            foreach (Task? read in reads)
+            {
+                _ = read?.ContinueWith(t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
             }
         }
 

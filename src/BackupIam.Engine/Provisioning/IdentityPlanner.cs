@@ -144,11 +144,12 @@ namespace BackupIam.Engine.Provisioning
             _journal = journal;
         }
 
-        /// <param name="whenExists">
-        /// Called once GetUser has shown that the user exists, before the user's further reads (issue 16: the caller starts
-        /// reads that a later step needs, so that they travel together with GetLoginProfile).
+        /// <param name="readsAhead">
+        /// Called as GetUser is sent, with the user's own GetLoginProfile (issue 16): the caller starts the reads a later
+        /// step needs of an existing user, so that they travel together with it. When the plan says the user does not
+        /// exist (<see cref="ResourcePlan.Exists"/> false), or planning fails, the caller drops them unread.
         /// </param>
-        public async Task<UserPlan> PlanUserAsync(UserSpec spec, CancellationToken cancellationToken, Action? whenExists = null)
+        public async Task<UserPlan> PlanUserAsync(UserSpec spec, CancellationToken cancellationToken, Action? readsAhead = null)
         {
             IamNames.ValidateUserName(spec.UserName);
             IamNames.ValidatePath(spec.Path);
@@ -159,7 +160,12 @@ namespace BackupIam.Engine.Provisioning
             var plan = new UserPlan(spec.UserName);
             string target = "user " + spec.UserName;
 
-            User? existing = await GetUserOrNullAsync(spec.UserName, cancellationToken).ConfigureAwait(false);
+            // An existing user's reads are sent together with GetUser, not after its answer (issue 16). When GetUser finds
+            // no user, or fails, they are dropped unread: no warning or error ever comes from them.
+            Task<User?> userRead = GetUserOrNullAsync(spec.UserName, cancellationToken);
+            Task<bool> loginProfileRead = Observed(HasLoginProfileAsync(spec.UserName, cancellationToken));
+            readsAhead?.Invoke();
+            User? existing = await userRead.ConfigureAwait(false);
             if (existing == null)
             {
                 plan.Add("iam", "CreateUser", target, $"Create IAM user '{spec.UserName}' (path {path}, no console password)", async ct =>
@@ -189,8 +195,6 @@ namespace BackupIam.Engine.Provisioning
                 { Target = spec.UserName };
             }
 
-            whenExists?.Invoke();
-
             // The caller's tags and the module's own (backupiam:managed), so that Get-BackupUser lists the user.
             var missing = tags
                 .Where(t => !existing.Tags.Any(e => e.Key == t.Key && e.Value == t.Value))
@@ -209,7 +213,7 @@ namespace BackupIam.Engine.Provisioning
                     _iam.PutUserPermissionsBoundaryAsync(new PutUserPermissionsBoundaryRequest { UserName = spec.UserName, PermissionsBoundary = spec.PermissionsBoundaryArn }, ct));
             }
 
-            if (await HasLoginProfileAsync(spec.UserName, cancellationToken).ConfigureAwait(false))
+            if (await loginProfileRead.ConfigureAwait(false))
             {
                 plan.Warnings.Add($"IAM user '{spec.UserName}' has a console password. A backup user needs none: remove it in the console or with Remove-IAMLoginProfile.");
             }
@@ -237,14 +241,21 @@ namespace BackupIam.Engine.Provisioning
             return merged;
         }
 
-        public async Task<GroupPlan> PlanGroupAsync(string groupName, string? path, CancellationToken cancellationToken)
+        /// <param name="readsAhead">
+        /// Called as GetGroup is sent (issue 16): the caller starts the reads a later step needs of an existing group (a
+        /// piped Set-BackupGroupPolicy's GetGroupPolicy), so that they travel together with it. When the plan says the
+        /// group does not exist, or planning fails, the caller drops them unread.
+        /// </param>
+        public async Task<GroupPlan> PlanGroupAsync(string groupName, string? path, CancellationToken cancellationToken, Action? readsAhead = null)
         {
             IamNames.ValidateGroupName(groupName);
             IamNames.ValidatePath(path);
             var plan = new GroupPlan(groupName);
+            Task<GetGroupResponse> groupRead = _iam.GetGroupAsync(new GetGroupRequest { GroupName = groupName, MaxItems = 1 }, cancellationToken);
+            readsAhead?.Invoke();
             try
             {
-                plan.Group = (await _iam.GetGroupAsync(new GetGroupRequest { GroupName = groupName, MaxItems = 1 }, cancellationToken).ConfigureAwait(false)).Group;
+                plan.Group = (await groupRead.ConfigureAwait(false)).Group;
                 plan.Exists = true;
                 if (path != null && !string.Equals(plan.Group.Path, path, StringComparison.Ordinal))
                 {
@@ -360,9 +371,13 @@ namespace BackupIam.Engine.Provisioning
             }
         }
 
+        /// <param name="currentRead">
+        /// The policy's GetUserPolicy/GetGroupPolicy document, already sent by the caller (issue 16: New-BackupUser or
+        /// New-BackupGroup sent it with its own existence check), or null to send it here.
+        /// </param>
         public async Task<InlinePolicyPlan> PlanInlinePolicyAsync(
             InlinePolicyOwner owner, string ownerName, string policyName, string policyDocument, bool parentsMayBePlanned, CancellationToken cancellationToken,
-            bool ownerJustCreated = false)
+            bool ownerJustCreated = false, Task<string>? currentRead = null)
         {
             if (owner == InlinePolicyOwner.User)
             {
@@ -381,9 +396,8 @@ namespace BackupIam.Engine.Provisioning
             try
             {
                 // A user or group created a moment ago in the same pipeline has no inline policy (issue 16): no read.
-                current = ownerJustCreated ? null : owner == InlinePolicyOwner.User
-                    ? (await _iam.GetUserPolicyAsync(new GetUserPolicyRequest { UserName = ownerName, PolicyName = policyName }, cancellationToken).ConfigureAwait(false)).PolicyDocument
-                    : (await _iam.GetGroupPolicyAsync(new GetGroupPolicyRequest { GroupName = ownerName, PolicyName = policyName }, cancellationToken).ConfigureAwait(false)).PolicyDocument;
+                current = ownerJustCreated ? null
+                    : await (currentRead ?? ReadInlinePolicyAsync(owner, ownerName, policyName, cancellationToken)).ConfigureAwait(false);
             }
             catch (NoSuchEntityException)
             {
@@ -808,6 +822,22 @@ namespace BackupIam.Engine.Provisioning
             {
                 return null;
             }
+        }
+
+        /// <summary>
+        /// GetUserPolicy or GetGroupPolicy of one inline policy, as <see cref="PlanInlinePolicyAsync"/> sends it: the
+        /// document (URL-decoded by the client), or NoSuchEntityException when the policy or its owner is missing.
+        /// </summary>
+        public async Task<string> ReadInlinePolicyAsync(InlinePolicyOwner owner, string ownerName, string policyName, CancellationToken cancellationToken) =>
+            owner == InlinePolicyOwner.User
+                ? (await _iam.GetUserPolicyAsync(new GetUserPolicyRequest { UserName = ownerName, PolicyName = policyName }, cancellationToken).ConfigureAwait(false)).PolicyDocument
+                : (await _iam.GetGroupPolicyAsync(new GetGroupPolicyRequest { GroupName = ownerName, PolicyName = policyName }, cancellationToken).ConfigureAwait(false)).PolicyDocument;
+
+        /// <summary>A read sent ahead of its resource's existence check: its failure is observed, so dropping it unread is silent; an await still gets it.</summary>
+        private static Task<T> Observed<T>(Task<T> read)
+        {
+            _ = read.ContinueWith(t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            return read;
         }
 
         private async Task<bool> HasLoginProfileAsync(string userName, CancellationToken cancellationToken)

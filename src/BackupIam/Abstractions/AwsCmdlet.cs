@@ -227,6 +227,38 @@ namespace BackupIam.Abstractions
             }
         }
 
+        /// <summary>Offers several reads of one user or group (<see cref="OfferPipelineRead"/>) until the returned scope ends.</summary>
+        private protected IDisposable OfferPipelineReads(string kind, string name, IEnumerable<(string Read, System.Threading.Tasks.Task Task)> reads)
+        {
+            var scopes = new List<IDisposable?>();
+            foreach ((string read, System.Threading.Tasks.Task task) in reads)
+            {
+                scopes.Add(OfferPipelineRead(kind, name, read, task));
+            }
+
+            return new Scopes(scopes);
+        }
+
+        private sealed class Scopes : IDisposable
+        {
+            private readonly List<IDisposable?> _scopes;
+
+            public Scopes(List<IDisposable?> scopes)
+            {
+                _scopes = scopes;
+            }
+
+            public void Dispose()
+            {
+                foreach (IDisposable? scope in _scopes)
+                {
+                    scope?.Dispose();
+                }
+
+                _scopes.Clear();
+            }
+        }
+
         /// <summary>The read an upstream cmdlet of this pipeline sent early for this resource, or null (then read as usual).</summary>
         private protected System.Threading.Tasks.Task<T>? TakePipelineRead<T>(string kind, string name, string read)
         {

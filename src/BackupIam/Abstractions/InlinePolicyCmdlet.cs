@@ -76,14 +76,28 @@ namespace BackupIam.Abstractions
             }
         }
 
+        /// <summary>
+        /// The policy read a piped New-BackupUser/New-BackupGroup may send with its own existence check (issue 16;
+        /// PipelineReads): known here only when the policy's name is given on the command line (-Policy, -PolicyName).
+        /// </summary>
+        private protected override (string Read, string Parameter)? UpstreamRead =>
+            KnownPolicyName() is string name && name.Length > 0
+                ? (PipelineReads.ForPolicy(IsUserPolicy ? PipelineReads.UserPolicy : PipelineReads.GroupPolicy, name), OwnerParameterName)
+                : ((string, string)?)null;
+
+        private string? KnownPolicyName() => Policy != null ? Policy.PolicyName : IsBound(nameof(PolicyName)) ? PolicyName : null;
+
         protected override void ProcessRecord()
         {
             try
             {
                 (string policyName, string document) = ReadPolicy();
                 var planner = new IdentityPlanner(Iam);
-                bool justCreated = IsJustCreated(Owner == InlinePolicyOwner.User ? "user" : "group", OwnerName); // on the pipeline thread, where the upstream cmdlet announced it
-                InlinePolicyPlan plan = Run(ct => planner.PlanInlinePolicyAsync(Owner, OwnerName, policyName, document, IsWhatIf, ct, justCreated));
+                string kind = Owner == InlinePolicyOwner.User ? "user" : "group";
+                bool justCreated = IsJustCreated(kind, OwnerName); // on the pipeline thread, where the upstream cmdlet announced it
+                var early = justCreated ? null : TakePipelineRead<string>(kind, OwnerName,
+                    PipelineReads.ForPolicy(IsUserPolicy ? PipelineReads.UserPolicy : PipelineReads.GroupPolicy, policyName));
+                InlinePolicyPlan plan = Run(ct => planner.PlanInlinePolicyAsync(Owner, OwnerName, policyName, document, IsWhatIf, ct, justCreated, early));
                 PlanOutcome outcome = ApplyPlan(plan);
                 WriteObject(new BackupInlinePolicy
                 {

@@ -10,8 +10,10 @@ namespace BackupIam.Abstractions
     /// GetBucketLifecycleConfiguration, sent by New-BackupBucket with its own reads of an existing bucket).
     /// A downstream cmdlet that plans from a piped user (Add-BackupUserToGroup: ListGroupsForUser; New-BackupAccessKey:
     /// the planning ListAccessKeys) says so in its BeginProcessing, which PowerShell runs for every cmdlet of a pipeline
-    /// before any record flows (<see cref="Want"/>). New-BackupUser, once GetUser has proved the user exists, starts those
-    /// reads beside its own GetLoginProfile and offers them while it writes the user's record (<see cref="Offer"/>), the
+    /// before any record flows (<see cref="Want"/>); Set-BackupUserPolicy/Set-BackupGroupPolicy want GetUserPolicy/
+    /// GetGroupPolicy of a policy named on the command line (<see cref="ForPolicy"/>). New-BackupUser (New-BackupGroup,
+    /// New-BackupBucket) starts those reads together with its existence check, drops them unread when the resource does not
+    /// exist (round 4), and otherwise offers them while it writes the resource's record (<see cref="Offer"/>), the
     /// same scope as <see cref="FreshResources"/>: the downstream cmdlet takes the answer (<see cref="Take"/>, once) instead
     /// of sending the same request a few round trips later. Nothing in between writes a user's groups or keys. A read
     /// nobody takes is dropped; its failure is the downstream cmdlet's to report, exactly as if it had sent it.
@@ -22,6 +24,30 @@ namespace BackupIam.Abstractions
         public const string AccessKeys = "ListAccessKeys";
         public const string BucketVersioning = "GetBucketVersioning";
         public const string BucketLifecycle = "GetBucketLifecycleConfiguration";
+        public const string UserPolicy = "GetUserPolicy";
+        public const string GroupPolicy = "GetGroupPolicy";
+
+        /// <summary>An inline policy read's entry (<see cref="UserPolicy"/> or <see cref="GroupPolicy"/>): the policy's name is part of it.</summary>
+        public static string ForPolicy(string read, string policyName) => read + "\n" + policyName;
+
+        /// <summary>The policy names for which a cmdlet of this pipeline wants <paramref name="read"/> (<see cref="ForPolicy"/>).</summary>
+        public static IReadOnlyList<string> WantedPolicyNames(string read)
+        {
+            var names = new List<string>();
+            if (_wanted != null)
+            {
+                string prefix = read + "\n";
+                foreach (string entry in _wanted.Keys)
+                {
+                    if (entry.StartsWith(prefix, StringComparison.Ordinal))
+                    {
+                        names.Add(entry.Substring(prefix.Length));
+                    }
+                }
+            }
+
+            return names;
+        }
 
         /// <summary>A bucket read's entry: the expected owner is part of it, so a read sent with another owner's header (or none) is never taken.</summary>
         public static string ForOwner(string read, string? expectedBucketOwner) => read + "\n" + (expectedBucketOwner ?? "");
@@ -55,6 +81,16 @@ namespace BackupIam.Abstractions
         }
 
         public static bool IsWanted(string read) => _wanted != null && _wanted.ContainsKey(read);
+
+        /// <summary>
+        /// A read started before the resource is known to exist (issue 16): its failure is observed here, so that a read the
+        /// cmdlet drops unread (the resource is missing, or planning failed) never surfaces; whoever awaits it still gets it.
+        /// </summary>
+        public static Task<T> Started<T>(Task<T> task)
+        {
+            _ = task.ContinueWith(t => _ = t.Exception, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously);
+            return task;
+        }
 
         /// <summary>Offers a started read of a resource (its <see cref="Engine.Provisioning.FreshResourceKey"/>) until the scope ends.</summary>
         public static IDisposable Offer(string key, string read, Task task)

@@ -102,20 +102,27 @@ namespace BackupIam.Commands
                 };
                 Engine.Aws.IS3Gateway gateway = BucketGateway(ExpectedBucketOwner);
                 var planner = new BucketPlanner(gateway);
-                // Reads a later cmdlet of this pipeline will make of an existing bucket, started with this bucket's own
-                // reads (issue 16; PipelineReads). Their entries name the expected owner whose header they carry.
+                // Reads a later cmdlet of this pipeline will make of an existing bucket, sent with HeadBucket and this
+                // bucket's own reads (issue 16; PipelineReads), and dropped unread when the bucket does not exist. Their
+                // entries name the expected owner whose header they carry.
                 System.Threading.Tasks.Task<Engine.Aws.S3VersioningState>? versioningRead = null;
                 System.Threading.Tasks.Task<System.Collections.Generic.IReadOnlyList<Engine.Aws.S3LifecycleRule>?>? lifecycleRead = null;
                 bool wantVersioning = PipelineReads.IsWanted(PipelineReads.BucketVersioning);
                 bool wantLifecycle = PipelineReads.IsWanted(PipelineReads.BucketLifecycle);
                 string name = BucketName;
                 System.Threading.CancellationToken token = CancellationToken;
-                System.Action? whenExists = !wantVersioning && !wantLifecycle ? null : () =>
+                System.Action? readsAhead = !wantVersioning && !wantLifecycle ? null : () =>
                 {
-                    versioningRead = wantVersioning ? gateway.GetBucketVersioningAsync(name, token) : null;
-                    lifecycleRead = wantLifecycle ? gateway.GetBucketLifecycleConfigurationAsync(name, token) : null;
+                    versioningRead = wantVersioning ? PipelineReads.Started(gateway.GetBucketVersioningAsync(name, token)) : null;
+                    lifecycleRead = wantLifecycle ? PipelineReads.Started(gateway.GetBucketLifecycleConfigurationAsync(name, token)) : null;
                 };
-                BucketPlan plan = Run(ct => planner.PlanBucketAsync(spec, ct, whenExists));
+                BucketPlan plan = Run(ct => planner.PlanBucketAsync(spec, ct, readsAhead));
+                if (!plan.Exists)
+                {
+                    versioningRead = null; // a read of a bucket that does not exist: dropped unread
+                    lifecycleRead = null;
+                }
+
                 if (!ConfirmCompliance(plan, spec.ObjectLock))
                 {
                     return;

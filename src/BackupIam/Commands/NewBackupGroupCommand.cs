@@ -1,4 +1,8 @@
+using System;
+using System.Collections.Generic;
 using System.Management.Automation;
+using System.Threading;
+using System.Threading.Tasks;
 using BackupIam.Abstractions;
 using BackupIam.Engine.Errors;
 using BackupIam.Engine.Naming;
@@ -39,8 +43,27 @@ namespace BackupIam.Commands
                 try
                 {
                     var planner = new IdentityPlanner(Iam);
-                    GroupPlan plan = Run(ct => planner.PlanGroupAsync(name, Path, ct));
+                    // A piped Set-BackupGroupPolicy's GetGroupPolicy, sent together with GetGroup and dropped unread
+                    // when the group does not exist (issue 16; PipelineReads).
+                    var early = new List<(string Read, Task Task)>();
+                    IReadOnlyList<string> wantPolicies = PipelineReads.WantedPolicyNames(PipelineReads.GroupPolicy);
+                    CancellationToken token = CancellationToken;
+                    Action? readsAhead = wantPolicies.Count == 0 ? null : () =>
+                    {
+                        foreach (string policyName in wantPolicies)
+                        {
+                            early.Add((PipelineReads.ForPolicy(PipelineReads.GroupPolicy, policyName),
+                                PipelineReads.Started(planner.ReadInlinePolicyAsync(InlinePolicyOwner.Group, name, policyName, token))));
+                        }
+                    };
+                    GroupPlan plan = Run(ct => planner.PlanGroupAsync(name, Path, ct, readsAhead));
+                    if (!plan.Exists)
+                    {
+                        early.Clear(); // reads of a group that does not exist: dropped unread
+                    }
+
                     PlanOutcome outcome = ApplyPlan(plan);
+                    using (OfferPipelineReads("group", name, early))
                     WriteResult(new BackupGroup
                     {
                         GroupName = name,

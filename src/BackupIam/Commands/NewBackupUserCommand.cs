@@ -59,24 +59,41 @@ namespace BackupIam.Commands
                 {
                     var spec = new UserSpec { UserName = name, Path = Path, Tags = ToDictionary(Tag), PermissionsBoundaryArn = PermissionsBoundary };
                     var planner = new IdentityPlanner(Iam);
-                    // Reads a later cmdlet of this pipeline will make of this user, started as soon as GetUser has shown
-                    // that it exists, beside GetLoginProfile (issue 16; PipelineReads).
-                    Task<IReadOnlyList<BackupIam.Engine.Aws.Iam.Group>>? groupsRead = null;
-                    Task<IReadOnlyList<AccessKeyMetadata>>? keysRead = null;
+                    // Reads later cmdlets of this pipeline will make of this user, sent together with GetUser and
+                    // GetLoginProfile, and dropped unread when the user does not exist (issue 16; PipelineReads).
+                    var early = new List<(string Read, Task Task)>();
                     bool wantGroups = PipelineReads.IsWanted(PipelineReads.GroupsForUser);
                     bool wantKeys = PipelineReads.IsWanted(PipelineReads.AccessKeys);
+                    IReadOnlyList<string> wantPolicies = PipelineReads.WantedPolicyNames(PipelineReads.UserPolicy);
                     IIamClient iam = Iam;
                     CancellationToken token = CancellationToken;
-                    Action? whenExists = !wantGroups && !wantKeys ? null : () =>
+                    Action? readsAhead = !wantGroups && !wantKeys && wantPolicies.Count == 0 ? null : () =>
                     {
-                        groupsRead = wantGroups ? iam.ListAllGroupsForUserAsync(name, token) : null;
-                        keysRead = wantKeys ? iam.ListAllAccessKeysAsync(name, token) : null;
+                        if (wantGroups)
+                        {
+                            early.Add((PipelineReads.GroupsForUser, PipelineReads.Started(iam.ListAllGroupsForUserAsync(name, token))));
+                        }
+
+                        if (wantKeys)
+                        {
+                            early.Add((PipelineReads.AccessKeys, PipelineReads.Started(iam.ListAllAccessKeysAsync(name, token))));
+                        }
+
+                        foreach (string policyName in wantPolicies)
+                        {
+                            early.Add((PipelineReads.ForPolicy(PipelineReads.UserPolicy, policyName),
+                                PipelineReads.Started(planner.ReadInlinePolicyAsync(InlinePolicyOwner.User, name, policyName, token))));
+                        }
                     };
-                    UserPlan plan = Run(ct => planner.PlanUserAsync(spec, ct, whenExists));
+                    UserPlan plan = Run(ct => planner.PlanUserAsync(spec, ct, readsAhead));
+                    if (!plan.Exists)
+                    {
+                        early.Clear(); // reads of a user that does not exist: dropped unread
+                    }
+
                     PlanOutcome outcome = ApplyPlan(plan);
                     string? arn = plan.User?.Arn ?? PlannedArn(name);
-                    using (OfferPipelineRead("user", name, PipelineReads.GroupsForUser, groupsRead))
-                    using (OfferPipelineRead("user", name, PipelineReads.AccessKeys, keysRead))
+                    using (OfferPipelineReads("user", name, early))
                     WriteResult(new BackupUser
                     {
                         UserName = name,

@@ -29,6 +29,9 @@ namespace BackupIam.Engine.Provisioning
     {
         private readonly Func<CancellationToken, Task<bool>> _apply;
 
+        /// <summary>Completed once the change has been applied (whatever the outcome) or declined; see <see cref="WhenEndedAsync"/>.</summary>
+        private readonly TaskCompletionSource<bool> _ended = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+
         public PlannedChange(string service, string operation, string target, string description, Func<CancellationToken, Task<bool>> apply)
         {
             Service = service;
@@ -67,7 +70,41 @@ namespace BackupIam.Engine.Provisioning
         public bool AddsRecordOnly { get; internal set; }
 
         /// <summary>Applies the change; true when a write call was sent.</summary>
-        public Task<bool> ApplyAsync(CancellationToken cancellationToken) => _apply(cancellationToken);
+        public async Task<bool> ApplyAsync(CancellationToken cancellationToken)
+        {
+            try
+            {
+                return await _apply(cancellationToken).ConfigureAwait(false);
+            }
+            finally
+            {
+                _ended.TrySetResult(true);
+            }
+        }
+
+        /// <summary>Marks a change that this apply will not make (declined at approval): whoever waits for it goes on.</summary>
+        internal void NotApplied() => _ended.TrySetResult(false);
+
+        /// <summary>
+        /// Waits, inside another change of the same <see cref="Batch"/>, until <paramref name="other"/> has ended (written,
+        /// failed or found nothing to write) or was declined: an order between two writes of a batch whose other requests
+        /// still travel together (issue 16: a new bucket's managed tag goes out with its protections' reads, and the
+        /// protections' writes wait for it, because Ceph RGW lost a tag written concurrently with Block Public Access).
+        /// </summary>
+        internal static async Task WhenEndedAsync(PlannedChange other, CancellationToken cancellationToken)
+        {
+            Task ended = other._ended.Task;
+            if (!ended.IsCompleted)
+            {
+                var cancelled = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+                using (cancellationToken.Register(() => cancelled.TrySetResult(true)))
+                {
+                    await Task.WhenAny(ended, cancelled.Task).ConfigureAwait(false);
+                }
+            }
+
+            cancellationToken.ThrowIfCancellationRequested();
+        }
 
         public override string ToString() => Action + " " + Target + ": " + Description;
     }
@@ -108,7 +145,8 @@ namespace BackupIam.Engine.Provisioning
         /// <paramref name="applying"/> (for a progress or verbose line); the write itself runs on the thread pool while
         /// the caller's thread waits. The first failure stops the loop and is thrown: the changes before it are made,
         /// and a re-run plans only what is left. Changes of one <see cref="PlannedChange.Batch"/> are approved in plan
-        /// order and then sent concurrently; a failure among them is thrown after all of them have ended.
+        /// order and then sent concurrently; a failure among them is thrown after all of them have ended. A change of a
+        /// batch may wait for another one of the same batch before its own write (<see cref="PlannedChange.WhenEndedAsync"/>).
         /// </summary>
         public PlanApplyResult Apply(Func<PlannedChange, bool> approve, CancellationToken cancellationToken, Action<PlannedChange>? applying = null)
         {
@@ -129,6 +167,7 @@ namespace BackupIam.Engine.Provisioning
                     if (!approve(change))
                     {
                         declined.Add(change.Action);
+                        change.NotApplied();
                         continue;
                     }
 
@@ -221,6 +260,7 @@ namespace BackupIam.Engine.Provisioning
                     if (!approve(change))
                     {
                         declined.Add(change.Action);
+                        change.NotApplied();
                         continue;
                     }
 

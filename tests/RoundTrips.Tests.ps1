@@ -260,3 +260,68 @@ Describe 'A new bucket whose tag write fails (round 4)' {
         (Get-BackupBucket -BucketName rt-tag-fails).Managed | Should -BeTrue
     }
 }
+
+Describe 'New-BackupAccessKey in a statement of its own (round 4)' {
+    BeforeAll {
+        $script:savedStateDir = $env:BACKUPIAM_STATE_DIR
+        $env:BACKUPIAM_STATE_DIR = Join-Path ([System.IO.Path]::GetTempPath()) ("rt-writes-state-" + [guid]::NewGuid())
+        function Get-KeyListCount {
+            @(Get-MotoCall -Url $script:moto.Url | Where-Object { $_.Service -eq 'iam' -and $_.Operation -eq 'ListAccessKeys' }).Count
+        }
+        function Assert-NoUserLockHeld {
+            # Every per-user lock file of the state folder can be taken now: none was left held (this process included:
+            # the lock is an exclusive open, which a second open in the same process cannot get either).
+            $locks = @(Get-ChildItem -Path (Join-Path $env:BACKUPIAM_STATE_DIR 'pending-keys') -Filter '*.lock')
+            $locks.Count | Should -BeGreaterThan 0
+            foreach ($lock in $locks) {
+                $stream = [System.IO.File]::Open($lock.FullName, 'OpenOrCreate', 'ReadWrite', 'None')
+                $stream.Dispose()
+            }
+        }
+    }
+
+    AfterAll {
+        Remove-Item -Recurse -Force $env:BACKUPIAM_STATE_DIR -ErrorAction SilentlyContinue
+        Restore-EnvironmentVariable -Name BACKUPIAM_STATE_DIR -Value $script:savedStateDir
+    }
+
+    It 'sends ListAccessKeys once for a user made in an earlier statement: under the user''s lock, held until CreateAccessKey' {
+        $user = New-BackupUser -UserName rt-key-own
+        Start-MotoRecording -Url $script:moto.Url
+        $key = $user | New-BackupAccessKey
+        $key.Status | Should -Be 'Created'
+        # On main: twice, one after the other (the planning read, then the check under the lock before CreateAccessKey).
+        Get-KeyListCount | Should -Be 1
+        @(Get-MotoWriteCall -Url $script:moto.Url | ForEach-Object Operation) | Should -Be @('CreateAccessKey')
+        @(Get-MotoAccessKey -Url $script:moto.Url -UserName rt-key-own).Count | Should -Be 1
+        Assert-NoUserLockHeld
+    }
+
+    It 'reads once and writes nothing when the user has a key; -Additional makes a second one with one read' {
+        Start-MotoRecording -Url $script:moto.Url
+        (New-BackupAccessKey -UserName rt-key-own).Status | Should -Be 'Unchanged'
+        Get-KeyListCount | Should -Be 1
+        @(Get-MotoWriteCall -Url $script:moto.Url).Count | Should -Be 0
+
+        Start-MotoRecording -Url $script:moto.Url
+        (New-BackupAccessKey -UserName rt-key-own -Additional).Status | Should -Be 'Created'
+        Get-KeyListCount | Should -Be 1
+        @(Get-MotoAccessKey -Url $script:moto.Url -UserName rt-key-own).Count | Should -Be 2
+        Assert-NoUserLockHeld
+
+        # A third is refused before any write, as before, and the lock is let go.
+        Start-MotoRecording -Url $script:moto.Url
+        New-BackupAccessKey -UserName rt-key-own -Additional -ErrorVariable refused -ErrorAction SilentlyContinue | Out-Null
+        $refused[0].FullyQualifiedErrorId | Should -BeLike 'AccessKeyLimitReached*'
+        @(Get-MotoWriteCall -Url $script:moto.Url).Count | Should -Be 0
+        Assert-NoUserLockHeld
+    }
+
+    It 'under -WhatIf reads once, takes no lock and writes nothing' {
+        New-BackupUser -UserName rt-key-whatif | Out-Null
+        Start-MotoRecording -Url $script:moto.Url
+        (New-BackupAccessKey -UserName rt-key-whatif -WhatIf).Changes | Should -Be 'iam:CreateAccessKey'
+        Get-KeyListCount | Should -Be 1
+        @(Get-MotoWriteCall -Url $script:moto.Url).Count | Should -Be 0
+    }
+}

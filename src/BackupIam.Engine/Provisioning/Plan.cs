@@ -29,8 +29,8 @@ namespace BackupIam.Engine.Provisioning
     {
         private readonly Func<CancellationToken, Task<bool>> _apply;
 
-        /// <summary>Completed once the change has been applied (whatever the outcome) or declined; see <see cref="WhenEndedAsync"/>.</summary>
-        private readonly TaskCompletionSource<bool> _ended = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+        /// <summary>Set when a batch sends this change together with others, completed when it has ended; see <see cref="WhenEndedAsync"/>.</summary>
+        private TaskCompletionSource<bool>? _sentInBatch;
 
         public PlannedChange(string service, string operation, string target, string description, Func<CancellationToken, Task<bool>> apply)
         {
@@ -78,22 +78,34 @@ namespace BackupIam.Engine.Provisioning
             }
             finally
             {
-                _ended.TrySetResult(true);
+                Volatile.Read(ref _sentInBatch)?.TrySetResult(true);
             }
         }
 
-        /// <summary>Marks a change that this apply will not make (declined at approval): whoever waits for it goes on.</summary>
-        internal void NotApplied() => _ended.TrySetResult(false);
+        /// <summary>Called by the plan for a declined change: nobody waits for it.</summary>
+        internal void NotSent() => Volatile.Write(ref _sentInBatch, null);
+
+        /// <summary>Called by the plan for each approved change of a batch, before any of them is sent.</summary>
+        internal void SendingInBatch() =>
+            Volatile.Write(ref _sentInBatch, new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously));
 
         /// <summary>
         /// Waits, inside another change of the same <see cref="Batch"/>, until <paramref name="other"/> has ended (written,
-        /// failed or found nothing to write) or was declined: an order between two writes of a batch whose other requests
-        /// still travel together (issue 16: a new bucket's managed tag goes out with its protections' reads, and the
-        /// protections' writes wait for it, because Ceph RGW lost a tag written concurrently with Block Public Access).
+        /// failed or found nothing to write): an order between two writes of a batch whose other requests still travel
+        /// together (issue 16: a new bucket's managed tag goes out with its protections' reads, and the protections'
+        /// writes wait for it, because Ceph RGW lost a tag written concurrently with Block Public Access). Returns at once
+        /// when <paramref name="other"/> is not being sent in the same batch run: declined, or the changes are applied one
+        /// by one (then nothing runs concurrently, and waiting for a later change would never end).
         /// </summary>
         internal static async Task WhenEndedAsync(PlannedChange other, CancellationToken cancellationToken)
         {
-            Task ended = other._ended.Task;
+            TaskCompletionSource<bool>? sent = Volatile.Read(ref other._sentInBatch);
+            if (sent == null)
+            {
+                return;
+            }
+
+            Task ended = sent.Task;
             if (!ended.IsCompleted)
             {
                 var cancelled = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -167,7 +179,7 @@ namespace BackupIam.Engine.Provisioning
                     if (!approve(change))
                     {
                         declined.Add(change.Action);
-                        change.NotApplied();
+                        change.NotSent();
                         continue;
                     }
 
@@ -211,6 +223,12 @@ namespace BackupIam.Engine.Provisioning
                 }
 
                 return written;
+            }
+
+            foreach (PlannedChange change in approved)
+            {
+                // All of them before the first is sent: one may wait for another (PlannedChange.WhenEndedAsync).
+                change.SendingInBatch();
             }
 
             var tasks = new List<Task<bool>>();
@@ -260,7 +278,7 @@ namespace BackupIam.Engine.Provisioning
                     if (!approve(change))
                     {
                         declined.Add(change.Action);
-                        change.NotApplied();
+                        change.NotSent();
                         continue;
                     }
 

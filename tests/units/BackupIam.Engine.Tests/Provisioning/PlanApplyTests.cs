@@ -177,6 +177,21 @@ public sealed class PlanApplyTests
     }
 
     [Fact]
+    public async Task ChangesAppliedOneByOneOutsideABatchRunDoNotWaitForALaterOne()
+    {
+        // A caller that applies each change itself, in plan order (as BucketPlannerMotoTests does): nothing runs
+        // concurrently, so a change never waits for one that comes after it.
+        var (plan, log, release) = WaitingBatch();
+        release.SetResult(true);
+        foreach (PlannedChange change in plan.Changes)
+        {
+            Assert.True(await change.ApplyAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(30)));
+        }
+
+        Assert.Equal(new[] { "Write read", "Write write", "Other", "First written" }, log);
+    }
+
+    [Fact]
     public async Task WaitingForAnotherChangeEndsWhenTheCommandIsStopped()
     {
         using var cts = new CancellationTokenSource();

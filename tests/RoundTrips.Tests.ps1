@@ -346,3 +346,136 @@ Describe 'A re-run''s reads sent with the existence check (round 4)' {
         Get-ReadCall | Should -Not -Contain 's3 GET /rt-ahead-eu/?location'
     }
 }
+
+Describe 'A new bucket''s managed tag goes out with its protections'' reads (round 4)' {
+    BeforeAll {
+        # The counting proxy logs when each request reached it and when its answer left (one clock, one process): an
+        # order between requests, not a timing.
+        $script:proxyLog = Join-Path ([System.IO.Path]::GetTempPath()) ("rt-writes-" + [guid]::NewGuid() + '.jsonl')
+        $script:counting = Start-CountingProxy -TargetUrl $script:moto.Url -LogPath $script:proxyLog
+        function Get-ProxyEntry {
+            @(Get-Content $script:proxyLog | Where-Object { $_.Trim() } | ForEach-Object { $_ | ConvertFrom-Json })
+        }
+    }
+
+    AfterAll {
+        Stop-CountingProxy $script:counting
+        Remove-Item $script:proxyLog -ErrorAction SilentlyContinue
+    }
+
+    It 'writes the tag before any protection, and each protection''s write starts only after the tag''s has ended' {
+        Clear-Content $script:proxyLog
+        $bucket = New-BackupBucket -BucketName rt-tag-first -EndpointUrl $script:counting.Url
+        $bucket.Changes -join ',' | Should -Be 's3:CreateBucket,s3:PutPublicAccessBlock,s3:PutBucketOwnershipControls,s3:PutBucketEncryption,s3:PutBucketTagging'
+        $entries = Get-ProxyEntry
+        $tag = @($entries | Where-Object { $_.method -eq 'PUT' -and $_.query -eq 'tagging' })
+        $tag.Count | Should -Be 1
+        $protectionWrites = @($entries | Where-Object { $_.method -eq 'PUT' -and $_.query -in 'publicAccessBlock', 'ownershipControls', 'encryption' })
+        $protectionWrites.Count | Should -Be 3
+        # On main the tag went alone after the protections (a round trip of its own); now it travels with their reads,
+        # and Block Public Access (with ownership and encryption) is written only once the tag's write has ended: Ceph
+        # RGW keeps both in the same bucket attributes and lost a tag written concurrently with Block Public Access.
+        foreach ($write in $protectionWrites) { $write.start | Should -BeGreaterThan $tag[0].end -Because "PUT ?$($write.query) must wait for the tag" }
+        (Get-BackupBucket -BucketName rt-tag-first).Managed | Should -BeTrue
+        $again = New-BackupBucket -BucketName rt-tag-first
+        $again.Status | Should -Be 'Unchanged'
+    }
+
+    It 'keeps -WhatIf in plan order with the tag among the protections, every time' {
+        $whatIf = 1..3 | ForEach-Object { (New-BackupBucket -BucketName rt-tag-whatif -WhatIf).Changes -join ',' }
+        $whatIf | Should -Be @(1..3 | ForEach-Object { 's3:CreateBucket,s3:PutPublicAccessBlock,s3:PutBucketOwnershipControls,s3:PutBucketEncryption,s3:PutBucketTagging' })
+    }
+}
+
+Describe 'A new bucket whose tag write fails (round 4)' {
+    BeforeAll {
+        $script:faultProxy = Start-FaultProxy -TargetUrl $script:moto.Url
+    }
+
+    AfterAll {
+        Stop-FaultProxy $script:faultProxy
+    }
+
+    It 'still writes the protections, reports the tag''s failure, and a re-run adds only the tag' {
+        Reset-FaultProxy -Proxy $script:faultProxy
+        Set-FaultRule -Proxy $script:faultProxy -Rule @{ Method = 'PUT'; Path = '\?tagging'; Fault = '500'; Times = 0 }
+        $result = New-BackupBucket -BucketName rt-tag-fails -EndpointUrl $script:faultProxy.Url -ErrorVariable failed -ErrorAction SilentlyContinue
+        Set-FaultRule -Proxy $script:faultProxy
+        @(Get-FaultReport -Proxy $script:faultProxy).Count | Should -BeGreaterThan 0
+        $failed.Count | Should -Be 1
+        "$($failed[0])" | Should -Match 'PutBucketTagging'
+        $sent = @(Get-FaultProxyRequest -Proxy $script:faultProxy | Where-Object write | ForEach-Object operation)
+        foreach ($protection in 'publicAccessBlock', 'ownershipControls', 'encryption') { $sent | Should -Contain "PUT /rt-tag-fails/?$protection" }
+        (Get-BackupBucket -BucketName rt-tag-fails).Managed | Should -BeFalse
+
+        # The protections are in place: the re-run writes only the tag.
+        $again = New-BackupBucket -BucketName rt-tag-fails
+        $again.Changes | Should -Be 's3:PutBucketTagging'
+        (Get-BackupBucket -BucketName rt-tag-fails).Managed | Should -BeTrue
+    }
+}
+
+Describe 'New-BackupAccessKey in a statement of its own (round 4)' {
+    BeforeAll {
+        $script:savedStateDir = $env:BACKUPIAM_STATE_DIR
+        $env:BACKUPIAM_STATE_DIR = Join-Path ([System.IO.Path]::GetTempPath()) ("rt-writes-state-" + [guid]::NewGuid())
+        function Get-KeyListCount {
+            @(Get-MotoCall -Url $script:moto.Url | Where-Object { $_.Service -eq 'iam' -and $_.Operation -eq 'ListAccessKeys' }).Count
+        }
+        function Assert-NoUserLockHeld {
+            # Every per-user lock file of the state folder can be taken now: none was left held (this process included:
+            # the lock is an exclusive open, which a second open in the same process cannot get either).
+            $locks = @(Get-ChildItem -Path (Join-Path $env:BACKUPIAM_STATE_DIR 'pending-keys') -Filter '*.lock')
+            $locks.Count | Should -BeGreaterThan 0
+            foreach ($lock in $locks) {
+                $stream = [System.IO.File]::Open($lock.FullName, 'OpenOrCreate', 'ReadWrite', 'None')
+                $stream.Dispose()
+            }
+        }
+    }
+
+    AfterAll {
+        Remove-Item -Recurse -Force $env:BACKUPIAM_STATE_DIR -ErrorAction SilentlyContinue
+        Restore-EnvironmentVariable -Name BACKUPIAM_STATE_DIR -Value $script:savedStateDir
+    }
+
+    It 'sends ListAccessKeys once for a user made in an earlier statement: under the user''s lock, held until CreateAccessKey' {
+        $user = New-BackupUser -UserName rt-key-own
+        Start-MotoRecording -Url $script:moto.Url
+        $key = $user | New-BackupAccessKey
+        $key.Status | Should -Be 'Created'
+        # On main: twice, one after the other (the planning read, then the check under the lock before CreateAccessKey).
+        Get-KeyListCount | Should -Be 1
+        @(Get-MotoWriteCall -Url $script:moto.Url | ForEach-Object Operation) | Should -Be @('CreateAccessKey')
+        @(Get-MotoAccessKey -Url $script:moto.Url -UserName rt-key-own).Count | Should -Be 1
+        Assert-NoUserLockHeld
+    }
+
+    It 'reads once and writes nothing when the user has a key; -Additional makes a second one with one read' {
+        Start-MotoRecording -Url $script:moto.Url
+        (New-BackupAccessKey -UserName rt-key-own).Status | Should -Be 'Unchanged'
+        Get-KeyListCount | Should -Be 1
+        @(Get-MotoWriteCall -Url $script:moto.Url).Count | Should -Be 0
+
+        Start-MotoRecording -Url $script:moto.Url
+        (New-BackupAccessKey -UserName rt-key-own -Additional).Status | Should -Be 'Created'
+        Get-KeyListCount | Should -Be 1
+        @(Get-MotoAccessKey -Url $script:moto.Url -UserName rt-key-own).Count | Should -Be 2
+        Assert-NoUserLockHeld
+
+        # A third is refused before any write, as before, and the lock is let go.
+        Start-MotoRecording -Url $script:moto.Url
+        New-BackupAccessKey -UserName rt-key-own -Additional -ErrorVariable refused -ErrorAction SilentlyContinue | Out-Null
+        $refused[0].FullyQualifiedErrorId | Should -BeLike 'AccessKeyLimitReached*'
+        @(Get-MotoWriteCall -Url $script:moto.Url).Count | Should -Be 0
+        Assert-NoUserLockHeld
+    }
+
+    It 'under -WhatIf reads once, takes no lock and writes nothing' {
+        New-BackupUser -UserName rt-key-whatif | Out-Null
+        Start-MotoRecording -Url $script:moto.Url
+        (New-BackupAccessKey -UserName rt-key-whatif -WhatIf).Changes | Should -Be 'iam:CreateAccessKey'
+        Get-KeyListCount | Should -Be 1
+        @(Get-MotoWriteCall -Url $script:moto.Url).Count | Should -Be 0
+    }
+}

@@ -162,8 +162,9 @@ Describe 'Setup <_> on Ceph RGW' -ForEach 1, 2, 3, 4, 5 {
     }
 
     It 'keeps the managed tag written with the folders after a single run (RGW keeps tags and Block Public Access together)' {
-        # Issue 16, round 3: the tag goes out with the folder placeholders, never with PutPublicAccessBlock, whose
-        # concurrent rewrite of the bucket's attributes once lost it. Read right after the first run, not on a re-run.
+        # Issue 16: the tag goes out with the protections' reads (round 4), never concurrently with PutPublicAccessBlock,
+        # whose concurrent rewrite of the bucket's attributes once lost it (the protections' writes wait for the tag's).
+        # Read right after the first run, not on a re-run.
         $answer = Invoke-AsAdmin GET "/$($script:upload[$script:n].Bucket)?tagging"
         $answer.status | Should -Be 200 -Because $answer.body
         $tags = @{}

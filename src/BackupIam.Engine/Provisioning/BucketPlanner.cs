@@ -373,6 +373,11 @@ namespace BackupIam.Engine.Provisioning
             // For a new bucket the settings are read again at apply time: AWS now creates buckets with Block Public
             // Access, BucketOwnerEnforced and SSE-S3 already on, and a write that changes nothing is not made. The
             // answers also tell what the store supports (S3-compatible stores such as Ceph RGW lack some protections).
+            // A new bucket's managed tag goes out with these reads (issue 16), and each protection's write waits until
+            // the tag's write has ended (see PlanManagedTagAsync): set below once the tag is planned.
+            PlannedChange? tagFirst = null;
+            Func<CancellationToken, Task> afterTag = ct => tagFirst == null ? Task.CompletedTask : PlannedChange.WhenEndedAsync(tagFirst, ct);
+            int protectionsFrom = plan.Changes.Count;
             if (spec.BlockPublicAccess)
             {
                 S3PublicAccessBlock? current = publicAccessRead != null ? await publicAccessRead.ConfigureAwait(false) : null;
@@ -404,6 +409,7 @@ namespace BackupIam.Engine.Provisioning
                             return false;
                         }
 
+                        await afterTag(ct).ConfigureAwait(false);
                         await _s3.PutPublicAccessBlockAsync(bucket, desired, ct).ConfigureAwait(false);
                         return true;
                     }).Batch = ProtectionsBatch;
@@ -466,6 +472,7 @@ namespace BackupIam.Engine.Provisioning
                             }
                         }
 
+                        await afterTag(ct).ConfigureAwait(false);
                         return await WriteSettingAsync(plan, protection, c => _s3.PutBucketOwnershipControlsAsync(bucket, OwnershipEnforced, c), ct).ConfigureAwait(false);
                     }).Batch = ProtectionsBatch;
                 }
@@ -495,15 +502,25 @@ namespace BackupIam.Engine.Provisioning
                             }
                         }
 
+                        await afterTag(ct).ConfigureAwait(false);
                         return await WriteSettingAsync(plan, protection, c => _s3.PutBucketEncryptionAsync(bucket, c), ct).ConfigureAwait(false);
                     }).Batch = ProtectionsBatch;
                 }
             }
 
+            bool protectionsPlanned = plan.Changes.Count > protectionsFrom;
             PlannedChange? tag = null;
             if (spec.ManagedTag)
             {
                 tag = await PlanManagedTagAsync(plan, tagsRead, cancellationToken).ConfigureAwait(false);
+            }
+
+            if (tag != null && !plan.Exists && protectionsPlanned)
+            {
+                // A bucket this plan creates (issue 16): the tag joins the protections' batch, the change right after
+                // them, so approval and -WhatIf keep plan order. It is sent with their reads; their writes wait for it.
+                tag.Batch = ProtectionsBatch;
+                tagFirst = tag;
             }
 
             bool foldersPlanned = false;
@@ -517,7 +534,7 @@ namespace BackupIam.Engine.Provisioning
                 }
             }
 
-            if (tag != null && foldersPlanned)
+            if (tag != null && tagFirst == null && foldersPlanned)
             {
                 // The tag goes out with the folders (issue 16): a PutObject does not rewrite the bucket's attributes, so
                 // this is not the concurrency that lost a tag on Ceph RGW (see PlanManagedTagAsync). It is the change
@@ -580,8 +597,11 @@ namespace BackupIam.Engine.Provisioning
                     return false;
                 }
             });
-            // Not in the protections' batch: Ceph RGW keeps a bucket's tags and its Block Public Access in the same
-            // bucket attributes, and two concurrent writes of them were seen to lose one (the tag was gone on a re-run).
+            // Never concurrent with a protection's write: Ceph RGW keeps a bucket's tags and its Block Public Access in the
+            // same bucket attributes, and two concurrent writes of them were seen to lose one (the tag was gone on a
+            // re-run). For a new bucket the tag joins the protections' batch (PlanBucketAsync): it goes out with their
+            // reads, and each of their writes waits until the tag's write has ended (PlannedChange.WhenEndedAsync),
+            // whether it wrote, warned or failed, so the protections are written all the same.
             tag.AddsRecordOnly = true;
             return tag;
         }

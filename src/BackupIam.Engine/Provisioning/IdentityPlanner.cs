@@ -104,12 +104,30 @@ namespace BackupIam.Engine.Provisioning
         public override string ToString() => AccessKeyId;
     }
 
-    public sealed class AccessKeyPlan : ResourcePlan
+    /// <summary>
+    /// A plan for one user's access key. When it was planned with <c>readUnderLock</c> it holds the user's lock from its
+    /// ListAccessKeys until its CreateAccessKey has ended: dispose it once applied (or not applied), which releases the
+    /// lock if the create step has not already.
+    /// </summary>
+    public sealed class AccessKeyPlan : ResourcePlan, IDisposable
     {
+        private FileLock? _userLock;
+
         internal AccessKeyPlan(string userName) : base("AccessKey", userName)
         {
             UserName = userName;
         }
+
+        /// <summary>True while the plan holds the user's lock, taken before its ListAccessKeys (issue 16).</summary>
+        public bool HoldsUserLock => Volatile.Read(ref _userLock) != null;
+
+        internal void HoldUserLock(FileLock userLock) => _userLock = userLock;
+
+        /// <summary>The lock taken while planning, handed to the create step once (null when there is none, or it was taken).</summary>
+        internal FileLock? TakeUserLock() => Interlocked.Exchange(ref _userLock, null);
+
+        /// <summary>Releases the user's lock if the plan still holds it (the create step did not run).</summary>
+        public void Dispose() => TakeUserLock()?.Dispose();
 
         public string UserName { get; }
 
@@ -457,9 +475,16 @@ namespace BackupIam.Engine.Provisioning
         /// deleted first. With <paramref name="store"/>, a key of the user that the credentials file does not hold is
         /// not silently kept: the plan is refused unless the store request says Overwrite (-Force), which deletes it.
         /// </summary>
+        /// <param name="readUnderLock">
+        /// The caller applies the plan right away and nothing can decline it (no -WhatIf, no prompt): the user's lock is
+        /// taken before the planning ListAccessKeys, and when the plan is only CreateAccessKey the plan keeps holding it
+        /// until that step has ended. The planning read is then the check under the lock, and CreateAccessKey follows it
+        /// without a second ListAccessKeys (issue 16). Ignored for a user just created or with <paramref name="keysRead"/>
+        /// (their check under the lock is the only read at apply time). Dispose the plan after applying it.
+        /// </param>
         public async Task<AccessKeyPlan> PlanAccessKeyAsync(
             string userName, bool additional, AccessKeyStoreRequest? store, bool parentsMayBePlanned, CancellationToken cancellationToken,
-            bool userJustCreated = false, Task<IReadOnlyList<AccessKeyMetadata>>? keysRead = null)
+            bool userJustCreated = false, Task<IReadOnlyList<AccessKeyMetadata>>? keysRead = null, bool readUnderLock = false)
         {
             IamNames.ValidateUserName(userName);
             if (store != null)
@@ -468,6 +493,32 @@ namespace BackupIam.Engine.Provisioning
                 CredentialFileStore.CheckWritable(store);
             }
 
+            FileLock? userLock = readUnderLock && _journal != null && !userJustCreated && keysRead == null && !parentsMayBePlanned
+                ? await _journal.LockUserAsync(userName, cancellationToken).ConfigureAwait(false)
+                : null;
+            try
+            {
+                AccessKeyPlan plan = await PlanAccessKeyCoreAsync(userName, additional, store, parentsMayBePlanned, userJustCreated, keysRead, cancellationToken).ConfigureAwait(false);
+                if (userLock != null && plan.Changes.Count == 1 && plan.Changes[0].Operation == "CreateAccessKey")
+                {
+                    // Held until CreateAccessKey has ended (or the plan is disposed). A plan that also deletes keys (an
+                    // interrupted earlier run's, or -Force) lets the lock go and checks again under it, as before.
+                    plan.HoldUserLock(userLock);
+                    userLock = null;
+                }
+
+                return plan;
+            }
+            finally
+            {
+                userLock?.Dispose();
+            }
+        }
+
+        private async Task<AccessKeyPlan> PlanAccessKeyCoreAsync(
+            string userName, bool additional, AccessKeyStoreRequest? store, bool parentsMayBePlanned, bool userJustCreated,
+            Task<IReadOnlyList<AccessKeyMetadata>>? keysRead, CancellationToken cancellationToken)
+        {
             var plan = new AccessKeyPlan(userName);
             IReadOnlyList<AccessKeyMetadata> listed;
             try
@@ -560,10 +611,17 @@ namespace BackupIam.Engine.Provisioning
 
             plan.Add("iam", "CreateAccessKey", "user " + userName, $"Create an access key for IAM user '{userName}'" + (store == null ? string.Empty : $" and store it as profile '{store.ProfileName}'"), async ct =>
             {
-                FileLock? userLock = _journal == null ? null : await _journal.LockUserAsync(userName, ct).ConfigureAwait(false);
+                // The lock the plan took before its ListAccessKeys (readUnderLock), held since: that read was under it.
+                FileLock? userLock = plan.TakeUserLock();
+                bool listedUnderLock = userLock != null;
+                if (userLock == null && _journal != null)
+                {
+                    userLock = await _journal.LockUserAsync(userName, ct).ConfigureAwait(false);
+                }
+
                 try
                 {
-                    return await CreateUnderLockAsync(plan, additional, store, ct).ConfigureAwait(false);
+                    return await CreateUnderLockAsync(plan, additional, store, listedUnderLock, ct).ConfigureAwait(false);
                 }
                 finally
                 {
@@ -606,13 +664,15 @@ namespace BackupIam.Engine.Provisioning
 
         /// <summary>
         /// The create step, under the user's lock: look again at the user's keys (another run may have made and stored
-        /// one meanwhile), journal the request, create, store, and only then forget the journal entry.
+        /// one meanwhile), journal the request, create, store, and only then forget the journal entry. With
+        /// <paramref name="listedUnderLock"/> the plan's own ListAccessKeys was made under this same lock, held since, so
+        /// no other run can have made or left a key meanwhile: that read is the check, and it is not sent again.
         /// </summary>
-        private async Task<bool> CreateUnderLockAsync(AccessKeyPlan plan, bool additional, AccessKeyStoreRequest? store, CancellationToken cancellationToken)
+        private async Task<bool> CreateUnderLockAsync(AccessKeyPlan plan, bool additional, AccessKeyStoreRequest? store, bool listedUnderLock, CancellationToken cancellationToken)
         {
             string userName = plan.UserName;
             IReadOnlyList<AccessKeyMetadata> before = plan.ExistingKeys;
-            if (_journal != null)
+            if (_journal != null && !listedUnderLock)
             {
                 before = await _iam.ListAllAccessKeysAsync(userName, cancellationToken).ConfigureAwait(false);
                 HashSet<string> held = store != null ? CredentialFileStore.HeldKeyIds(store) : new HashSet<string>(StringComparer.Ordinal);

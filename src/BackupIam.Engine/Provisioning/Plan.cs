@@ -29,6 +29,9 @@ namespace BackupIam.Engine.Provisioning
     {
         private readonly Func<CancellationToken, Task<bool>> _apply;
 
+        /// <summary>Set when a batch sends this change together with others, completed when it has ended; see <see cref="WhenEndedAsync"/>.</summary>
+        private TaskCompletionSource<bool>? _sentInBatch;
+
         public PlannedChange(string service, string operation, string target, string description, Func<CancellationToken, Task<bool>> apply)
         {
             Service = service;
@@ -67,7 +70,53 @@ namespace BackupIam.Engine.Provisioning
         public bool AddsRecordOnly { get; internal set; }
 
         /// <summary>Applies the change; true when a write call was sent.</summary>
-        public Task<bool> ApplyAsync(CancellationToken cancellationToken) => _apply(cancellationToken);
+        public async Task<bool> ApplyAsync(CancellationToken cancellationToken)
+        {
+            try
+            {
+                return await _apply(cancellationToken).ConfigureAwait(false);
+            }
+            finally
+            {
+                Volatile.Read(ref _sentInBatch)?.TrySetResult(true);
+            }
+        }
+
+        /// <summary>Called by the plan for a declined change: nobody waits for it.</summary>
+        internal void NotSent() => Volatile.Write(ref _sentInBatch, null);
+
+        /// <summary>Called by the plan for each approved change of a batch, before any of them is sent.</summary>
+        internal void SendingInBatch() =>
+            Volatile.Write(ref _sentInBatch, new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously));
+
+        /// <summary>
+        /// Waits, inside another change of the same <see cref="Batch"/>, until <paramref name="other"/> has ended (written,
+        /// failed or found nothing to write): an order between two writes of a batch whose other requests still travel
+        /// together (issue 16: a new bucket's managed tag goes out with its protections' reads, and the protections'
+        /// writes wait for it, because Ceph RGW lost a tag written concurrently with Block Public Access). Returns at once
+        /// when <paramref name="other"/> is not being sent in the same batch run: declined, or the changes are applied one
+        /// by one (then nothing runs concurrently, and waiting for a later change would never end).
+        /// </summary>
+        internal static async Task WhenEndedAsync(PlannedChange other, CancellationToken cancellationToken)
+        {
+            TaskCompletionSource<bool>? sent = Volatile.Read(ref other._sentInBatch);
+            if (sent == null)
+            {
+                return;
+            }
+
+            Task ended = sent.Task;
+            if (!ended.IsCompleted)
+            {
+                var cancelled = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+                using (cancellationToken.Register(() => cancelled.TrySetResult(true)))
+                {
+                    await Task.WhenAny(ended, cancelled.Task).ConfigureAwait(false);
+                }
+            }
+
+            cancellationToken.ThrowIfCancellationRequested();
+        }
 
         public override string ToString() => Action + " " + Target + ": " + Description;
     }
@@ -108,7 +157,8 @@ namespace BackupIam.Engine.Provisioning
         /// <paramref name="applying"/> (for a progress or verbose line); the write itself runs on the thread pool while
         /// the caller's thread waits. The first failure stops the loop and is thrown: the changes before it are made,
         /// and a re-run plans only what is left. Changes of one <see cref="PlannedChange.Batch"/> are approved in plan
-        /// order and then sent concurrently; a failure among them is thrown after all of them have ended.
+        /// order and then sent concurrently; a failure among them is thrown after all of them have ended. A change of a
+        /// batch may wait for another one of the same batch before its own write (<see cref="PlannedChange.WhenEndedAsync"/>).
         /// </summary>
         public PlanApplyResult Apply(Func<PlannedChange, bool> approve, CancellationToken cancellationToken, Action<PlannedChange>? applying = null)
         {
@@ -129,6 +179,7 @@ namespace BackupIam.Engine.Provisioning
                     if (!approve(change))
                     {
                         declined.Add(change.Action);
+                        change.NotSent();
                         continue;
                     }
 
@@ -172,6 +223,12 @@ namespace BackupIam.Engine.Provisioning
                 }
 
                 return written;
+            }
+
+            foreach (PlannedChange change in approved)
+            {
+                // All of them before the first is sent: one may wait for another (PlannedChange.WhenEndedAsync).
+                change.SendingInBatch();
             }
 
             var tasks = new List<Task<bool>>();
@@ -221,6 +278,7 @@ namespace BackupIam.Engine.Provisioning
                     if (!approve(change))
                     {
                         declined.Add(change.Action);
+                        change.NotSent();
                         continue;
                     }
 

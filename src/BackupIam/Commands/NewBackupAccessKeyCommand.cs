@@ -48,8 +48,17 @@ namespace BackupIam.Commands
                 bool justCreated = IsJustCreated("user", UserName); // on the pipeline thread, where the upstream cmdlet announced it
 
                 var early = justCreated ? null : TakePipelineRead<IReadOnlyList<AccessKeyMetadata>>("user", UserName, PipelineReads.AccessKeys);
-                AccessKeyPlan plan = Run(ct => planner.PlanAccessKeyAsync(UserName, Additional, store, IsWhatIf, ct, justCreated, early));
-                PlanOutcome outcome = ApplyPlan(plan);
+                // Nothing can decline the plan (no -WhatIf, no question to ask): its ListAccessKeys is made under the
+                // user's lock, held until CreateAccessKey has ended, and is not sent again there (issue 16).
+                bool readUnderLock = !IsWhatIf && !MayAskToConfirm();
+                AccessKeyPlan plan = Run(ct => planner.PlanAccessKeyAsync(UserName, Additional, store, IsWhatIf, ct, justCreated, early, readUnderLock));
+                PlanOutcome outcome;
+                using (plan)
+                {
+                    // Released here at the latest, before the record goes down the pipeline.
+                    outcome = ApplyPlan(plan);
+                }
+
                 var result = new BackupAccessKey { UserName = UserName, Status = outcome.Status.ToString(), Changes = outcome.Actions };
                 if (plan.CreatedKey != null)
                 {

@@ -82,4 +82,125 @@ public sealed class PlanApplyTests
         Assert.ThrowsAny<OperationCanceledException>(() => plan.Apply(_ => true, cts.Token));
         Assert.Equal(cts.Token, seen);
     }
+
+    /// <summary>
+    /// A batch of three: "Write" waits for "First" (a later change of the same batch) before it writes, as a new bucket's
+    /// protections wait for its managed tag (issue 16); "Other" runs meanwhile. Returns the log of events in order.
+    /// </summary>
+    private static (ResourcePlan Plan, List<string> Log, TaskCompletionSource<bool> Release) WaitingBatch(Func<CancellationToken, Task<bool>>? first = null)
+    {
+        var plan = new ResourcePlan("Thing", "t1");
+        var log = new List<string>();
+        var release = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+        PlannedChange? firstChange = null;
+        plan.Add("s3", "Write", "t", "write", async ct =>
+        {
+            lock (log) { log.Add("Write read"); }
+            await PlannedChange.WhenEndedAsync(firstChange!, ct);
+            lock (log) { log.Add("Write write"); }
+            return true;
+        }).Batch = "b";
+        plan.Add("s3", "Other", "t", "other", async ct =>
+        {
+            await release.Task;
+            lock (log) { log.Add("Other"); }
+            return true;
+        }).Batch = "b";
+        firstChange = plan.Add("s3", "First", "t", "first", first ?? (async ct =>
+        {
+            await release.Task;
+            lock (log) { log.Add("First written"); }
+            return true;
+        }));
+        firstChange.Batch = "b";
+        return (plan, log, release);
+    }
+
+    [Fact]
+    public async Task AChangeOfABatchWaitsForAnotherOneBeforeItsWriteWhileTheRestTravelTogether()
+    {
+        var (plan, log, release) = WaitingBatch();
+        Task<PlanApplyResult> applying = plan.ApplyAsync(_ => true, CancellationToken.None);
+        for (int i = 0; i < 300 && !Has(log, "Write read"); i++)
+        {
+            await Task.Delay(100);
+        }
+
+        lock (log) { Assert.Equal(new[] { "Write read" }, log); }   // waiting for First, which waits for the release
+        release.SetResult(true);
+        PlanApplyResult result = await applying;
+        Assert.True(log.IndexOf("First written") < log.IndexOf("Write write"));
+        Assert.Equal(new[] { "s3:Write", "s3:Other", "s3:First" }, result.Written);   // plan order, whatever the timing
+    }
+
+    private static bool Has(List<string> log, string item)
+    {
+        lock (log)
+        {
+            return log.Contains(item);
+        }
+    }
+
+    [Fact]
+    public async Task ADeclinedChangeIsNotWaitedFor()
+    {
+        var (plan, log, release) = WaitingBatch();
+        release.SetResult(true);
+        PlanApplyResult result = await plan.ApplyAsync(c => c.Operation != "First", CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Equal(new[] { "s3:Write", "s3:Other" }, result.Written);
+        Assert.Equal(new[] { "s3:First" }, result.Declined);
+        Assert.Contains("Write write", log);
+        Assert.DoesNotContain("First written", log);
+
+        // The same through the blocking Apply that the cmdlets use.
+        var (again, log2, release2) = WaitingBatch();
+        release2.SetResult(true);
+        PlanApplyResult blocking = await Task.Run(() => again.Apply(c => c.Operation != "First", CancellationToken.None)).WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Equal(new[] { "s3:Write", "s3:Other" }, blocking.Written);
+        Assert.Contains("Write write", log2);
+    }
+
+    [Fact]
+    public async Task AFailedChangeIsWaitedForAndTheOthersStillWriteThenItsFailureIsThrown()
+    {
+        var (plan, log, release) = WaitingBatch(async ct =>
+        {
+            await Task.Delay(100, ct);
+            throw new InvalidOperationException("tag failed");
+        });
+        release.SetResult(true);
+        InvalidOperationException thrown = await Assert.ThrowsAsync<InvalidOperationException>(
+            () => plan.ApplyAsync(_ => true, CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(30)));
+        Assert.Equal("tag failed", thrown.Message);
+        Assert.Contains("Write write", log);
+        Assert.Contains("Other", log);
+    }
+
+    [Fact]
+    public async Task ChangesAppliedOneByOneOutsideABatchRunDoNotWaitForALaterOne()
+    {
+        // A caller that applies each change itself, in plan order (as BucketPlannerMotoTests does): nothing runs
+        // concurrently, so a change never waits for one that comes after it.
+        var (plan, log, release) = WaitingBatch();
+        release.SetResult(true);
+        foreach (PlannedChange change in plan.Changes)
+        {
+            Assert.True(await change.ApplyAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(30)));
+        }
+
+        Assert.Equal(new[] { "Write read", "Write write", "Other", "First written" }, log);
+    }
+
+    [Fact]
+    public async Task WaitingForAnotherChangeEndsWhenTheCommandIsStopped()
+    {
+        using var cts = new CancellationTokenSource();
+        var (plan, log, release) = WaitingBatch();
+        Task<PlanApplyResult> applying = plan.ApplyAsync(_ => true, cts.Token);
+        await Task.Delay(100);
+        cts.Cancel();
+        release.SetResult(true);
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => applying.WaitAsync(TimeSpan.FromSeconds(30)));
+        Assert.DoesNotContain("Write write", log);
+    }
 }

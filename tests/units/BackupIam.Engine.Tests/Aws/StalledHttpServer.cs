@@ -9,21 +9,15 @@ namespace BackupIam.Engine.Tests.Aws;
 /// closes the connection without a response (<see cref="Mode.Drop"/>), or sends a response head that promises more body than it
 /// sends before closing (<see cref="Mode.Truncate"/>). <see cref="Requests"/> counts the requests that reached it.
 /// </summary>
-public sealed class StalledHttpServer : IDisposable
+public sealed class StalledHttpServer : LocalTcpServer
 {
-    private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
-    private readonly List<TcpClient> _held = new();
-    private readonly CancellationTokenSource _stop = new();
     private readonly Mode _mode;
-    private readonly Task _loop;
     private int _requests;
 
     public StalledHttpServer(Mode mode)
     {
         _mode = mode;
-        _listener.Start();
-        Endpoint = new Uri("http://127.0.0.1:" + ((IPEndPoint)_listener.LocalEndpoint).Port + "/");
-        _loop = Task.Run(LoopAsync);
+        Start();
     }
 
     public enum Mode
@@ -33,64 +27,18 @@ public sealed class StalledHttpServer : IDisposable
         Truncate,
     }
 
-    public Uri Endpoint { get; }
-
     /// <summary>Requests whose head arrived.</summary>
     public int Requests => Volatile.Read(ref _requests);
 
     /// <summary>The first line of each request, e.g. <c>PUT /bucket/key HTTP/1.1</c>.</summary>
     public List<string> RequestLines { get; } = new();
 
-    public void Dispose()
-    {
-        _stop.Cancel();
-        _listener.Stop();
-        lock (_held)
-        {
-            foreach (var c in _held)
-            {
-                c.Dispose();
-            }
-        }
-
-        try
-        {
-            _loop.Wait(2000);
-        }
-        catch (AggregateException)
-        {
-        }
-    }
-
-    private async Task LoopAsync()
-    {
-        while (!_stop.IsCancellationRequested)
-        {
-            TcpClient client;
-            try
-            {
-                client = await _listener.AcceptTcpClientAsync(_stop.Token);
-            }
-            catch (Exception)
-            {
-                return;
-            }
-
-            lock (_held)
-            {
-                _held.Add(client);
-            }
-
-            _ = Task.Run(() => ServeAsync(client));
-        }
-    }
-
-    private async Task ServeAsync(TcpClient client)
+    protected override async Task ServeAsync(TcpClient client)
     {
         try
         {
             NetworkStream stream = client.GetStream();
-            while (!_stop.IsCancellationRequested)
+            while (!Stopping.IsCancellationRequested)
             {
                 string? head = await ReadHeadAsync(stream);
                 if (head == null)
@@ -107,7 +55,7 @@ public sealed class StalledHttpServer : IDisposable
                 switch (_mode)
                 {
                     case Mode.Silent:
-                        await Task.Delay(Timeout.Infinite, _stop.Token);
+                        await Task.Delay(Timeout.Infinite, Stopping);
                         return;
                     case Mode.Drop:
                         client.Client.LingerState = new LingerOption(true, 0);

@@ -13,29 +13,17 @@ namespace BackupIam.Engine.Tests.Aws;
 /// bucket gets 200, or 404 for a bucket named <c>missing</c>. A request with <c>Connection: close</c> has its connection
 /// closed after the answer. Counts accepted connections, refused writes and the requests answered 400.
 /// </summary>
-public sealed class UnreadBodyHttpServer : IDisposable
+public sealed class UnreadBodyHttpServer : LocalTcpServer
 {
     private static readonly string[] Methods = { "GET", "HEAD", "PUT", "POST", "DELETE" };
 
-    private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
-    private readonly List<TcpClient> _clients = new();
-    private readonly CancellationTokenSource _stop = new();
-    private readonly Task _loop;
-    private int _connections;
     private int _badRequests;
     private int _refused;
 
     public UnreadBodyHttpServer()
     {
-        _listener.Start();
-        Endpoint = new Uri("http://127.0.0.1:" + ((IPEndPoint)_listener.LocalEndpoint).Port + "/");
-        _loop = Task.Run(LoopAsync);
+        Start();
     }
-
-    public Uri Endpoint { get; }
-
-    /// <summary>TCP connections accepted so far.</summary>
-    public int Connections => Volatile.Read(ref _connections);
 
     /// <summary>
     /// Requests answered 400 BadRequest because a refused request's unread body came before them on their connection (or
@@ -46,52 +34,7 @@ public sealed class UnreadBodyHttpServer : IDisposable
     /// <summary>PUTs answered 403 with their body left unread.</summary>
     public int RefusedWrites => Volatile.Read(ref _refused);
 
-    public void Dispose()
-    {
-        _stop.Cancel();
-        _listener.Stop();
-        lock (_clients)
-        {
-            foreach (TcpClient c in _clients)
-            {
-                c.Dispose();
-            }
-        }
-
-        try
-        {
-            _loop.Wait(2000);
-        }
-        catch (AggregateException)
-        {
-        }
-    }
-
-    private async Task LoopAsync()
-    {
-        while (!_stop.IsCancellationRequested)
-        {
-            TcpClient client;
-            try
-            {
-                client = await _listener.AcceptTcpClientAsync(_stop.Token);
-            }
-            catch (Exception)
-            {
-                return;
-            }
-
-            Interlocked.Increment(ref _connections);
-            lock (_clients)
-            {
-                _clients.Add(client);
-            }
-
-            _ = Task.Run(() => ServeAsync(client));
-        }
-    }
-
-    private async Task ServeAsync(TcpClient client)
+    protected override async Task ServeAsync(TcpClient client)
     {
         using (client)
         {
@@ -101,7 +44,7 @@ public sealed class UnreadBodyHttpServer : IDisposable
                 NetworkStream stream = client.GetStream();
                 bool refused = false;   // the last request was refused with its body unread
                 bool unread = false;    // and those body bytes have arrived: they are the start of the next "request"
-                while (!_stop.IsCancellationRequested)
+                while (!Stopping.IsCancellationRequested)
                 {
                     string? head = await ReadHeadAsync(stream);
                     if (head == null)

@@ -11,36 +11,11 @@ namespace BackupIam.Engine.Tests.Provisioning;
 /// CreateAccessKey, against a real moto server.
 /// </summary>
 [Collection(MotoCollection.Name)]
-public sealed class AccessKeyJournalMotoTests : IDisposable
+public sealed class AccessKeyJournalMotoTests : KeyJournalMotoTestBase
 {
-    private readonly IamQueryClient _iam;
-    private readonly string _dir = Path.Combine(Path.GetTempPath(), "bi-journal-" + Guid.NewGuid().ToString("N"));
-    private readonly AccessKeyJournal _journal;
-    private readonly CancellationToken _ct = CancellationToken.None;
-
     public AccessKeyJournalMotoTests(MotoServerFixture moto)
+        : base(moto, "journal")
     {
-        _iam = new IamQueryClient(moto.CreateSession());
-        _journal = new AccessKeyJournal(Path.Combine(_dir, "state"), _iam.Endpoint.ToString());
-    }
-
-    public void Dispose()
-    {
-        _iam.Dispose();
-        try
-        {
-            Directory.Delete(_dir, recursive: true);
-        }
-        catch (IOException)
-        {
-        }
-    }
-
-    private async Task<string> NewUserAsync()
-    {
-        string name = "journal-" + Guid.NewGuid().ToString("N").Substring(0, 10);
-        await _iam.CreateUserAsync(new CreateUserRequest { UserName = name }, _ct);
-        return name;
     }
 
     [Fact]

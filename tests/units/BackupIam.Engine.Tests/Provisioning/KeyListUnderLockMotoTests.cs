@@ -11,36 +11,11 @@ namespace BackupIam.Engine.Tests.Provisioning;
 /// that lock until its CreateAccessKey has ended, so the create step sends no second ListAccessKeys; against moto.
 /// </summary>
 [Collection(MotoCollection.Name)]
-public sealed class KeyListUnderLockMotoTests : IDisposable
+public sealed class KeyListUnderLockMotoTests : KeyJournalMotoTestBase
 {
-    private readonly IamQueryClient _iam;
-    private readonly string _dir = Path.Combine(Path.GetTempPath(), "bi-keylock-" + Guid.NewGuid().ToString("N"));
-    private readonly AccessKeyJournal _journal;
-    private readonly CancellationToken _ct = CancellationToken.None;
-
     public KeyListUnderLockMotoTests(MotoServerFixture moto)
+        : base(moto, "keylock")
     {
-        _iam = new IamQueryClient(moto.CreateSession());
-        _journal = new AccessKeyJournal(Path.Combine(_dir, "state"), _iam.Endpoint.ToString());
-    }
-
-    public void Dispose()
-    {
-        _iam.Dispose();
-        try
-        {
-            Directory.Delete(_dir, recursive: true);
-        }
-        catch (IOException)
-        {
-        }
-    }
-
-    private async Task<string> NewUserAsync()
-    {
-        string name = "keylock-" + Guid.NewGuid().ToString("N").Substring(0, 10);
-        await _iam.CreateUserAsync(new CreateUserRequest { UserName = name }, _ct);
-        return name;
     }
 
     /// <summary>Whether another run could take the user's lock now (it waits 100 ms at most).</summary>

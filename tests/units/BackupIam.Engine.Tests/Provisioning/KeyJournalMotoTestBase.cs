@@ -1,0 +1,45 @@
+using BackupIam.Engine.Aws.Iam;
+using BackupIam.Engine.Provisioning;
+using BackupIam.Engine.Tests.Aws;
+
+namespace BackupIam.Engine.Tests.Provisioning;
+
+/// <summary>
+/// What the access-key journal tests against moto share: an IAM client on the moto fixture, a journal in a temporary
+/// state folder (deleted afterwards), and new users with a recognisable name prefix.
+/// </summary>
+public abstract class KeyJournalMotoTestBase : IDisposable
+{
+    private protected readonly IamQueryClient _iam;
+    private protected readonly string _dir;
+    private protected readonly AccessKeyJournal _journal;
+    private protected readonly CancellationToken _ct = CancellationToken.None;
+    private readonly string _prefix;
+
+    private protected KeyJournalMotoTestBase(MotoServerFixture moto, string prefix)
+    {
+        _prefix = prefix;
+        _dir = Path.Combine(Path.GetTempPath(), "bi-" + prefix + "-" + Guid.NewGuid().ToString("N"));
+        _iam = new IamQueryClient(moto.CreateSession());
+        _journal = new AccessKeyJournal(Path.Combine(_dir, "state"), _iam.Endpoint.ToString());
+    }
+
+    public void Dispose()
+    {
+        _iam.Dispose();
+        try
+        {
+            Directory.Delete(_dir, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+
+    private protected async Task<string> NewUserAsync()
+    {
+        string name = _prefix + "-" + Guid.NewGuid().ToString("N").Substring(0, 10);
+        await _iam.CreateUserAsync(new CreateUserRequest { UserName = name }, _ct);
+        return name;
+    }
+}

@@ -74,18 +74,7 @@ namespace BackupIam.Commands
                 // Dropping or replacing statements that are there now is ConfirmImpact High; adding new ones is Medium.
                 bool replaces = plan.Merge != null && plan.Merge.Replaced.Count > 0;
                 PlanOutcome outcome = ApplyPlan(plan, highImpact: replaces);
-                WriteObject(new BackupBucketPolicy
-                {
-                    ExpectedBucketOwner = S3.ExpectedBucketOwner,
-                    BucketName = BucketName,
-                    PolicyDocument = plan.PolicyDocument,
-                    Changed = outcome.Actions.Length > 0 && outcome.Status != ResourceStatus.Planned,
-                    Added = plan.Merge?.Added.ToArray() ?? new string[0],
-                    Replaced = plan.Merge?.Replaced.ToArray() ?? new string[0],
-                    Kept = plan.Merge?.Kept.ToArray() ?? new string[0],
-                    Status = outcome.Status.ToString(),
-                    Changes = outcome.Actions,
-                });
+                WriteObject(BackupBucketPolicy.From(BucketName, S3.ExpectedBucketOwner, plan, outcome));
             }
             catch (BackupIamException ex)
             {

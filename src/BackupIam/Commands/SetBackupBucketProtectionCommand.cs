@@ -69,18 +69,7 @@ namespace BackupIam.Commands
                 }
 
                 PlanOutcome outcome = ApplyPlan(plan);
-                WriteObject(new BackupBucketPolicy
-                {
-                    ExpectedBucketOwner = S3.ExpectedBucketOwner,
-                    BucketName = BucketName,
-                    PolicyDocument = plan.PolicyDocument,
-                    Changed = outcome.Actions.Length > 0 && outcome.Status != ResourceStatus.Planned,
-                    Added = plan.Merge?.Added.ToArray() ?? new string[0],
-                    Replaced = plan.Merge?.Replaced.ToArray() ?? new string[0],
-                    Kept = plan.Merge?.Kept.ToArray() ?? new string[0],
-                    Status = outcome.Status.ToString(),
-                    Changes = outcome.Actions,
-                });
+                WriteObject(BackupBucketPolicy.From(BucketName, S3.ExpectedBucketOwner, plan, outcome));
             }
             catch (BackupIamException ex)
             {

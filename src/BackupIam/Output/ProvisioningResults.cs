@@ -1,4 +1,5 @@
 using System;
+using System.Linq;
 using System.Security;
 
 namespace BackupIam
@@ -119,6 +120,24 @@ namespace BackupIam
         public string PolicyDocument { get; set; } = "";
 
         public override string ToString() => BucketName;
+
+        /// <summary>
+        /// What Set-BackupBucketPolicy and Set-BackupBucketProtection write: the merged policy, what the merge did with
+        /// each statement, and what applying it did.
+        /// </summary>
+        internal static BackupBucketPolicy From(string bucketName, string? expectedBucketOwner, Engine.Provisioning.BucketPolicyPlan plan, Abstractions.PlanOutcome outcome) =>
+            new BackupBucketPolicy
+            {
+                ExpectedBucketOwner = expectedBucketOwner,
+                BucketName = bucketName,
+                PolicyDocument = plan.PolicyDocument,
+                Changed = outcome.Actions.Length > 0 && outcome.Status != Engine.Provisioning.ResourceStatus.Planned,
+                Added = plan.Merge?.Added.ToArray() ?? new string[0],
+                Replaced = plan.Merge?.Replaced.ToArray() ?? new string[0],
+                Kept = plan.Merge?.Kept.ToArray() ?? new string[0],
+                Status = outcome.Status.ToString(),
+                Changes = outcome.Actions,
+            };
     }
 
     /// <summary>A bucket's versioning state.</summary>

@@ -10,18 +10,8 @@ namespace BackupIam.Commands
     /// <summary>Turns on versioning for a backup bucket, so overwritten or deleted backups can be recovered.</summary>
     [Cmdlet(VerbsLifecycle.Enable, "BackupVersioning", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, HelpUri = HelpLinks.HelpSource + "Enable-BackupVersioning.md")]
     [OutputType(typeof(BackupBucketVersioning))]
-    public sealed class EnableBackupVersioningCommand : AwsCmdlet
+    public sealed class EnableBackupVersioningCommand : BucketCmdlet
     {
-        [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
-        [Alias("Bucket")]
-        [ValidateNotNullOrEmpty]
-        [ArgumentCompleter(typeof(Completion.BucketNameCompleter))]
-        public string BucketName { get; set; } = "";
-
-        /// <summary>The account id that must own the bucket: sent as x-amz-expected-bucket-owner on every bucket request (issue 17).</summary>
-        [Parameter(ValueFromPipelineByPropertyName = true)]
-        public string? ExpectedBucketOwner { get; set; }
-
         private protected override (string Read, string Parameter)? UpstreamRead => (PipelineReads.BucketVersioning, nameof(BucketName));
 
         private protected override void ValidateBoundParameters()

@@ -10,18 +10,8 @@ namespace BackupIam.Commands
     /// <summary>Reads a bucket's ransomware posture (read-only, reads made concurrently) and grades it.</summary>
     [Cmdlet(VerbsCommon.Get, "BackupBucketPosture", HelpUri = HelpLinks.HelpSource + "Get-BackupBucketPosture.md")]
     [OutputType(typeof(BackupBucketPosture))]
-    public sealed class GetBackupBucketPostureCommand : AwsCmdlet
+    public sealed class GetBackupBucketPostureCommand : BucketCmdlet
     {
-        [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
-        [Alias("Bucket")]
-        [ValidateNotNullOrEmpty]
-        [ArgumentCompleter(typeof(Completion.BucketNameCompleter))]
-        public string BucketName { get; set; } = "";
-
-        /// <summary>The account id that must own the bucket: sent as x-amz-expected-bucket-owner on every bucket request (issue 17).</summary>
-        [Parameter(ValueFromPipelineByPropertyName = true)]
-        public string? ExpectedBucketOwner { get; set; }
-
         private protected override void ValidateBoundParameters()
         {
             if (IsBound(nameof(BucketName)))

@@ -17,18 +17,8 @@ namespace BackupIam.Commands
     /// </summary>
     [Cmdlet(VerbsCommon.Set, "BackupBucketProtection", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High, HelpUri = HelpLinks.HelpSource + "Set-BackupBucketProtection.md")]
     [OutputType(typeof(BackupBucketPolicy))]
-    public sealed class SetBackupBucketProtectionCommand : AwsCmdlet
+    public sealed class SetBackupBucketProtectionCommand : BucketCmdlet
     {
-        [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
-        [Alias("Bucket")]
-        [ValidateNotNullOrEmpty]
-        [ArgumentCompleter(typeof(Completion.BucketNameCompleter))]
-        public string BucketName { get; set; } = "";
-
-        /// <summary>The account id that must own the bucket: sent as x-amz-expected-bucket-owner on every bucket request (issue 17).</summary>
-        [Parameter(ValueFromPipelineByPropertyName = true)]
-        public string? ExpectedBucketOwner { get; set; }
-
         [Parameter]
         public SwitchParameter RequireTls { get; set; }
 

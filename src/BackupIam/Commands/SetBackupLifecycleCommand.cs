@@ -11,18 +11,8 @@ namespace BackupIam.Commands
     /// <summary>Adds or updates a retention lifecycle rule on a backup bucket, keeping its other rules.</summary>
     [Cmdlet(VerbsCommon.Set, "BackupLifecycle", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, HelpUri = HelpLinks.HelpSource + "Set-BackupLifecycle.md")]
     [OutputType(typeof(BackupLifecycleRule))]
-    public sealed class SetBackupLifecycleCommand : AwsCmdlet
+    public sealed class SetBackupLifecycleCommand : BucketCmdlet
     {
-        [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
-        [Alias("Bucket")]
-        [ValidateNotNullOrEmpty]
-        [ArgumentCompleter(typeof(Completion.BucketNameCompleter))]
-        public string BucketName { get; set; } = "";
-
-        /// <summary>The account id that must own the bucket: sent as x-amz-expected-bucket-owner on every bucket request (issue 17).</summary>
-        [Parameter(ValueFromPipelineByPropertyName = true)]
-        public string? ExpectedBucketOwner { get; set; }
-
         [Parameter]
         [ValidateNotNullOrEmpty]
         public string RuleId { get; set; } = "backup-retention";

@@ -1,28 +1,13 @@
-using System;
-using BackupIam.Engine.Policies;
 using BackupIam.Engine.Roles;
 
 namespace BackupIam.Engine.Lint.Rules
 {
     /// <summary>Trust policies: sts:AssumeRoleWithWebIdentity allowed to any principal ("*") instead of a named OIDC provider (TrustPolicyPrincipalWildcard).</summary>
-    internal sealed class TrustPrincipalWildcardRule : IStatementLintRule
+    internal sealed class TrustPrincipalWildcardRule : TrustProblemRule
     {
-        private static readonly string[] Ids = { TrustPolicyGuard.PrincipalWildcardId };
-
-        public bool AppliesTo(LintContext context, PolicyStatement statement) =>
-            statement.Effect == PolicyEffect.Allow && TrustPolicyGuard.IsTrustPolicy(context.Document);
-
-        public void Check(LintContext context, PolicyStatement statement, int index)
+        public TrustPrincipalWildcardRule()
+            : base(TrustPolicyGuard.PrincipalWildcardId)
         {
-            foreach (TrustPolicyProblem problem in TrustPolicyGuard.AnalyzeStatement(statement, index))
-            {
-                if (Array.IndexOf(Ids, problem.Id) >= 0)
-                {
-                    context.Findings.Add(new PolicyFinding(
-                        problem.IsError ? FindingSeverity.Error : FindingSeverity.Warning,
-                        problem.Id, index, statement.Sid, TrustPolicyGuard.WebIdentityAction, problem.Message, problem.Fix));
-                }
-            }
         }
     }
 }

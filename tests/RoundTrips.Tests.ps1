@@ -33,6 +33,22 @@ BeforeAll {
         [pscustomobject]@{ Output = $output; Calls = @(Get-MotoCall -Url $script:moto.Url | ForEach-Object { "$($_.Service) $($_.Operation)" }) }
     }
 
+    function Split-DebugOutput([object[]] $Records) {
+        # What a pipeline run with its debug stream merged (5>&1) wrote: its records (Result), and its 'Early read taken:'
+        # debug lines (Taken), which say which reads an upstream cmdlet sent early for it: deterministic, unlike the order
+        # in which the server received them.
+        [pscustomobject]@{
+            Result = @($Records | Where-Object { $_ -isnot [System.Management.Automation.DebugRecord] })
+            Taken  = @($Records | Where-Object { $_ -is [System.Management.Automation.DebugRecord] -and $_.Message -like 'Early read taken:*' } | ForEach-Object Message)
+        }
+    }
+
+    function Invoke-WithDebug([scriptblock] $Script) {
+        # Runs -Script with debug lines on (in this function's scope only) and splits what it wrote (Split-DebugOutput).
+        $DebugPreference = 'Continue'
+        Split-DebugOutput @(& $Script 5>&1)
+    }
+
     function Select-CallAfter([string[]] $Calls, [string] $Marker) {
         # The calls moto received after the first $Marker (which must be there).
         $at = [array]::IndexOf($Calls, $Marker)
@@ -171,10 +187,8 @@ Describe 'An existing user''s reads sent together (round 3)' {
         Start-MotoRecording -Url $script:moto.Url
         # A new tag makes New-BackupUser write (TagUser) before it hands the user on: the downstream cmdlets' reads, sent
         # early, are at the server before that write; sent by the downstream cmdlets themselves they would come after it.
-        $DebugPreference = 'Continue'   # this It block only: the debug lines say which early reads were taken
-        $all = @(& { New-BackupUser -UserName rt-early -Tag @{ team = 'ops' } | Add-BackupUserToGroup -GroupName rt-early-group | New-BackupAccessKey } 5>&1)
-        $result = @($all | Where-Object { $_ -isnot [System.Management.Automation.DebugRecord] })
-        $taken = @($all | Where-Object { $_ -is [System.Management.Automation.DebugRecord] -and $_.Message -like 'Early read taken:*' } | ForEach-Object Message)
+        $run = Invoke-WithDebug { New-BackupUser -UserName rt-early -Tag @{ team = 'ops' } | Add-BackupUserToGroup -GroupName rt-early-group | New-BackupAccessKey }
+        $result = $run.Result; $taken = $run.Taken
         $calls = @(Get-MotoCall -Url $script:moto.Url | ForEach-Object { "$($_.Service) $($_.Operation)" })
         $result[0].Status | Should -Be 'Unchanged'
         @($calls | Where-Object { $_ -eq 'iam ListGroupsForUser' }).Count | Should -Be 1
@@ -211,10 +225,8 @@ Describe 'A bucket''s versioning and lifecycle (round 3)' {
         Start-MotoRecording -Url $script:moto.Url
         # A new folder makes New-BackupBucket write (PutObject) before it hands the bucket on: the downstream reads, sent
         # early, are at the server before that write; sent by the downstream cmdlets themselves they would come after it.
-        $DebugPreference = 'Continue'   # this It block only: the debug lines say which early reads were taken
-        $all = @(& { New-BackupBucket -BucketName rt-ver -Folder z/ | Enable-BackupVersioning | Set-BackupLifecycle -NoncurrentVersionExpirationDays 30 } 5>&1)
-        $result = @($all | Where-Object { $_ -isnot [System.Management.Automation.DebugRecord] })
-        $taken = @($all | Where-Object { $_ -is [System.Management.Automation.DebugRecord] -and $_.Message -like 'Early read taken:*' } | ForEach-Object Message)
+        $run = Invoke-WithDebug { New-BackupBucket -BucketName rt-ver -Folder z/ | Enable-BackupVersioning | Set-BackupLifecycle -NoncurrentVersionExpirationDays 30 }
+        $result = $run.Result; $taken = $run.Taken
         $calls = @(Get-MotoCall -Url $script:moto.Url | ForEach-Object { "$($_.Service) $($_.Operation)" })
         $result[0].Status | Should -Be 'Unchanged'
         @($calls | Where-Object { $_ -eq 's3 GET /rt-ver/?versioning' }).Count | Should -Be 1
@@ -296,8 +308,8 @@ Describe 'A re-run''s reads sent with the existence check (round 4)' {
             $DebugPreference = 'Continue'
             & { New-BackupUser -UserName rt-ahead-user | Add-BackupUserToGroup -GroupName rt-ahead-group | New-BackupAccessKey } 5>&1
         }
-        $result = @($run.Output | Where-Object { $_ -isnot [System.Management.Automation.DebugRecord] })
-        $taken = @($run.Output | Where-Object { $_ -is [System.Management.Automation.DebugRecord] -and $_.Message -like 'Early read taken:*' } | ForEach-Object Message)
+        $split = Split-DebugOutput $run.Output
+        $result = $split.Result; $taken = $split.Taken
         $result[0].Status | Should -Be 'Unchanged'
         @($run.Calls | Where-Object { $_ -notlike 'iam Get*' -and $_ -notlike 'iam List*' }) | Should -BeNullOrEmpty
         $getUser = [array]::IndexOf($run.Calls, 'iam GetUser')
@@ -314,8 +326,8 @@ Describe 'A re-run''s reads sent with the existence check (round 4)' {
             $DebugPreference = 'Continue'
             & { New-BackupGroup -GroupName rt-ahead-group | Set-BackupGroupPolicy -PolicyName P -PolicyDocument $script:policy } 5>&1
         }
-        $result = @($run.Output | Where-Object { $_ -isnot [System.Management.Automation.DebugRecord] })
-        $taken = @($run.Output | Where-Object { $_ -is [System.Management.Automation.DebugRecord] -and $_.Message -like 'Early read taken:*' } | ForEach-Object Message)
+        $split = Split-DebugOutput $run.Output
+        $result = $split.Result; $taken = $split.Taken
         $result | ForEach-Object { $_.Status | Should -Be 'Unchanged' }
         [array]::IndexOf($run.Calls, 'iam GetGroupPolicy') | Should -BeLessThan ([array]::IndexOf($run.Calls, 'iam GetGroup')) -Because ($run.Calls -join ', ')
         @($run.Calls | Where-Object { $_ -eq 'iam GetGroupPolicy' }).Count | Should -Be 1

@@ -74,8 +74,9 @@ Describe 'Reads that cannot tell anything' {
         Select-CallAfter $run.Calls 'iam CreateGroup' | Should -Not -Contain 'iam GetGroupPolicy'
         $afterUser = Select-CallAfter $run.Calls 'iam CreateUser'
         $afterUser | Should -Not -Contain 'iam ListGroupsForUser'
-        # The planning read is skipped; the check under the per-user lock before CreateAccessKey stays (keys-faults).
-        @($afterUser | Where-Object { $_ -eq 'iam ListAccessKeys' }).Count | Should -Be 1
+        # The planning read is skipped, and (round 5) so is the check before CreateAccessKey: New-BackupUser took the
+        # user's lock before CreateUser and handed it to New-BackupAccessKey, so no other run can have made a key.
+        $afterUser | Should -Not -Contain 'iam ListAccessKeys'
     }
 
     It 'still reads in a later statement, and a re-run finds everything in place with zero writes' {
@@ -427,7 +428,7 @@ Describe 'A new bucket whose tag write fails (round 4)' {
     }
 }
 
-Describe 'New-BackupAccessKey in a statement of its own (round 4)' {
+Describe 'New-BackupAccessKey''s ListAccessKeys under the user''s lock (rounds 4 and 5)' {
     BeforeAll {
         $script:savedStateDir = $env:BACKUPIAM_STATE_DIR
         $env:BACKUPIAM_STATE_DIR = Join-Path ([System.IO.Path]::GetTempPath()) ("rt-writes-state-" + [guid]::NewGuid())
@@ -480,6 +481,35 @@ Describe 'New-BackupAccessKey in a statement of its own (round 4)' {
         New-BackupAccessKey -UserName rt-key-own -Additional -ErrorVariable refused -ErrorAction SilentlyContinue | Out-Null
         $refused[0].FullyQualifiedErrorId | Should -BeLike 'AccessKeyLimitReached*'
         @(Get-MotoWriteCall -Url $script:moto.Url).Count | Should -Be 0
+        Assert-NoUserLockHeld
+    }
+
+    It 'sends no ListAccessKeys at all for a user New-BackupUser creates in the same pipeline, and lets the lock go (round 5)' {
+        # New-BackupUser takes the user's lock before CreateUser and hands it to New-BackupAccessKey, which releases it
+        # when CreateAccessKey has ended. On main: one ListAccessKeys after CreateUser (the check under the lock).
+        $run = Invoke-WithHold -Hold 'CreateUser' -Seconds 1 -Script {
+            New-BackupUser -UserName rt-key-fresh | New-BackupAccessKey
+        }
+        $run.Output.Status | Should -Be 'Created'
+        Select-CallAfter $run.Calls 'iam CreateUser' | Should -Be @('iam CreateAccessKey')
+        @(Get-MotoAccessKey -Url $script:moto.Url -UserName rt-key-fresh).Count | Should -Be 1
+        Assert-NoUserLockHeld
+    }
+
+    It 'hands the lock to one key cmdlet only: a second one in the same pipeline checks under the lock and makes no second key' {
+        # The first key cmdlet's record goes to the second, whose record is the pipeline's output.
+        $keys = @(New-BackupUser -UserName rt-key-twice | New-BackupAccessKey | New-BackupAccessKey)
+        $keys.Status | Should -Be 'Unchanged'
+        @(Get-MotoAccessKey -Url $script:moto.Url -UserName rt-key-twice).Count | Should -Be 1
+        Assert-NoUserLockHeld
+    }
+
+    It 'hands no lock to a key cmdlet that runs under -WhatIf' {
+        $run = Invoke-WithHold -Hold 'CreateUser' -Seconds 1 -Script {
+            New-BackupUser -UserName rt-key-fresh-whatif | New-BackupAccessKey -WhatIf
+        }
+        $run.Output.Status | Should -Be 'Planned'
+        @(Get-MotoAccessKey -Url $script:moto.Url -UserName rt-key-fresh-whatif).Count | Should -Be 0
         Assert-NoUserLockHeld
     }
 

@@ -482,27 +482,45 @@ namespace BackupIam.Engine.Provisioning
         /// without a second ListAccessKeys (issue 16). Ignored for a user just created or with <paramref name="keysRead"/>
         /// (their check under the lock is the only read at apply time). Dispose the plan after applying it.
         /// </param>
+        /// <param name="lockHeldSinceCreate">
+        /// The user's lock (<see cref="AccessKeyJournal.LockUserAsync"/>), taken by the caller before it created the user a
+        /// moment ago in the same pipeline and held since (issue 16), so no other run of the module can have made a key
+        /// for it: with <paramref name="userJustCreated"/> the user has no keys and CreateAccessKey is sent without any
+        /// ListAccessKeys. The plan owns the lock from here on and releases it when CreateAccessKey has ended, or when
+        /// the plan is disposed; it is released at once when the user was not just created or there is no journal.
+        /// </param>
         public async Task<AccessKeyPlan> PlanAccessKeyAsync(
             string userName, bool additional, AccessKeyStoreRequest? store, bool parentsMayBePlanned, CancellationToken cancellationToken,
-            bool userJustCreated = false, Task<IReadOnlyList<AccessKeyMetadata>>? keysRead = null, bool readUnderLock = false)
+            bool userJustCreated = false, Task<IReadOnlyList<AccessKeyMetadata>>? keysRead = null, bool readUnderLock = false,
+            FileLock? lockHeldSinceCreate = null)
         {
-            IamNames.ValidateUserName(userName);
-            if (store != null)
+            if (lockHeldSinceCreate != null && (!userJustCreated || _journal == null || parentsMayBePlanned))
             {
-                IamNames.ValidateProfileName(store.ProfileName);
-                CredentialFileStore.CheckWritable(store);
+                lockHeldSinceCreate.Dispose();
+                lockHeldSinceCreate = null;
             }
 
-            FileLock? userLock = readUnderLock && _journal != null && !userJustCreated && keysRead == null && !parentsMayBePlanned
-                ? await _journal.LockUserAsync(userName, cancellationToken).ConfigureAwait(false)
-                : null;
+            FileLock? userLock = lockHeldSinceCreate;
             try
             {
+                IamNames.ValidateUserName(userName);
+                if (store != null)
+                {
+                    IamNames.ValidateProfileName(store.ProfileName);
+                    CredentialFileStore.CheckWritable(store);
+                }
+
+                if (userLock == null && readUnderLock && _journal != null && !userJustCreated && keysRead == null && !parentsMayBePlanned)
+                {
+                    userLock = await _journal.LockUserAsync(userName, cancellationToken).ConfigureAwait(false);
+                }
+
                 AccessKeyPlan plan = await PlanAccessKeyCoreAsync(userName, additional, store, parentsMayBePlanned, userJustCreated, keysRead, cancellationToken).ConfigureAwait(false);
                 if (userLock != null && plan.Changes.Count == 1 && plan.Changes[0].Operation == "CreateAccessKey")
                 {
                     // Held until CreateAccessKey has ended (or the plan is disposed). A plan that also deletes keys (an
-                    // interrupted earlier run's, or -Force) lets the lock go and checks again under it, as before.
+                    // interrupted earlier run's, or -Force) lets the lock go and checks again under it, as before. A lock
+                    // held since the user was created counts as the check: no run could list or make a key meanwhile.
                     plan.HoldUserLock(userLock);
                     userLock = null;
                 }

@@ -119,7 +119,18 @@ namespace BackupIam.Abstractions
                 if (UpstreamRead is (string read, string parameter) && MyInvocation.PipelinePosition > 1 && !IsBound(parameter))
                 {
                     _readWanted = PipelineReads.Want(read);
+                    if (TakesUserLockFromCreate && !IsWhatIf && !MayAskToConfirm())
+                    {
+                        _lockWanted = PipelineReads.Want(FreshResources.UserLockWanted);
+                    }
                 }
+
+                var cmdlet = (CmdletAttribute?)Attribute.GetCustomAttribute(GetType(), typeof(CmdletAttribute));
+                if (cmdlet != null && cmdlet.SupportsShouldProcess && MyInvocation.PipelineLength > 1 && MayAskToConfirm())
+                {
+                    _mayAskWanted = PipelineReads.Want(FreshResources.MayAskToConfirm);
+                }
+
                 if (Session.CredentialResolution == CredentialResolution.Cached)
                 {
                     WriteVerbose($"Credentials resolved from {Session.CredentialSource} (cached: resolved earlier in this session for the same profile, files unchanged).");
@@ -139,7 +150,7 @@ namespace BackupIam.Abstractions
         /// Writes the record of a resource this cmdlet reports; when it was just created, later cmdlets of the pipeline
         /// that receive this record know the resource is empty and skip their read (<see cref="FreshResources"/>).
         /// </summary>
-        private protected void WriteResult(object record, string kind, string name, ResourceStatus status)
+        private protected void WriteResult(object record, string kind, string name, ResourceStatus status, HandedLock? userLock = null)
         {
             if (status != ResourceStatus.Created)
             {
@@ -150,7 +161,7 @@ namespace BackupIam.Abstractions
             IDisposable? scope = null;
             try
             {
-                scope = FreshResources.Announce(FreshKey(kind, name));
+                scope = FreshResources.Announce(FreshKey(kind, name), userLock);
             }
             catch (Exception ex) when (!(ex is PipelineStoppedException))
             {
@@ -212,6 +223,37 @@ namespace BackupIam.Abstractions
         private protected virtual (string Read, string Parameter)? UpstreamRead => null;
 
         private IDisposable? _readWanted;
+        private IDisposable? _lockWanted;
+        private IDisposable? _mayAskWanted;
+
+        /// <summary>
+        /// True for a cmdlet that can take over the lock of a user that New-BackupUser created a moment ago in the same
+        /// pipeline (<see cref="FreshResources.TakeUserLock"/>): it says so in BeginProcessing when nothing can decline it.
+        /// </summary>
+        private protected virtual bool TakesUserLockFromCreate => false;
+
+        /// <summary>True when a downstream cmdlet of this pipeline would take over a new user's lock and no cmdlet of it may ask a question.</summary>
+        private protected static bool UserLockWantedDownstream => PipelineReads.IsWanted(FreshResources.UserLockWanted) && !PipelineReads.IsWanted(FreshResources.MayAskToConfirm);
+
+        /// <summary>The lock New-BackupUser took before creating this user a moment ago in this pipeline, now this cmdlet's (null when none).</summary>
+        private protected Engine.Provisioning.FileLock? TakeUserLockFromCreate(string userName)
+        {
+            try
+            {
+                Engine.Provisioning.FileLock? userLock = FreshResources.TakeUserLock(FreshKey("user", userName));
+                if (userLock != null)
+                {
+                    WriteDebug($"User lock taken over: IAM user '{userName}' was created a moment ago in this pipeline under its lock, so it has no access key.");
+                }
+
+                return userLock;
+            }
+            catch (Exception ex) when (!(ex is PipelineStoppedException))
+            {
+                WriteDebug("No user lock taken over: " + ex.Message);
+                return null;
+            }
+        }
 
         /// <summary>Offers a read of a user or bucket this cmdlet started early, while its record flows down the pipeline.</summary>
         private protected IDisposable? OfferPipelineRead(string kind, string name, string read, System.Threading.Tasks.Task? task)
@@ -287,6 +329,25 @@ namespace BackupIam.Abstractions
         {
         }
 
+        /// <summary>
+        /// True when ShouldProcess may ask a question (-Confirm, or $ConfirmPreference at or below this cmdlet's
+        /// ConfirmImpact): then no lock is held while the question waits for an answer.
+        /// </summary>
+        private protected bool MayAskToConfirm()
+        {
+            if (MyInvocation.BoundParameters.TryGetValue("Confirm", out object? value) && value is SwitchParameter confirm)
+            {
+                return confirm.IsPresent;
+            }
+
+            object? preference = SessionState.PSVariable.GetValue("ConfirmPreference");
+            ConfirmImpact threshold = preference is ConfirmImpact c ? c
+                : preference != null && Enum.TryParse(preference.ToString(), true, out ConfirmImpact parsed) ? parsed : ConfirmImpact.High;
+            var attribute = (CmdletAttribute?)Attribute.GetCustomAttribute(GetType(), typeof(CmdletAttribute));
+            ConfirmImpact impact = attribute?.ConfirmImpact ?? ConfirmImpact.Medium;
+            return threshold != ConfirmImpact.None && impact >= threshold;
+        }
+
         /// <summary>True when the parameter was given on the command line (and so is known before the pipeline runs).</summary>
         private protected bool IsBound(string parameterName) => MyInvocation.BoundParameters.ContainsKey(parameterName);
 
@@ -294,6 +355,10 @@ namespace BackupIam.Abstractions
         {
             _readWanted?.Dispose();
             _readWanted = null;
+            _lockWanted?.Dispose();
+            _lockWanted = null;
+            _mayAskWanted?.Dispose();
+            _mayAskWanted = null;
             DisposeClients();
         }
 
@@ -304,6 +369,10 @@ namespace BackupIam.Abstractions
             {
                 _readWanted?.Dispose();
                 _readWanted = null;
+                _lockWanted?.Dispose();
+                _lockWanted = null;
+                _mayAskWanted?.Dispose();
+                _mayAskWanted = null;
                 DisposeClients();
             }
 

@@ -13,26 +13,81 @@ namespace BackupIam.Abstractions
     /// </summary>
     internal static class FreshResources
     {
+        /// <summary>
+        /// The <see cref="PipelineReads.Want"/> entry of a downstream New-BackupAccessKey that nothing can decline (no
+        /// -WhatIf, no question): it would take a new user's lock from New-BackupUser (<see cref="TakeUserLock"/>).
+        /// </summary>
+        public const string UserLockWanted = "UserLockFromCreate";
+
+        /// <summary>
+        /// The <see cref="PipelineReads.Want"/> entry of any cmdlet of the pipeline that may ask a question (-Confirm,
+        /// $ConfirmPreference): then no user lock is handed on, so that none is held while a question waits.
+        /// </summary>
+        public const string MayAskToConfirm = "MayAskToConfirm";
+
         [ThreadStatic]
         private static HashSet<string>? _current;
 
+        [ThreadStatic]
+        private static Dictionary<string, HandedLock>? _locks;
+
         /// <summary>Marks a resource as just created until the returned scope is disposed.</summary>
-        public static IDisposable Announce(string key)
+        public static IDisposable Announce(string key) => Announce(key, null);
+
+        /// <summary>
+        /// Marks a resource as just created until the returned scope is disposed, with the user's lock that the creating
+        /// cmdlet took before creating it (issue 16): a downstream cmdlet may take it over once (<see cref="TakeUserLock"/>).
+        /// The lock stays the creator's (<paramref name="userLock"/> disposes it) when nobody takes it.
+        /// </summary>
+        public static IDisposable Announce(string key, HandedLock? userLock)
         {
             _current ??= new HashSet<string>(StringComparer.Ordinal);
-            return _current.Add(key) ? new Scope(key) : new Scope(null);
+            if (!_current.Add(key))
+            {
+                return new Scope(null, false);
+            }
+
+            bool handed = false;
+            if (userLock != null)
+            {
+                _locks ??= new Dictionary<string, HandedLock>(StringComparer.Ordinal);
+                if (!_locks.ContainsKey(key))
+                {
+                    _locks.Add(key, userLock);
+                    handed = true;
+                }
+            }
+
+            return new Scope(key, handed);
         }
 
         /// <summary>True while an upstream cmdlet of this pipeline is handing on the record of this resource's creation.</summary>
         public static bool IsFresh(string key) => _current != null && _current.Contains(key);
 
+        /// <summary>
+        /// The lock the creator of this just-created user has held since before it created it, now the caller's to release
+        /// (null when none was handed on or another cmdlet took it first).
+        /// </summary>
+        public static Engine.Provisioning.FileLock? TakeUserLock(string key)
+        {
+            if (_current == null || !_current.Contains(key) || _locks == null || !_locks.TryGetValue(key, out HandedLock? handed))
+            {
+                return null;
+            }
+
+            _locks.Remove(key);
+            return handed.Take();
+        }
+
         private sealed class Scope : IDisposable
         {
             private string? _key;
+            private bool _handed;
 
-            public Scope(string? key)
+            public Scope(string? key, bool handed)
             {
                 _key = key;
+                _handed = handed;
             }
 
             public void Dispose()
@@ -40,9 +95,33 @@ namespace BackupIam.Abstractions
                 if (_key != null)
                 {
                     _current?.Remove(_key);
+                    if (_handed)
+                    {
+                        _locks?.Remove(_key);
+                    }
+
                     _key = null;
                 }
             }
         }
+    }
+
+    /// <summary>
+    /// A lock a cmdlet took and may hand to a downstream cmdlet (<see cref="FreshResources.Announce(string, HandedLock)"/>):
+    /// whoever has it last releases it. Disposing releases it unless it was taken.
+    /// </summary>
+    internal sealed class HandedLock : IDisposable
+    {
+        private Engine.Provisioning.FileLock? _lock;
+
+        public HandedLock(Engine.Provisioning.FileLock fileLock)
+        {
+            _lock = fileLock;
+        }
+
+        /// <summary>The lock, now the caller's (null once taken or released).</summary>
+        public Engine.Provisioning.FileLock? Take() => System.Threading.Interlocked.Exchange(ref _lock, null);
+
+        public void Dispose() => Take()?.Dispose();
     }
 }

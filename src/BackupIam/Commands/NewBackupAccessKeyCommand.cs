@@ -27,6 +27,8 @@ namespace BackupIam.Commands
 
         private protected override (string Read, string Parameter)? UpstreamRead => (PipelineReads.AccessKeys, nameof(UserName));
 
+        private protected override bool TakesUserLockFromCreate => true;
+
         private protected override void ValidateBoundParameters()
         {
             if (IsBound(nameof(UserName)))
@@ -51,7 +53,10 @@ namespace BackupIam.Commands
                 // Nothing can decline the plan (no -WhatIf, no question to ask): its ListAccessKeys is made under the
                 // user's lock, held until CreateAccessKey has ended, and is not sent again there (issue 16).
                 bool readUnderLock = !IsWhatIf && !MayAskToConfirm();
-                AccessKeyPlan plan = Run(ct => planner.PlanAccessKeyAsync(UserName, Additional, store, IsWhatIf, ct, justCreated, early, readUnderLock));
+                // A user New-BackupUser created a moment ago under its lock, which it hands on: no key can have been
+                // made meanwhile, so no ListAccessKeys at all; the plan releases the lock when CreateAccessKey has ended.
+                FileLock? lockSinceCreate = justCreated && readUnderLock ? TakeUserLockFromCreate(UserName) : null;
+                AccessKeyPlan plan = Run(ct => planner.PlanAccessKeyAsync(UserName, Additional, store, IsWhatIf, ct, justCreated, early, readUnderLock, lockSinceCreate));
                 PlanOutcome outcome;
                 using (plan)
                 {

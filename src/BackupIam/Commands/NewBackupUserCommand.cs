@@ -91,6 +91,10 @@ namespace BackupIam.Commands
                         early.Clear(); // reads of a user that does not exist: dropped unread
                     }
 
+                    // A downstream New-BackupAccessKey that nothing can decline takes over the user's lock, taken here
+                    // before CreateUser: no other run can make a key for the new user meanwhile, so the key is created
+                    // without a ListAccessKeys (issue 16). Released when this record has gone down the pipeline.
+                    using HandedLock? userLock = !plan.Exists && !IsWhatIf && !MayAskToConfirm() && UserLockWantedDownstream ? LockForDownstream(name) : null;
                     PlanOutcome outcome = ApplyPlan(plan);
                     string? arn = plan.User?.Arn ?? PlannedArn(name);
                     using (OfferPipelineReads("user", name, early))
@@ -105,12 +109,27 @@ namespace BackupIam.Commands
                         PermissionsBoundary = plan.User?.PermissionsBoundary?.PermissionsBoundaryArn ?? PermissionsBoundary,
                         Status = outcome.Status.ToString(),
                         Changes = outcome.Actions,
-                    }, "user", name, outcome.Status);
+                    }, "user", name, outcome.Status, userLock);
                 }
                 catch (BackupIamException ex)
                 {
                     WriteFailure(ex, name);
                 }
+            }
+        }
+
+        /// <summary>The user's key lock (see New-BackupAccessKey's help), or null when it cannot be taken (then the key cmdlet locks and lists as usual).</summary>
+        private HandedLock? LockForDownstream(string name)
+        {
+            try
+            {
+                AccessKeyJournal journal = KeyJournal;
+                return new HandedLock(Run(ct => journal.LockUserAsync(name, ct)));
+            }
+            catch (BackupIamException ex)
+            {
+                WriteDebug($"IAM user '{name}': its key lock is not handed on ({ex.Message}).");
+                return null;
             }
         }
 

@@ -504,6 +504,17 @@ Describe 'New-BackupAccessKey''s ListAccessKeys under the user''s lock (rounds 4
         Assert-NoUserLockHeld
     }
 
+    It 'hands no lock on when another cmdlet of the pipeline may take a user''s lock itself (a rotation)' {
+        # Invoke-BackupKeyRotation takes the user's lock on its own: New-BackupUser keeps none, so nothing in the pipeline
+        # waits for a lock the pipeline holds, and New-BackupAccessKey checks under the lock as before.
+        $DebugPreference = 'Continue'
+        $taken = { param($records) @($records | Where-Object { $_ -is [System.Management.Automation.DebugRecord] -and $_.Message -like 'User lock taken over:*' }).Count }
+        & $taken @(& { New-BackupUser -UserName rt-key-handed | New-BackupAccessKey } 5>&1) | Should -Be 1
+        & $taken @(& { New-BackupUser -UserName rt-key-rotated | New-BackupAccessKey | Invoke-BackupKeyRotation -SkipVerification -WhatIf -Confirm:$false } 5>&1 6>$null) | Should -Be 0
+        @(Get-MotoAccessKey -Url $script:moto.Url -UserName rt-key-rotated).Count | Should -Be 1
+        Assert-NoUserLockHeld
+    }
+
     It 'hands no lock to a key cmdlet that runs under -WhatIf' {
         $run = Invoke-WithHold -Hold 'CreateUser' -Seconds 1 -Script {
             New-BackupUser -UserName rt-key-fresh-whatif | New-BackupAccessKey -WhatIf

@@ -17,6 +17,8 @@ namespace BackupIam.Abstractions
     {
         private CiRunner? _runner;
 
+        private protected override bool MayLockUsers => true;
+
         /// <summary>The profile the new key is stored as; without it the secret is returned as a SecureString.</summary>
         [Parameter]
         [ValidateNotNullOrEmpty]

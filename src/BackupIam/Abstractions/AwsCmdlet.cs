@@ -125,6 +125,11 @@ namespace BackupIam.Abstractions
                     }
                 }
 
+                if (_lockWanted == null && MayLockUsers && MyInvocation.PipelinePosition > 1)
+                {
+                    _lockWanted = PipelineReads.Want(FreshResources.UserLockTakenElsewhere);
+                }
+
                 var cmdlet = (CmdletAttribute?)Attribute.GetCustomAttribute(GetType(), typeof(CmdletAttribute));
                 if (cmdlet != null && cmdlet.SupportsShouldProcess && MyInvocation.PipelineLength > 1 && MayAskToConfirm())
                 {
@@ -232,8 +237,15 @@ namespace BackupIam.Abstractions
         /// </summary>
         private protected virtual bool TakesUserLockFromCreate => false;
 
-        /// <summary>True when a downstream cmdlet of this pipeline would take over a new user's lock and no cmdlet of it may ask a question.</summary>
-        private protected static bool UserLockWantedDownstream => PipelineReads.IsWanted(FreshResources.UserLockWanted) && !PipelineReads.IsWanted(FreshResources.MayAskToConfirm);
+        /// <summary>True for a cmdlet that may take a user's key lock (<see cref="Engine.Provisioning.AccessKeyJournal.LockUserAsync"/>).</summary>
+        private protected virtual bool MayLockUsers => false;
+
+        /// <summary>
+        /// True when a downstream cmdlet of this pipeline would take over a new user's lock, no cmdlet of it may ask a
+        /// question, and no other downstream cmdlet may take a user's lock itself.
+        /// </summary>
+        private protected static bool UserLockWantedDownstream => PipelineReads.IsWanted(FreshResources.UserLockWanted)
+            && !PipelineReads.IsWanted(FreshResources.MayAskToConfirm) && !PipelineReads.IsWanted(FreshResources.UserLockTakenElsewhere);
 
         /// <summary>The lock New-BackupUser took before creating this user a moment ago in this pipeline, now this cmdlet's (null when none).</summary>
         private protected Engine.Provisioning.FileLock? TakeUserLockFromCreate(string userName)

@@ -25,6 +25,13 @@ namespace BackupIam.Abstractions
         /// </summary>
         public const string MayAskToConfirm = "MayAskToConfirm";
 
+        /// <summary>
+        /// The <see cref="PipelineReads.Want"/> entry of any other downstream cmdlet that may take a user's lock itself
+        /// (Invoke-BackupKeyRotation, a New-BackupAccessKey that would not take it over): then no user lock is handed on,
+        /// so that such a cmdlet never waits for a lock its own pipeline holds.
+        /// </summary>
+        public const string UserLockTakenElsewhere = "UserLockTakenElsewhere";
+
         [ThreadStatic]
         private static HashSet<string>? _current;
 

@@ -56,7 +56,17 @@ namespace BackupIam.Commands
                 // A user New-BackupUser created a moment ago under its lock, which it hands on: no key can have been
                 // made meanwhile, so no ListAccessKeys at all; the plan releases the lock when CreateAccessKey has ended.
                 FileLock? lockSinceCreate = justCreated && readUnderLock ? TakeUserLockFromCreate(UserName) : null;
-                AccessKeyPlan plan = Run(ct => planner.PlanAccessKeyAsync(UserName, Additional, store, IsWhatIf, ct, justCreated, early, readUnderLock, lockSinceCreate));
+                AccessKeyPlan plan;
+                try
+                {
+                    plan = Run(ct => planner.PlanAccessKeyAsync(UserName, Additional, store, IsWhatIf, ct, justCreated, early, readUnderLock, lockSinceCreate));
+                }
+                catch
+                {
+                    lockSinceCreate?.Dispose(); // the planner releases it on its own failures; this covers a stop before it ran (a second release is harmless)
+                    throw;
+                }
+
                 PlanOutcome outcome;
                 using (plan)
                 {

@@ -1,4 +1,5 @@
 using BackupIam.Engine.Aws.Iam;
+using BackupIam.Engine.Errors;
 using BackupIam.Engine.Provisioning;
 using BackupIam.Engine.Tests.Aws;
 
@@ -33,6 +34,21 @@ public abstract class KeyJournalMotoTestBase : IDisposable
         }
         catch (IOException)
         {
+        }
+    }
+
+    /// <summary>Whether another run could take the user's lock now (it waits 100 ms at most).</summary>
+    private protected async Task<bool> LockIsFreeAsync(string user)
+    {
+        var other = new AccessKeyJournal(_journal.Directory, _iam.Endpoint.ToString()) { LockWait = TimeSpan.FromMilliseconds(100) };
+        try
+        {
+            using FileLock taken = await other.LockUserAsync(user, _ct);
+            return true;
+        }
+        catch (BackupIamException ex) when (ex.ErrorId == "FileLockTimeout")
+        {
+            return false;
         }
     }
 

@@ -18,21 +18,6 @@ public sealed class KeyListUnderLockMotoTests : KeyJournalMotoTestBase
     {
     }
 
-    /// <summary>Whether another run could take the user's lock now (it waits 100 ms at most).</summary>
-    private async Task<bool> LockIsFreeAsync(string user)
-    {
-        var other = new AccessKeyJournal(_journal.Directory, _iam.Endpoint.ToString()) { LockWait = TimeSpan.FromMilliseconds(100) };
-        try
-        {
-            using FileLock taken = await other.LockUserAsync(user, _ct);
-            return true;
-        }
-        catch (BackupIamException ex) when (ex.ErrorId == "FileLockTimeout")
-        {
-            return false;
-        }
-    }
-
     [Fact]
     public async Task ThePlanHoldsTheLockFromItsListUntilCreateAccessKeyHasEnded()
     {

@@ -21,20 +21,6 @@ public sealed class KeyLockSinceCreateMotoTests : KeyJournalMotoTestBase
     {
     }
 
-    private async Task<bool> LockIsFreeAsync(string user)
-    {
-        var other = new AccessKeyJournal(_journal.Directory, _iam.Endpoint.ToString()) { LockWait = TimeSpan.FromMilliseconds(100) };
-        try
-        {
-            using FileLock taken = await other.LockUserAsync(user, _ct);
-            return true;
-        }
-        catch (BackupIamException ex) when (ex.ErrorId == "FileLockTimeout")
-        {
-            return false;
-        }
-    }
-
     [Fact]
     public async Task AUserCreatedUnderTheHandedLockGetsItsKeyWithNoListAndTheLockGoesWhenCreateAccessKeyHasEnded()
     {

@@ -70,25 +70,6 @@ namespace BackupIam.Abstractions
         }
 
         /// <summary>
-        /// True when ShouldProcess may ask a question (-Confirm, or $ConfirmPreference at or below this cmdlet's
-        /// ConfirmImpact): then no lock is held while the question waits for an answer.
-        /// </summary>
-        private protected bool MayAskToConfirm()
-        {
-            if (MyInvocation.BoundParameters.TryGetValue("Confirm", out object? value) && value is SwitchParameter confirm)
-            {
-                return confirm.IsPresent;
-            }
-
-            object? preference = SessionState.PSVariable.GetValue("ConfirmPreference");
-            ConfirmImpact threshold = preference is ConfirmImpact c ? c
-                : preference != null && Enum.TryParse(preference.ToString(), true, out ConfirmImpact parsed) ? parsed : ConfirmImpact.High;
-            var attribute = (CmdletAttribute?)Attribute.GetCustomAttribute(GetType(), typeof(CmdletAttribute));
-            ConfirmImpact impact = attribute?.ConfirmImpact ?? ConfirmImpact.Medium;
-            return threshold != ConfirmImpact.None && impact >= threshold;
-        }
-
-        /// <summary>
         /// A planner whose new secret is masked on a CI runner right before -StoreAs writes it to the credentials file.
         /// Workflow commands go to the process's standard output (Console.Out), where the runner reads them: not to the
         /// pipeline or the host, so never into a transcript. The planner calls this from a worker thread.

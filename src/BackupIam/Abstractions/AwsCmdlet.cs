@@ -87,6 +87,27 @@ namespace BackupIam.Abstractions
             }
         }
 
+        /// <summary>
+        /// True when ShouldProcess may ask a question (-Confirm, or $ConfirmPreference at or below this cmdlet's
+        /// ConfirmImpact). With <see cref="IsWhatIf"/> false too, nothing can decline the cmdlet's writes: New-BackupAccessKey
+        /// then holds the user's lock from its planning read on (no lock waits for an answer), Enable-BackupVersioning lets
+        /// New-BackupBucket write its versioning record (issue 16).
+        /// </summary>
+        private protected bool MayAskToConfirm()
+        {
+            if (MyInvocation.BoundParameters.TryGetValue("Confirm", out object? value) && value is SwitchParameter confirm)
+            {
+                return confirm.IsPresent;
+            }
+
+            object? preference = SessionState.PSVariable.GetValue("ConfirmPreference");
+            ConfirmImpact threshold = preference is ConfirmImpact c ? c
+                : preference != null && Enum.TryParse(preference.ToString(), true, out ConfirmImpact parsed) ? parsed : ConfirmImpact.High;
+            var attribute = (CmdletAttribute?)Attribute.GetCustomAttribute(GetType(), typeof(CmdletAttribute));
+            ConfirmImpact impact = attribute?.ConfirmImpact ?? ConfirmImpact.Medium;
+            return threshold != ConfirmImpact.None && impact >= threshold;
+        }
+
         private protected AwsSession Session => _session ??= CreateSession();
 
         /// <summary>-ProfileLocation resolved against PowerShell's current location (not the process's working directory).</summary>
@@ -276,6 +297,30 @@ namespace BackupIam.Abstractions
             {
                 WriteDebug("No early read taken: " + ex.Message);
                 return null;
+            }
+        }
+
+        /// <summary>
+        /// True when an upstream cmdlet of this pipeline offered <paramref name="entry"/> for this resource as a fact already
+        /// made true (a completed task, not a read; <see cref="PipelineReads.VersioningRecord"/>), taken once; else false.
+        /// </summary>
+        private protected bool TakePipelineFact(string kind, string name, string entry)
+        {
+            try
+            {
+                System.Threading.Tasks.Task<bool>? fact = PipelineReads.Take<bool>(FreshKey(kind, name), entry);
+                bool taken = fact != null && fact.Status == System.Threading.Tasks.TaskStatus.RanToCompletion && fact.Result;
+                if (taken)
+                {
+                    WriteDebug($"Taken from an earlier cmdlet of this pipeline: {entry.Split('\n')[0]} of {kind} '{name}' is written.");
+                }
+
+                return taken;
+            }
+            catch (Exception ex) when (!(ex is PipelineStoppedException))
+            {
+                WriteDebug("Nothing taken from an earlier cmdlet: " + ex.Message);
+                return false;
             }
         }
 

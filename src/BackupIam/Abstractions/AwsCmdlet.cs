@@ -87,27 +87,6 @@ namespace BackupIam.Abstractions
             }
         }
 
-        /// <summary>
-        /// True when ShouldProcess may ask a question (-Confirm, or $ConfirmPreference at or below this cmdlet's
-        /// ConfirmImpact). With <see cref="IsWhatIf"/> false too, nothing can decline the cmdlet's writes: New-BackupAccessKey
-        /// then holds the user's lock from its planning read on (no lock waits for an answer), Enable-BackupVersioning lets
-        /// New-BackupBucket write its versioning record (issue 16).
-        /// </summary>
-        private protected bool MayAskToConfirm()
-        {
-            if (MyInvocation.BoundParameters.TryGetValue("Confirm", out object? value) && value is SwitchParameter confirm)
-            {
-                return confirm.IsPresent;
-            }
-
-            object? preference = SessionState.PSVariable.GetValue("ConfirmPreference");
-            ConfirmImpact threshold = preference is ConfirmImpact c ? c
-                : preference != null && Enum.TryParse(preference.ToString(), true, out ConfirmImpact parsed) ? parsed : ConfirmImpact.High;
-            var attribute = (CmdletAttribute?)Attribute.GetCustomAttribute(GetType(), typeof(CmdletAttribute));
-            ConfirmImpact impact = attribute?.ConfirmImpact ?? ConfirmImpact.Medium;
-            return threshold != ConfirmImpact.None && impact >= threshold;
-        }
-
         private protected AwsSession Session => _session ??= CreateSession();
 
         /// <summary>-ProfileLocation resolved against PowerShell's current location (not the process's working directory).</summary>
@@ -330,6 +309,25 @@ namespace BackupIam.Abstractions
         /// <summary>Checks the parameters bound from the command line (pipeline-bound ones are checked per record).</summary>
         private protected virtual void ValidateBoundParameters()
         {
+        }
+
+        /// <summary>
+        /// True when ShouldProcess may ask a question (-Confirm, or $ConfirmPreference at or below this cmdlet's
+        /// ConfirmImpact): then no lock is held while the question waits for an answer.
+        /// </summary>
+        private protected bool MayAskToConfirm()
+        {
+            if (MyInvocation.BoundParameters.TryGetValue("Confirm", out object? value) && value is SwitchParameter confirm)
+            {
+                return confirm.IsPresent;
+            }
+
+            object? preference = SessionState.PSVariable.GetValue("ConfirmPreference");
+            ConfirmImpact threshold = preference is ConfirmImpact c ? c
+                : preference != null && Enum.TryParse(preference.ToString(), true, out ConfirmImpact parsed) ? parsed : ConfirmImpact.High;
+            var attribute = (CmdletAttribute?)Attribute.GetCustomAttribute(GetType(), typeof(CmdletAttribute));
+            ConfirmImpact impact = attribute?.ConfirmImpact ?? ConfirmImpact.Medium;
+            return threshold != ConfirmImpact.None && impact >= threshold;
         }
 
         /// <summary>True when the parameter was given on the command line (and so is known before the pipeline runs).</summary>

@@ -594,3 +594,38 @@ Describe 'A new bucket''s versioning record goes with its managed tag (round 5)'
         (Get-BackupBucket -BucketName rt-record-named).VersioningEnabledByModule | Should -BeTrue
     }
 }
+
+Describe 'A new bucket whose tag write the store refuses keeps the record with Enable-BackupVersioning (round 5)' {
+    BeforeAll {
+        # moto with authentication on, after three unauthenticated calls that make a user whose policy denies
+        # s3:PutBucketTagging: New-BackupBucket's tag write is answered 403, which it tolerates (a warning).
+        $env:INITIAL_NO_AUTH_ACTION_COUNT = '3'
+        try { $script:authMoto = Start-MotoServer } finally { Remove-Item Env:INITIAL_NO_AUTH_ACTION_COUNT -ErrorAction SilentlyContinue }
+        $deny = '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"},{"Effect":"Deny","Action":"s3:PutBucketTagging","Resource":"*"}]}'
+        $null = & aws --endpoint-url $script:authMoto.Url --region us-east-1 iam create-user --user-name rt-no-tags
+        $null = & aws --endpoint-url $script:authMoto.Url --region us-east-1 iam put-user-policy --user-name rt-no-tags --policy-name NoTags --policy-document $deny
+        $script:noTagKey = (& aws --endpoint-url $script:authMoto.Url --region us-east-1 --output json iam create-access-key --user-name rt-no-tags | ConvertFrom-Json).AccessKey
+    }
+
+    AfterAll { if ($script:authMoto) { Stop-MotoServer -Server $script:authMoto } }
+
+    It 'hands no record on: Enable-BackupVersioning sends its own PUT ?tagging (refused too) and still turns versioning on' {
+        $as = @{ EndpointUrl = $script:authMoto.Url; AccessKey = $script:noTagKey.AccessKeyId; SecretKey = $script:noTagKey.SecretAccessKey; Region = 'us-east-1' }
+        Start-MotoRecording -Url $script:authMoto.Url
+        $DebugPreference = 'Continue'   # this test's scope only
+        $out = @(. { New-BackupBucket -BucketName rt-no-tags @as -WarningVariable warned 3>$null | Enable-BackupVersioning @as } 5>&1)
+        $DebugPreference = 'SilentlyContinue'
+        $result = @($out | Where-Object { $_ -isnot [System.Management.Automation.DebugRecord] })
+        $debug = @($out | Where-Object { $_ -is [System.Management.Automation.DebugRecord] } | ForEach-Object Message)
+        $calls = @(Get-MotoCall -Url $script:authMoto.Url | ForEach-Object { "$($_.Service) $($_.Operation)" })
+        ($warned -join "`n") | Should -Match 'PutBucketTagging answered HTTP 403'
+        $result.Count | Should -Be 1
+        $result[0].Status | Should -Be 'Updated'
+        $result[0].Versioning | Should -Be 'Enabled'
+        # New-BackupBucket's tag write (with the record) was refused, so it offered nothing; with an offer taken anyway
+        # there would be one PUT ?tagging here.
+        @($calls | Where-Object { $_ -eq 's3 PUT /rt-no-tags/?tagging' }).Count | Should -Be 2 -Because ($calls -join ', ')
+        [array]::IndexOf($calls, 's3 PUT /rt-no-tags/?versioning') | Should -BeGreaterThan ([array]::LastIndexOf($calls, 's3 PUT /rt-no-tags/?tagging'))
+        @($debug | Where-Object { $_ -like '*VersioningRecord*' }) | Should -BeNullOrEmpty
+    }
+}

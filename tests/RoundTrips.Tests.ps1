@@ -258,6 +258,9 @@ Describe 'Connections kept after successful writes (round 4)' {
             $env:AWS_ENDPOINT_URL = $proxy.Url
             New-BackupBucket -BucketName rt-conn | Enable-BackupVersioning |
                 Set-BackupLifecycle -NoncurrentVersionExpirationDays 30 -AbortIncompleteMultipartUploadDays 7 | Out-Null
+            # Round 5: the pipeline above sends the versioning record with the managed tag, no longer alone after the
+            # protections; this read, alone after the lifecycle PUT, keeps three such requests to look at.
+            Enable-BackupVersioning -BucketName rt-conn | Out-Null
             New-BackupBucket -BucketName rt-conn -Folder a/, b/ | Out-Null
         }
         finally {
@@ -530,5 +533,140 @@ Describe 'New-BackupAccessKey''s ListAccessKeys under the user''s lock (rounds 4
         (New-BackupAccessKey -UserName rt-key-whatif -WhatIf).Changes | Should -Be 'iam:CreateAccessKey'
         Get-KeyListCount | Should -Be 1
         @(Get-MotoWriteCall -Url $script:moto.Url).Count | Should -Be 0
+    }
+}
+
+Describe 'A new bucket''s versioning record goes with its managed tag (round 5)' {
+    BeforeAll {
+        function Get-TaggingPut([string] $Bucket) {
+            # The tag sets moto received in PUT /<bucket>/?tagging since Start-MotoRecording, in order (from its recording:
+            # the request bodies, as sent).
+            $text = (Invoke-WebRequest -Uri "$($script:moto.Url)/moto-api/recorder/download-recording" -UseBasicParsing).Content
+            if ($text -is [byte[]]) { $text = [System.Text.Encoding]::UTF8.GetString($text) }
+            foreach ($line in ($text -split "`n")) {
+                if (-not $line.Trim()) { continue }
+                $entry = $line | ConvertFrom-Json
+                $uri = [uri]$entry.url
+                if ($entry.method -ne 'PUT' -or $uri.AbsolutePath -ne "/$Bucket/" -or $uri.Query -notmatch '^\?tagging') { continue }
+                $body = [string]$entry.body
+                if ($entry.body_encoded) { $body = [System.Text.Encoding]::UTF8.GetString([Convert]::FromBase64String($body)) }
+                $tags = @{}
+                foreach ($tag in ([xml]$body).GetElementsByTagName('Tag')) { $tags[$tag.Key] = $tag.Value }
+                , $tags
+            }
+        }
+    }
+
+    It 'writes the record in New-BackupBucket''s one tag write, before PutBucketVersioning, for the setup-5 pipeline on a new bucket' {
+        Start-MotoRecording -Url $script:moto.Url
+        $DebugPreference = 'Continue'   # this test's scope only
+        $out = @(. {
+                New-BackupBucket -BucketName rt-record | Enable-BackupVersioning -OutVariable versioning |
+                    Set-BackupLifecycle -NoncurrentVersionExpirationDays 30 -AbortIncompleteMultipartUploadDays 7
+            } 5>&1)
+        $DebugPreference = 'SilentlyContinue'
+        $result = @($out | Where-Object { $_ -isnot [System.Management.Automation.DebugRecord] })
+        $debug = @($out | Where-Object { $_ -is [System.Management.Automation.DebugRecord] } | ForEach-Object Message)
+        $calls = @(Get-MotoCall -Url $script:moto.Url | ForEach-Object { "$($_.Service) $($_.Operation)" })
+        # On main: two, New-BackupBucket's managed tag and then Enable-BackupVersioning's record, one round trip each.
+        $puts = @(Get-TaggingPut rt-record)
+        $puts.Count | Should -Be 1 -Because ($calls -join ', ')
+        $puts[0]['backupiam:managed'] | Should -Be 'true'
+        $puts[0]['backupiam:versioning'] | Should -Be 'enabled-by-module'
+        @($calls | Where-Object { $_ -eq 's3 PUT /rt-record/?tagging' }).Count | Should -Be 1
+        [array]::IndexOf($calls, 's3 PUT /rt-record/?versioning') | Should -BeGreaterThan ([array]::IndexOf($calls, 's3 PUT /rt-record/?tagging')) -Because ($calls -join ', ')
+        $result.Count | Should -Be 1   # Set-BackupLifecycle's rule
+        $versioning.Count | Should -Be 1
+        $versioning[0].Status | Should -Be 'Updated'
+        $versioning[0].Versioning | Should -Be 'Enabled'
+        $versioning[0].Changes | Should -Be 's3:PutBucketVersioning'
+        # Deterministic: Enable-BackupVersioning says it took New-BackupBucket's word that the record is written.
+        @($debug | Where-Object { $_ -like '*VersioningRecord*rt-record*written*' }).Count | Should -Be 1
+        $bucket = Get-BackupBucket -BucketName rt-record
+        $bucket.Tags['backupiam:managed'] | Should -Be 'true'
+        $bucket.Tags['backupiam:versioning'] | Should -Be 'enabled-by-module'
+        $bucket.VersioningEnabledByModule | Should -BeTrue
+
+        # A re-run finds everything in place.
+        Start-MotoRecording -Url $script:moto.Url
+        $again = @(New-BackupBucket -BucketName rt-record | Enable-BackupVersioning | Set-BackupLifecycle -NoncurrentVersionExpirationDays 30 -AbortIncompleteMultipartUploadDays 7)
+        @(Get-MotoWriteCall -Url $script:moto.Url).Count | Should -Be 0
+        $again | ForEach-Object { $_.Status | Should -Be 'Unchanged' }
+    }
+
+    It 'leaves the record to Enable-BackupVersioning, as before, when it runs with -WhatIf, -Confirm:$false aside' {
+        # -WhatIf downstream: nothing can be promised, New-BackupBucket's tag is the managed tag alone.
+        Start-MotoRecording -Url $script:moto.Url
+        $planned = New-BackupBucket -BucketName rt-record-whatif | Enable-BackupVersioning -WhatIf
+        $planned.Status | Should -Be 'Planned'
+        $planned.Changes | Should -Be 's3:PutBucketVersioning'
+        $puts = @(Get-TaggingPut rt-record-whatif)
+        $puts.Count | Should -Be 1
+        $puts[0].Keys | Should -Be @('backupiam:managed')
+        (Get-BackupBucket -BucketName rt-record-whatif).VersioningEnabledByModule | Should -BeFalse
+
+        # The bucket exists now: the same pipeline without -WhatIf leaves New-BackupBucket with nothing to write, and
+        # Enable-BackupVersioning reads the tags, merges and writes the record itself before PutBucketVersioning.
+        Start-MotoRecording -Url $script:moto.Url
+        $enabled = New-BackupBucket -BucketName rt-record-whatif | Enable-BackupVersioning -Confirm:$false
+        $calls = @(Get-MotoCall -Url $script:moto.Url | ForEach-Object { "$($_.Service) $($_.Operation)" })
+        $enabled.Status | Should -Be 'Updated'
+        @(Get-MotoWriteCall -Url $script:moto.Url | ForEach-Object Operation) | Should -Be @('PUT /rt-record-whatif/?tagging', 'PUT /rt-record-whatif/?versioning')
+        $puts = @(Get-TaggingPut rt-record-whatif)
+        $puts[0]['backupiam:managed'] | Should -Be 'true'
+        $puts[0]['backupiam:versioning'] | Should -Be 'enabled-by-module'
+        $calls | Should -Contain 's3 GET /rt-record-whatif/?tagging'
+        (Get-BackupBucket -BucketName rt-record-whatif).VersioningEnabledByModule | Should -BeTrue
+    }
+
+    It 'leaves the record to Enable-BackupVersioning when New-BackupBucket runs with -WhatIf or the bucket is named on its command line' {
+        Start-MotoRecording -Url $script:moto.Url
+        $planned = New-BackupBucket -BucketName rt-record-plan -WhatIf | Enable-BackupVersioning -WhatIf
+        $planned.Changes | Should -Be 's3:PutBucketVersioning'
+        @(Get-MotoWriteCall -Url $script:moto.Url).Count | Should -Be 0
+
+        # -BucketName given downstream: Enable-BackupVersioning does not take the bucket from the pipeline, wants nothing.
+        Start-MotoRecording -Url $script:moto.Url
+        New-BackupBucket -BucketName rt-record-named | Enable-BackupVersioning -BucketName rt-record-named | Out-Null
+        $puts = @(Get-TaggingPut rt-record-named)
+        $puts.Count | Should -Be 2
+        $puts[0].Keys | Should -Be @('backupiam:managed')
+        $puts[1]['backupiam:versioning'] | Should -Be 'enabled-by-module'
+        (Get-BackupBucket -BucketName rt-record-named).VersioningEnabledByModule | Should -BeTrue
+    }
+}
+
+Describe 'A new bucket whose tag write the store refuses keeps the record with Enable-BackupVersioning (round 5)' {
+    BeforeAll {
+        # moto with authentication on, after three unauthenticated calls that make a user whose policy denies
+        # s3:PutBucketTagging: New-BackupBucket's tag write is answered 403, which it tolerates (a warning).
+        $env:INITIAL_NO_AUTH_ACTION_COUNT = '3'
+        try { $script:authMoto = Start-MotoServer } finally { Remove-Item Env:INITIAL_NO_AUTH_ACTION_COUNT -ErrorAction SilentlyContinue }
+        $deny = '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"},{"Effect":"Deny","Action":"s3:PutBucketTagging","Resource":"*"}]}'
+        $null = & aws --endpoint-url $script:authMoto.Url --region us-east-1 iam create-user --user-name rt-no-tags
+        $null = & aws --endpoint-url $script:authMoto.Url --region us-east-1 iam put-user-policy --user-name rt-no-tags --policy-name NoTags --policy-document $deny
+        $script:noTagKey = (& aws --endpoint-url $script:authMoto.Url --region us-east-1 --output json iam create-access-key --user-name rt-no-tags | ConvertFrom-Json).AccessKey
+    }
+
+    AfterAll { if ($script:authMoto) { Stop-MotoServer -Server $script:authMoto } }
+
+    It 'hands no record on: Enable-BackupVersioning sends its own PUT ?tagging (refused too) and still turns versioning on' {
+        $as = @{ EndpointUrl = $script:authMoto.Url; AccessKey = $script:noTagKey.AccessKeyId; SecretKey = $script:noTagKey.SecretAccessKey; Region = 'us-east-1' }
+        Start-MotoRecording -Url $script:authMoto.Url
+        $DebugPreference = 'Continue'   # this test's scope only
+        $out = @(. { New-BackupBucket -BucketName rt-no-tags @as -WarningVariable warned 3>$null | Enable-BackupVersioning @as } 5>&1)
+        $DebugPreference = 'SilentlyContinue'
+        $result = @($out | Where-Object { $_ -isnot [System.Management.Automation.DebugRecord] })
+        $debug = @($out | Where-Object { $_ -is [System.Management.Automation.DebugRecord] } | ForEach-Object Message)
+        $calls = @(Get-MotoCall -Url $script:authMoto.Url | ForEach-Object { "$($_.Service) $($_.Operation)" })
+        ($warned -join "`n") | Should -Match 'PutBucketTagging answered HTTP 403'
+        $result.Count | Should -Be 1
+        $result[0].Status | Should -Be 'Updated'
+        $result[0].Versioning | Should -Be 'Enabled'
+        # New-BackupBucket's tag write (with the record) was refused, so it offered nothing; with an offer taken anyway
+        # there would be one PUT ?tagging here.
+        @($calls | Where-Object { $_ -eq 's3 PUT /rt-no-tags/?tagging' }).Count | Should -Be 2 -Because ($calls -join ', ')
+        [array]::IndexOf($calls, 's3 PUT /rt-no-tags/?versioning') | Should -BeGreaterThan ([array]::LastIndexOf($calls, 's3 PUT /rt-no-tags/?tagging'))
+        @($debug | Where-Object { $_ -like '*VersioningRecord*' }) | Should -BeNullOrEmpty
     }
 }

@@ -30,6 +30,15 @@ namespace BackupIam.Engine.Provisioning
 
         /// <summary>Object Lock: created with the bucket, or turned on for an existing versioned bucket; null leaves it alone.</summary>
         public ObjectLockSpec? ObjectLock { get; set; }
+
+        /// <summary>
+        /// Also writes the versioning record (<c>backupiam:versioning=enabled-by-module</c>) with the managed tag of a bucket
+        /// this plan creates (issue 16): set when a later Enable-BackupVersioning of the same pipeline, which nothing can
+        /// decline, will turn versioning on, so that it need not write the record itself. Only a bucket without Object Lock
+        /// (whose versioning the module does not turn on), and only the tag written without a merge read onto a bucket this
+        /// plan's CreateBucket made: <see cref="BucketPlan.VersioningRecorded"/> says whether it went out.
+        /// </summary>
+        public bool VersioningRecord { get; set; }
     }
 
     /// <summary>Object Lock with an optional default retention (mode with days or years).</summary>
@@ -110,6 +119,13 @@ namespace BackupIam.Engine.Provisioning
 
         /// <summary>True once this plan's CreateBucket made the bucket (not when the store answered BucketAlreadyOwnedByYou).</summary>
         internal bool CreatedNow { get; set; }
+
+        /// <summary>
+        /// True once the managed tag's write carried the versioning record too and succeeded (<see cref="BucketSpec.VersioningRecord"/>);
+        /// false when it was not asked for, the bucket was not made by this plan, or the write failed, was declined or was
+        /// not supported: then Enable-BackupVersioning writes the record itself.
+        /// </summary>
+        public bool VersioningRecorded { get; internal set; }
 
         /// <summary>True when the store gets IgnorePublicAcls and RestrictPublicBuckets only (Ceph RGW).</summary>
         public bool PublicAccessBlockRestricted { get; internal set; }
@@ -512,7 +528,7 @@ namespace BackupIam.Engine.Provisioning
             PlannedChange? tag = null;
             if (spec.ManagedTag)
             {
-                tag = await PlanManagedTagAsync(plan, tagsRead, cancellationToken).ConfigureAwait(false);
+                tag = await PlanManagedTagAsync(plan, tagsRead, spec.VersioningRecord && objectLock == null, cancellationToken).ConfigureAwait(false);
             }
 
             if (tag != null && !plan.Exists && protectionsPlanned)
@@ -548,9 +564,12 @@ namespace BackupIam.Engine.Provisioning
         /// <summary>
         /// The managed tag (issue 15): <c>backupiam:managed=true</c>, merged into the bucket's tags at apply time (read
         /// again then, so a tag someone added meanwhile is kept). An existing bucket already tagged gets no write. A store
-        /// without bucket tagging, or credentials that may not read or write tags, give a warning, never a failure.
+        /// without bucket tagging, or credentials that may not read or write tags, give a warning, never a failure. With
+        /// <paramref name="versioningRecord"/>, a bucket this plan creates gets the versioning record in the same write
+        /// (<see cref="BucketSpec.VersioningRecord"/>).
         /// </summary>
-        private async Task<PlannedChange?> PlanManagedTagAsync(BucketPlan plan, Task<IReadOnlyDictionary<string, string>>? tagsRead, CancellationToken cancellationToken)
+        private async Task<PlannedChange?> PlanManagedTagAsync(BucketPlan plan, Task<IReadOnlyDictionary<string, string>>? tagsRead, bool versioningRecord,
+            CancellationToken cancellationToken)
         {
             string bucket = plan.Name;
             int others = 0;
@@ -576,7 +595,11 @@ namespace BackupIam.Engine.Provisioning
             }
 
             string keeping = plan.Exists ? $" (merged: its {others} other tag(s) stay)" : "";
-            PlannedChange tag = plan.Add("s3", "PutBucketTagging", "bucket " + bucket, $"Tag bucket '{bucket}' {BucketTags.ManagedKey}={BucketTags.ManagedValue}{keeping}", async ct =>
+            bool withRecord = versioningRecord && !plan.Exists;
+            string record = withRecord
+                ? $", and {BucketTags.VersioningKey}={BucketTags.VersioningEnabledByModule} for Enable-BackupVersioning later in this pipeline when this run creates the bucket"
+                : "";
+            PlannedChange tag = plan.Add("s3", "PutBucketTagging", "bucket " + bucket, $"Tag bucket '{bucket}' {BucketTags.ManagedKey}={BucketTags.ManagedValue}{keeping}{record}", async ct =>
             {
                 try
                 {
@@ -584,6 +607,16 @@ namespace BackupIam.Engine.Provisioning
                     {
                         // This plan's CreateBucket made the bucket a moment ago: it has no tags, nothing to read and merge
                         // (issue 16). A bucket that answered BucketAlreadyOwnedByYou is read and merged as any other.
+                        if (withRecord)
+                        {
+                            // The record written before versioning is turned on, as Enable-BackupVersioning would write it
+                            // (PlanVersioningAsync), one round trip earlier: a record with versioning still off (the
+                            // pipeline stops before Enable-BackupVersioning's write) is harmless to a teardown.
+                            await _s3.PutBucketTaggingAsync(bucket, BucketTags.ManagedWithVersioningRecord(), ct).ConfigureAwait(false);
+                            plan.VersioningRecorded = true;
+                            return true;
+                        }
+
                         await _s3.PutBucketTaggingAsync(bucket, BucketTags.Managed(), ct).ConfigureAwait(false);
                         return true;
                     }
@@ -784,8 +817,9 @@ namespace BackupIam.Engine.Provisioning
 
         /// <param name="bucketJustCreated">True when the caller knows the bucket was created a moment ago in the same pipeline (issue 16): versioning is off, no read; its tags are at most the managed tag, so the record is written without a merge read.</param>
         /// <param name="versioningRead">GetBucketVersioning for this bucket, already sent by the caller (issue 16), or null to send it here.</param>
+        /// <param name="recordWritten">With <paramref name="bucketJustCreated"/>: New-BackupBucket wrote the versioning record with the bucket's managed tag (<see cref="BucketPlan.VersioningRecorded"/>), so only PutBucketVersioning is sent.</param>
         public async Task<VersioningPlan> PlanVersioningAsync(string bucketName, bool bucketMayBePlanned, CancellationToken cancellationToken, bool bucketJustCreated = false,
-            Task<S3VersioningState>? versioningRead = null)
+            Task<S3VersioningState>? versioningRead = null, bool recordWritten = false)
         {
             S3Names.ValidateBucketName(bucketName, "BucketName");
             var plan = new VersioningPlan(bucketName);
@@ -800,16 +834,20 @@ namespace BackupIam.Engine.Provisioning
 
             // Versioning is a setting of the bucket, so turning it on updates the bucket rather than creating anything.
             plan.Exists = true;
-            if (plan.Before != S3VersioningState.Enabled)
+            if (plan.Before != S3VersioningState.Enabled && bucketJustCreated && recordWritten)
+            {
+                // The record is there already (issue 16): written by New-BackupBucket with the managed tag of the bucket it
+                // created a moment ago in this pipeline, before this write.
+                plan.Add("s3", "PutBucketVersioning", "bucket " + bucketName,
+                    $"Enable versioning on bucket '{bucketName}' (was {plan.Before}); New-BackupBucket recorded {BucketTags.VersioningKey}={BucketTags.VersioningEnabledByModule} in its tags already, so that Remove-BackupBucketSetup knows the module turned it on",
+                    ct => _s3.PutBucketVersioningAsync(bucketName, true, ct));
+            }
+            else if (plan.Before != S3VersioningState.Enabled)
             {
                 // The record first (issue 15), in the same step: a teardown suspends versioning only where the module
                 // turned it on. A failure between the two writes leaves a record and versioning not yet on, which the
                 // re-run completes; the other order could leave versioning on with no record.
-                var record = new Dictionary<string, string>(StringComparer.Ordinal)
-                {
-                    [BucketTags.ManagedKey] = BucketTags.ManagedValue,
-                    [BucketTags.VersioningKey] = BucketTags.VersioningEnabledByModule,
-                };
+                IReadOnlyDictionary<string, string> record = BucketTags.ManagedWithVersioningRecord();
                 plan.Add("s3", "PutBucketVersioning", "bucket " + bucketName,
                     $"Enable versioning on bucket '{bucketName}' (was {plan.Before}), first recording in its tags (PutBucketTagging, merged: other tags stay) {BucketTags.VersioningKey}={BucketTags.VersioningEnabledByModule}, so that Remove-BackupBucketSetup knows the module turned it on",
                     async ct =>

@@ -84,6 +84,10 @@ namespace BackupIam.Engine.Provisioning
         /// <summary>The managed tag as a one-entry set, for <see cref="Merge"/>.</summary>
         public static IReadOnlyDictionary<string, string> Managed() =>
             new Dictionary<string, string>(StringComparer.Ordinal) { [ManagedKey] = ManagedValue };
+
+        /// <summary>The managed tag and the record that the module turned versioning on, as one set (Enable-BackupVersioning's record).</summary>
+        public static IReadOnlyDictionary<string, string> ManagedWithVersioningRecord() =>
+            new Dictionary<string, string>(StringComparer.Ordinal) { [ManagedKey] = ManagedValue, [VersioningKey] = VersioningEnabledByModule };
     }
 
     /// <summary>The outcome of <see cref="BucketTags.Merge"/>.</summary>

@@ -333,6 +333,30 @@ namespace BackupIam.Abstractions
             }
         }
 
+        /// <summary>
+        /// True when an upstream cmdlet of this pipeline offered <paramref name="entry"/> for this resource as a fact already
+        /// made true (a completed task, not a read; <see cref="PipelineReads.VersioningRecord"/>), taken once; else false.
+        /// </summary>
+        private protected bool TakePipelineFact(string kind, string name, string entry)
+        {
+            try
+            {
+                System.Threading.Tasks.Task<bool>? fact = PipelineReads.Take<bool>(FreshKey(kind, name), entry);
+                bool taken = fact != null && fact.Status == System.Threading.Tasks.TaskStatus.RanToCompletion && fact.Result;
+                if (taken)
+                {
+                    WriteDebug($"Taken from an earlier cmdlet of this pipeline: {entry.Split('\n')[0]} of {kind} '{name}' is written.");
+                }
+
+                return taken;
+            }
+            catch (Exception ex) when (!(ex is PipelineStoppedException))
+            {
+                WriteDebug("Nothing taken from an earlier cmdlet: " + ex.Message);
+                return false;
+            }
+        }
+
         /// <summary>The resource's identity for <see cref="FreshResources"/> (built in the engine: no AWSSDK type here).</summary>
         private string FreshKey(string kind, string name) => FreshResourceKey.For(Session, kind, name);
 

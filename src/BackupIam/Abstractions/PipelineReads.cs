@@ -131,5 +131,14 @@ namespace BackupIam.Abstractions
                 _end = null;
             }
         }
+
+        /// <summary>
+        /// Not a read: the versioning record (issue 16). Enable-BackupVersioning wants it, for a bucket it receives from
+        /// the pipeline, only when nothing can decline its write (no -WhatIf, no question to ask); New-BackupBucket then
+        /// writes <c>backupiam:versioning=enabled-by-module</c> with the managed tag of a bucket it creates, and offers this
+        /// entry (<see cref="ForOwner"/>, a completed task) only once that write succeeded, so that Enable-BackupVersioning
+        /// sends PutBucketVersioning alone. Without the offer it writes the record itself, as before.
+        /// </summary>
+        public const string VersioningRecord = "VersioningRecord";
     }
 }

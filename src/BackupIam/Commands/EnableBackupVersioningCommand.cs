@@ -14,6 +14,40 @@ namespace BackupIam.Commands
     {
         private protected override (string Read, string Parameter)? UpstreamRead => (PipelineReads.BucketVersioning, nameof(BucketName));
 
+        private System.IDisposable? _recordWanted;
+
+        /// <summary>
+        /// Nothing can decline this cmdlet's write (no -WhatIf, no question to ask) and the bucket comes from the pipeline:
+        /// an upstream New-BackupBucket may write the versioning record with the managed tag of a bucket it creates
+        /// (issue 16; <see cref="PipelineReads.VersioningRecord"/>). Run for every cmdlet before any record flows.
+        /// </summary>
+        protected override void BeginProcessing()
+        {
+            base.BeginProcessing();
+            if (MyInvocation.PipelinePosition > 1 && !IsBound(nameof(BucketName)) && !IsWhatIf && !MayAskToConfirm())
+            {
+                _recordWanted = PipelineReads.Want(PipelineReads.VersioningRecord);
+            }
+        }
+
+        protected override void EndProcessing()
+        {
+            _recordWanted?.Dispose();
+            _recordWanted = null;
+            base.EndProcessing();
+        }
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing)
+            {
+                _recordWanted?.Dispose();
+                _recordWanted = null;
+            }
+
+            base.Dispose(disposing);
+        }
+
         private protected override void ValidateBoundParameters()
         {
             if (IsBound(nameof(BucketName)))
@@ -29,7 +63,10 @@ namespace BackupIam.Commands
                 var planner = new BucketPlanner(BucketGateway(ExpectedBucketOwner));
                 bool justCreated = IsJustCreated("bucket", BucketName); // on the pipeline thread, where the upstream cmdlet announced it
                 var early = justCreated ? null : TakePipelineRead<S3VersioningState>("bucket", BucketName, PipelineReads.ForOwner(PipelineReads.BucketVersioning, S3.ExpectedBucketOwner));
-                VersioningPlan plan = Run(ct => planner.PlanVersioningAsync(BucketName, IsWhatIf, ct, justCreated, early));
+                // The record written by New-BackupBucket with the managed tag of the bucket it just created (issue 16): only
+                // offered when this cmdlet wanted it (nothing can decline its write) and that write succeeded.
+                bool recordWritten = justCreated && TakePipelineFact("bucket", BucketName, PipelineReads.ForOwner(PipelineReads.VersioningRecord, S3.ExpectedBucketOwner));
+                VersioningPlan plan = Run(ct => planner.PlanVersioningAsync(BucketName, IsWhatIf, ct, justCreated, early, recordWritten));
                 PlanOutcome outcome = ApplyPlan(plan);
                 WriteObject(new BackupBucketVersioning
                 {

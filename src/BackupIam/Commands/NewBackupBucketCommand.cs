@@ -99,6 +99,10 @@ namespace BackupIam.Commands
                     EnforceBucketOwnership = !SkipOwnershipControls,
                     DefaultEncryption = !SkipEncryption,
                     ObjectLock = LockSpec(),
+                    // A later Enable-BackupVersioning that nothing can decline wants the record written with a new bucket's
+                    // managed tag (issue 16); only when nothing can decline this cmdlet's writes either, so that -WhatIf and
+                    // -Confirm show and ask what they always did.
+                    VersioningRecord = PipelineReads.IsWanted(PipelineReads.VersioningRecord) && !IsWhatIf && !MayAskToConfirm(),
                 };
                 Engine.Aws.IS3Gateway gateway = BucketGateway(ExpectedBucketOwner);
                 var planner = new BucketPlanner(gateway);
@@ -163,6 +167,8 @@ namespace BackupIam.Commands
 
                 using (OfferPipelineRead("bucket", BucketName, PipelineReads.ForOwner(PipelineReads.BucketVersioning, gateway.ExpectedBucketOwner), versioningRead))
                 using (OfferPipelineRead("bucket", BucketName, PipelineReads.ForOwner(PipelineReads.BucketLifecycle, gateway.ExpectedBucketOwner), lifecycleRead))
+                using (OfferPipelineRead("bucket", BucketName, PipelineReads.ForOwner(PipelineReads.VersioningRecord, gateway.ExpectedBucketOwner),
+                    plan.VersioningRecorded && outcome.Status == ResourceStatus.Created ? System.Threading.Tasks.Task.FromResult(true) : null))
                 WriteResult(new BackupBucket
                 {
                     BucketName = BucketName,

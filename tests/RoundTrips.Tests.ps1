@@ -660,6 +660,7 @@ Describe 'A new bucket whose tag write the store refuses keeps the record with E
         $debug = @($out | Where-Object { $_ -is [System.Management.Automation.DebugRecord] } | ForEach-Object Message)
         $calls = @(Get-MotoCall -Url $script:authMoto.Url | ForEach-Object { "$($_.Service) $($_.Operation)" })
         ($warned -join "`n") | Should -Match 'PutBucketTagging answered HTTP 403'
+        ($warned -join "`n") | Should -Match 'these credentials may not write its tags'
         $result.Count | Should -Be 1
         $result[0].Status | Should -Be 'Updated'
         $result[0].Versioning | Should -Be 'Enabled'

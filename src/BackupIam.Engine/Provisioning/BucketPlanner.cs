@@ -156,9 +156,15 @@ namespace BackupIam.Engine.Provisioning
                 "the bucket is made without it");
         }
 
-        internal void AddStoreWarning(string protection, string answer, string consequence)
+        internal void AddStoreWarning(string protection, string answer, string consequence) =>
+            AddWarningInPlanOrder(protection, $"Bucket '{Name}': the store does not support {protection} as AWS does ({answer}); {consequence}.");
+
+        /// <summary>A write of <paramref name="protection"/> refused to these credentials (HTTP 403): a permission, not the store.</summary>
+        internal void AddRefusedWarning(string protection, string answer, string consequence) =>
+            AddWarningInPlanOrder(protection, $"Bucket '{Name}': these credentials may not write its {protection} ({answer}); {consequence}.");
+
+        private void AddWarningInPlanOrder(string protection, string text)
         {
-            string text = $"Bucket '{Name}': the store does not support {protection} as AWS does ({answer}); {consequence}.";
             lock (_storeWarnings)
             {
                 if (!_storeWarnings.Contains(text))
@@ -625,8 +631,17 @@ namespace BackupIam.Engine.Provisioning
                 }
                 catch (S3ServiceException ex) when (IsNotSupportedByStore(ex) || ex.HttpStatus == 403)
                 {
-                    plan.AddStoreWarning("bucket tagging", $"{ex.Operation} answered HTTP {ex.HttpStatus} {ex.AwsErrorCode}",
-                        $"the bucket is not tagged {BucketTags.ManagedKey}, so Get-BackupBucket and teardown without -BucketName will not find it");
+                    string answer = $"{ex.Operation} answered HTTP {ex.HttpStatus} {ex.AwsErrorCode}";
+                    string consequence = $"the bucket is not tagged {BucketTags.ManagedKey}, so Get-BackupBucket and teardown without -BucketName will not find it";
+                    if (ex.HttpStatus == 403)
+                    {
+                        plan.AddRefusedWarning("tags", answer, consequence + "; give them s3:PutBucketTagging (and s3:GetBucketTagging) and run the command again");
+                    }
+                    else
+                    {
+                        plan.AddStoreWarning("bucket tagging", answer, consequence);
+                    }
+
                     return false;
                 }
             });

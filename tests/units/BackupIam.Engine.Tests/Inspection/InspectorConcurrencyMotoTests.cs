@@ -1,4 +1,3 @@
-using System.Reflection;
 using BackupIam.Engine.Aws;
 using BackupIam.Engine.Aws.Iam;
 using BackupIam.Engine.Inspection;
@@ -36,7 +35,7 @@ public sealed class InspectorConcurrencyMotoTests : IDisposable
             names.Add(name);
         }
 
-        IIamClient counted = CountingIam.Wrap(_iam, out CountingIam counter);
+        IIamClient counted = IamCallSpy.Wrap(_iam, out IamCallSpy counter, TimeSpan.FromMilliseconds(30));
         var inspector = new IdentityInspector(counted, null, maxConcurrency: 3);
 
         IReadOnlyList<string> managed = await inspector.ListManagedUserNamesAsync(_ct);
@@ -45,54 +44,5 @@ public sealed class InspectorConcurrencyMotoTests : IDisposable
         Assert.All(names, n => Assert.Contains(n, managed));
         Assert.All(users, u => Assert.Equal("Upload", Assert.Single(u.InlinePolicies).PolicyName));
         Assert.InRange(counter.MaxInFlight, 2, 3);
-    }
-
-    /// <summary>Counts the IAM calls in flight; each call is held a moment so that concurrent ones overlap.</summary>
-    public class CountingIam : DispatchProxy
-    {
-        private IIamClient _inner = null!;
-        private int _inFlight;
-        private int _max;
-
-        public int MaxInFlight => Volatile.Read(ref _max);
-
-        public static IIamClient Wrap(IIamClient inner, out CountingIam counter)
-        {
-            IIamClient proxy = Create<IIamClient, CountingIam>();
-            counter = (CountingIam)(object)proxy;
-            counter._inner = inner;
-            return proxy;
-        }
-
-        protected override object? Invoke(MethodInfo? method, object?[]? args)
-        {
-            if (!typeof(Task).IsAssignableFrom(method!.ReturnType))
-            {
-                return method.Invoke(_inner, args);
-            }
-
-            MethodInfo track = typeof(CountingIam).GetMethod(nameof(Track), BindingFlags.NonPublic | BindingFlags.Instance)!
-                .MakeGenericMethod(method.ReturnType.GetGenericArguments()[0]);
-            return track.Invoke(this, new object[] { method, args! });
-        }
-
-        private async Task<T> Track<T>(MethodInfo method, object?[] args)
-        {
-            int now = Interlocked.Increment(ref _inFlight);
-            int seen;
-            while (now > (seen = Volatile.Read(ref _max)) && Interlocked.CompareExchange(ref _max, now, seen) != seen)
-            {
-            }
-
-            try
-            {
-                await Task.Delay(30);
-                return await (Task<T>)method.Invoke(_inner, args)!;
-            }
-            finally
-            {
-                Interlocked.Decrement(ref _inFlight);
-            }
-        }
     }
 }

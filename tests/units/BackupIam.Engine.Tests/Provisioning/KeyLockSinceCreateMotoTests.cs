@@ -1,5 +1,3 @@
-using System.Collections.Concurrent;
-using System.Reflection;
 using BackupIam.Engine.Aws.Iam;
 using BackupIam.Engine.Errors;
 using BackupIam.Engine.Provisioning;
@@ -26,7 +24,7 @@ public sealed class KeyLockSinceCreateMotoTests : KeyJournalMotoTestBase
     {
         string user = await NewUserAsync();
         FileLock held = await _journal.LockUserAsync(user, _ct);
-        IIamClient iam = RecordingIam.Wrap(_iam, out RecordingIam calls);
+        IIamClient iam = IamCallSpy.Wrap(_iam, out IamCallSpy calls);
         AccessKeyPlan plan = await new IdentityPlanner(iam, _journal).PlanAccessKeyAsync(user, false, null, false, _ct,
             userJustCreated: true, readUnderLock: true, lockHeldSinceCreate: held);
         Assert.Equal(new[] { "CreateAccessKey" }, plan.Changes.Select(c => c.Operation));
@@ -51,7 +49,7 @@ public sealed class KeyLockSinceCreateMotoTests : KeyJournalMotoTestBase
         string user = await NewUserAsync();
         string existing = (await _iam.CreateAccessKeyAsync(new CreateAccessKeyRequest { UserName = user }, _ct)).AccessKey.AccessKeyId;
         FileLock held = await _journal.LockUserAsync(user, _ct);
-        IIamClient iam = RecordingIam.Wrap(_iam, out RecordingIam calls);
+        IIamClient iam = IamCallSpy.Wrap(_iam, out IamCallSpy calls);
         using AccessKeyPlan plan = await new IdentityPlanner(iam, _journal).PlanAccessKeyAsync(user, false, null, false, _ct,
             userJustCreated: false, lockHeldSinceCreate: held);
         Assert.Empty(plan.Changes);
@@ -77,39 +75,5 @@ public sealed class KeyLockSinceCreateMotoTests : KeyJournalMotoTestBase
         unused.Dispose();
         Assert.True(await LockIsFreeAsync(user));
         Assert.Empty(await _iam.ListAllAccessKeysAsync(user, _ct));
-    }
-
-    /// <summary>Records the names of the IAM calls made through it.</summary>
-    public class RecordingIam : DispatchProxy
-    {
-        private IIamClient _inner = null!;
-        private readonly ConcurrentQueue<string> _names = new();
-
-        public string[] Names => _names.ToArray();
-
-        public static IIamClient Wrap(IIamClient inner, out RecordingIam recorder)
-        {
-            IIamClient proxy = Create<IIamClient, RecordingIam>();
-            recorder = (RecordingIam)(object)proxy;
-            recorder._inner = inner;
-            return proxy;
-        }
-
-        protected override object? Invoke(MethodInfo? method, object?[]? args)
-        {
-            if (typeof(Task).IsAssignableFrom(method!.ReturnType))
-            {
-                _names.Enqueue(method.Name);
-            }
-
-            try
-            {
-                return method.Invoke(_inner, args);
-            }
-            catch (TargetInvocationException ex) when (ex.InnerException != null)
-            {
-                throw ex.InnerException;
-            }
-        }
     }
 }

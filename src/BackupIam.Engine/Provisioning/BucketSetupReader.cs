@@ -28,6 +28,7 @@ namespace BackupIam.Engine.Provisioning
         public bool MfaDelete { get; internal set; }
 
         /// <summary>The tag records that the module turned versioning on.</summary>
+        /// <summary>The tag records that the module turned versioning on, and versioning is not Off (or could not be read).</summary>
         public bool VersioningEnabledByModule { get; internal set; }
 
         /// <summary>The Object Lock configuration, or null when Object Lock is off (or could not be read).</summary>
@@ -121,7 +122,9 @@ namespace BackupIam.Engine.Provisioning
             S3VersioningInfo? v = Take(versioning, "versioning (GetBucketVersioning)", unreadable);
             info.Versioning = v?.State.ToString();
             info.MfaDelete = v?.MfaDelete == true;
-            info.VersioningEnabledByModule = BucketTags.VersioningEnabledByUs(info.Tags);
+            // The record with versioning still Off (the pipeline stopped between the record and PutBucketVersioning):
+            // the module has not turned it on, whatever the tag says (teardown suspends only Enabled versioning too).
+            info.VersioningEnabledByModule = BucketTags.VersioningEnabledByUs(info.Tags) && info.Versioning != nameof(S3VersioningState.Off);
             info.ObjectLock = Take(objectLock, "Object Lock (GetObjectLockConfiguration)", unreadable);
             IReadOnlyCollection<string> moduleRules = BucketSetup.ModuleRuleIds(info.Tags);
             info.LifecycleRules = (Take(lifecycle, "lifecycle rules (GetBucketLifecycleConfiguration)", unreadable) ?? new S3LifecycleRule[0])

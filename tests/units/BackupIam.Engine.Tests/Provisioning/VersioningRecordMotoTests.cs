@@ -33,6 +33,22 @@ public sealed class VersioningRecordMotoTests : IDisposable
     private async Task<IReadOnlyDictionary<string, string>> TagsAsync(string bucket) => await _s3.GetBucketTaggingAsync(bucket, _ct);
 
     [Fact]
+    public async Task ARecordWithVersioningStillOffIsNotReportedAsVersioningTheModuleTurnedOn()
+    {
+        // The pipeline stopped after New-BackupBucket wrote the record with its tag, before PutBucketVersioning.
+        string bucket = MotoServerFixture.UniqueName("rec");
+        BucketPlan plan = await new BucketPlanner(_s3).PlanBucketAsync(new BucketSpec { BucketName = bucket, VersioningRecord = true }, _ct);
+        await ApplyAllAsync(plan);
+        Assert.True(BucketTags.VersioningEnabledByUs(await TagsAsync(bucket)));
+        BucketSetupInfo before = await BucketSetupReader.ReadAsync(_s3, bucket, _ct);
+        Assert.Equal("Off", before.Versioning);
+        Assert.False(before.VersioningEnabledByModule);
+
+        await _s3.PutBucketVersioningAsync(bucket, true, _ct);
+        Assert.True((await BucketSetupReader.ReadAsync(_s3, bucket, _ct)).VersioningEnabledByModule);
+    }
+
+    [Fact]
     public async Task ANewBucketsTagCarriesTheRecordAndVersioningThenSendsOnlyPutBucketVersioning()
     {
         string bucket = MotoServerFixture.UniqueName("rec");

@@ -518,6 +518,20 @@ Describe 'New-BackupAccessKey''s ListAccessKeys under the user''s lock (rounds 4
         Assert-NoUserLockHeld
     }
 
+    It 'holds no lock while a line may ask (a stream''s preference is Inquire): lists before and under the lock, hands none on' {
+        # Nothing in these runs writes a warning, so nothing asks; the point is that nothing would wait holding the lock.
+        $user = New-BackupUser -UserName rt-key-inquire
+        Start-MotoRecording -Url $script:moto.Url
+        ($user | New-BackupAccessKey -WarningAction Inquire).Status | Should -Be 'Created'
+        # Round 4's one-read path is not taken: the planning read, then the check under the lock before CreateAccessKey.
+        Get-KeyListCount | Should -Be 2
+        $DebugPreference = 'Continue'
+        $records = @(& { New-BackupUser -UserName rt-key-inquire-new | New-BackupAccessKey -WarningAction Inquire } 5>&1)
+        @($records | Where-Object { $_ -is [System.Management.Automation.DebugRecord] -and $_.Message -like 'User lock taken over:*' }).Count | Should -Be 0
+        @(Get-MotoAccessKey -Url $script:moto.Url -UserName rt-key-inquire-new).Count | Should -Be 1
+        Assert-NoUserLockHeld
+    }
+
     It 'hands no lock to a key cmdlet that runs under -WhatIf' {
         $run = Invoke-WithHold -Hold 'CreateUser' -Seconds 1 -Script {
             New-BackupUser -UserName rt-key-fresh-whatif | New-BackupAccessKey -WhatIf

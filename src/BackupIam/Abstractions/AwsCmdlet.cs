@@ -367,9 +367,38 @@ namespace BackupIam.Abstractions
 
         /// <summary>
         /// True when ShouldProcess may ask a question (-Confirm, or $ConfirmPreference at or below this cmdlet's
-        /// ConfirmImpact): then no lock is held while the question waits for an answer.
+        /// ConfirmImpact), or a verbose, debug, warning, information or error line would (its preference or -*Action is
+        /// Inquire): then no lock is held while the question waits for an answer.
         /// </summary>
-        private protected bool MayAskToConfirm()
+        private protected bool MayAskToConfirm() => ShouldProcessMayAsk() || AnyStreamInquires();
+
+        private static readonly (string Parameter, string Variable)[] StreamPreferences =
+        {
+            ("", "VerbosePreference"),
+            ("", "DebugPreference"),
+            ("WarningAction", "WarningPreference"),
+            ("InformationAction", "InformationPreference"),
+            ("ErrorAction", "ErrorActionPreference"),
+        };
+
+        private bool AnyStreamInquires()
+        {
+            foreach ((string parameter, string variable) in StreamPreferences)
+            {
+                object? value = parameter.Length > 0 && MyInvocation.BoundParameters.TryGetValue(parameter, out object? bound)
+                    ? bound
+                    : SessionState.PSVariable.GetValue(variable);
+                if (value is ActionPreference action ? action == ActionPreference.Inquire
+                    : value != null && string.Equals(value.ToString(), nameof(ActionPreference.Inquire), StringComparison.OrdinalIgnoreCase))
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+
+        private bool ShouldProcessMayAsk()
         {
             if (MyInvocation.BoundParameters.TryGetValue("Confirm", out object? value) && value is SwitchParameter confirm)
             {

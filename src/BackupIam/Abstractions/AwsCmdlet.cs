@@ -116,24 +116,25 @@ namespace BackupIam.Abstractions
                 ValidateExpectedBucketOwner();
                 _ = Session;
                 ValidateBoundParameters();
+                bool takesLockOver = false;
                 if (UpstreamRead is (string read, string parameter) && MyInvocation.PipelinePosition > 1 && !IsBound(parameter))
                 {
-                    _readWanted = PipelineReads.Want(read);
-                    if (TakesUserLockFromCreate && !IsWhatIf && !MayAskToConfirm())
+                    Want(read);
+                    if (WantedWhenUndeclinable is string entry && !IsWhatIf && !MayAskToConfirm())
                     {
-                        _lockWanted = PipelineReads.Want(FreshResources.UserLockWanted);
+                        Want(entry);
+                        takesLockOver = entry == FreshResources.UserLockWanted;
                     }
                 }
 
-                if (_lockWanted == null && MayLockUsers && MyInvocation.PipelinePosition > 1)
+                if (MayLockUsers && !takesLockOver && MyInvocation.PipelinePosition > 1)
                 {
-                    _lockWanted = PipelineReads.Want(FreshResources.UserLockTakenElsewhere);
+                    Want(FreshResources.UserLockTakenElsewhere);
                 }
 
-                var cmdlet = (CmdletAttribute?)Attribute.GetCustomAttribute(GetType(), typeof(CmdletAttribute));
-                if (cmdlet != null && cmdlet.SupportsShouldProcess && MyInvocation.PipelineLength > 1 && MayAskToConfirm())
+                if (OwnCmdletAttribute?.SupportsShouldProcess == true && MyInvocation.PipelineLength > 1 && MayAskToConfirm())
                 {
-                    _mayAskWanted = PipelineReads.Want(FreshResources.MayAskToConfirm);
+                    Want(FreshResources.MayAskToConfirm);
                 }
 
                 if (Session.CredentialResolution == CredentialResolution.Cached)
@@ -227,15 +228,28 @@ namespace BackupIam.Abstractions
         /// </summary>
         private protected virtual (string Read, string Parameter)? UpstreamRead => null;
 
-        private IDisposable? _readWanted;
-        private IDisposable? _lockWanted;
-        private IDisposable? _mayAskWanted;
+        /// <summary>What this cmdlet said in BeginProcessing that it wants from upstream (<see cref="PipelineReads.Want"/>), until it ends.</summary>
+        private readonly List<IDisposable> _wants = new List<IDisposable>();
+
+        private void Want(string entry) => _wants.Add(PipelineReads.Want(entry));
+
+        private void ReleaseWants()
+        {
+            foreach (IDisposable want in _wants)
+            {
+                want.Dispose();
+            }
+
+            _wants.Clear();
+        }
 
         /// <summary>
-        /// True for a cmdlet that can take over the lock of a user that New-BackupUser created a moment ago in the same
-        /// pipeline (<see cref="FreshResources.TakeUserLock"/>): it says so in BeginProcessing when nothing can decline it.
+        /// What this cmdlet wants from the upstream cmdlet that hands it its resource (the same condition as
+        /// <see cref="UpstreamRead"/>) when nothing can decline its writes (no -WhatIf, no question): New-BackupAccessKey a
+        /// new user's lock (<see cref="FreshResources.UserLockWanted"/>), Enable-BackupVersioning the versioning record
+        /// with a new bucket's tag (<see cref="PipelineReads.VersioningRecord"/>). Null: nothing.
         /// </summary>
-        private protected virtual bool TakesUserLockFromCreate => false;
+        private protected virtual string? WantedWhenUndeclinable => null;
 
         /// <summary>True for a cmdlet that may take a user's key lock (<see cref="Engine.Provisioning.AccessKeyJournal.LockUserAsync"/>).</summary>
         private protected virtual bool MayLockUsers => false;
@@ -408,22 +422,18 @@ namespace BackupIam.Abstractions
             object? preference = SessionState.PSVariable.GetValue("ConfirmPreference");
             ConfirmImpact threshold = preference is ConfirmImpact c ? c
                 : preference != null && Enum.TryParse(preference.ToString(), true, out ConfirmImpact parsed) ? parsed : ConfirmImpact.High;
-            var attribute = (CmdletAttribute?)Attribute.GetCustomAttribute(GetType(), typeof(CmdletAttribute));
-            ConfirmImpact impact = attribute?.ConfirmImpact ?? ConfirmImpact.Medium;
+            ConfirmImpact impact = OwnCmdletAttribute?.ConfirmImpact ?? ConfirmImpact.Medium;
             return threshold != ConfirmImpact.None && impact >= threshold;
         }
+
+        private CmdletAttribute? OwnCmdletAttribute => (CmdletAttribute?)Attribute.GetCustomAttribute(GetType(), typeof(CmdletAttribute));
 
         /// <summary>True when the parameter was given on the command line (and so is known before the pipeline runs).</summary>
         private protected bool IsBound(string parameterName) => MyInvocation.BoundParameters.ContainsKey(parameterName);
 
         protected override void EndProcessing()
         {
-            _readWanted?.Dispose();
-            _readWanted = null;
-            _lockWanted?.Dispose();
-            _lockWanted = null;
-            _mayAskWanted?.Dispose();
-            _mayAskWanted = null;
+            ReleaseWants();
             DisposeClients();
         }
 
@@ -432,12 +442,7 @@ namespace BackupIam.Abstractions
         {
             if (disposing)
             {
-                _readWanted?.Dispose();
-                _readWanted = null;
-                _lockWanted?.Dispose();
-                _lockWanted = null;
-                _mayAskWanted?.Dispose();
-                _mayAskWanted = null;
+                ReleaseWants();
                 DisposeClients();
             }
 

@@ -21,7 +21,7 @@ namespace BackupIam.Abstractions
 
         /// <summary>
         /// The <see cref="PipelineReads.Want"/> entry of any cmdlet of the pipeline that may ask a question (-Confirm,
-        /// $ConfirmPreference): then no user lock is handed on, so that none is held while a question waits.
+        /// $ConfirmPreference, a stream's preference of Inquire: AwsCmdlet.MayAskToConfirm): then no user lock is handed on, so that none is held while a question waits.
         /// </summary>
         public const string MayAskToConfirm = "MayAskToConfirm";
 
@@ -51,21 +51,17 @@ namespace BackupIam.Abstractions
             _current ??= new HashSet<string>(StringComparer.Ordinal);
             if (!_current.Add(key))
             {
-                return new Scope(null, false);
+                return new Scope(null);
             }
 
-            bool handed = false;
             if (userLock != null)
             {
+                // While this scope holds the key, no other announcement can hand a lock for it.
                 _locks ??= new Dictionary<string, HandedLock>(StringComparer.Ordinal);
-                if (!_locks.ContainsKey(key))
-                {
-                    _locks.Add(key, userLock);
-                    handed = true;
-                }
+                _locks[key] = userLock;
             }
 
-            return new Scope(key, handed);
+            return new Scope(key);
         }
 
         /// <summary>True while an upstream cmdlet of this pipeline is handing on the record of this resource's creation.</summary>
@@ -77,7 +73,7 @@ namespace BackupIam.Abstractions
         /// </summary>
         public static Engine.Provisioning.FileLock? TakeUserLock(string key)
         {
-            if (_current == null || !_current.Contains(key) || _locks == null || !_locks.TryGetValue(key, out HandedLock? handed))
+            if (_locks == null || !_locks.TryGetValue(key, out HandedLock? handed))
             {
                 return null;
             }
@@ -89,12 +85,10 @@ namespace BackupIam.Abstractions
         private sealed class Scope : IDisposable
         {
             private string? _key;
-            private bool _handed;
 
-            public Scope(string? key, bool handed)
+            public Scope(string? key)
             {
                 _key = key;
-                _handed = handed;
             }
 
             public void Dispose()
@@ -102,10 +96,7 @@ namespace BackupIam.Abstractions
                 if (_key != null)
                 {
                     _current?.Remove(_key);
-                    if (_handed)
-                    {
-                        _locks?.Remove(_key);
-                    }
+                    _locks?.Remove(_key); // a lock nobody took stays its creator's, who releases it
 
                     _key = null;
                 }

@@ -14,39 +14,11 @@ namespace BackupIam.Commands
     {
         private protected override (string Read, string Parameter)? UpstreamRead => (PipelineReads.BucketVersioning, nameof(BucketName));
 
-        private System.IDisposable? _recordWanted;
-
         /// <summary>
-        /// Nothing can decline this cmdlet's write (no -WhatIf, no question to ask) and the bucket comes from the pipeline:
-        /// an upstream New-BackupBucket may write the versioning record with the managed tag of a bucket it creates
-        /// (issue 16; <see cref="PipelineReads.VersioningRecord"/>). Run for every cmdlet before any record flows.
+        /// Nothing can decline this cmdlet's write and the bucket comes from the pipeline: an upstream New-BackupBucket may
+        /// write the versioning record with the managed tag of a bucket it creates (issue 16; <see cref="PipelineReads.VersioningRecord"/>).
         /// </summary>
-        protected override void BeginProcessing()
-        {
-            base.BeginProcessing();
-            if (MyInvocation.PipelinePosition > 1 && !IsBound(nameof(BucketName)) && !IsWhatIf && !MayAskToConfirm())
-            {
-                _recordWanted = PipelineReads.Want(PipelineReads.VersioningRecord);
-            }
-        }
-
-        protected override void EndProcessing()
-        {
-            _recordWanted?.Dispose();
-            _recordWanted = null;
-            base.EndProcessing();
-        }
-
-        protected override void Dispose(bool disposing)
-        {
-            if (disposing)
-            {
-                _recordWanted?.Dispose();
-                _recordWanted = null;
-            }
-
-            base.Dispose(disposing);
-        }
+        private protected override string? WantedWhenUndeclinable => PipelineReads.VersioningRecord;
 
         private protected override void ValidateBoundParameters()
         {

@@ -27,7 +27,7 @@ namespace BackupIam.Commands
 
         private protected override (string Read, string Parameter)? UpstreamRead => (PipelineReads.AccessKeys, nameof(UserName));
 
-        private protected override bool TakesUserLockFromCreate => true;
+        private protected override string? WantedWhenUndeclinable => FreshResources.UserLockWanted;
 
         private protected override void ValidateBoundParameters()
         {

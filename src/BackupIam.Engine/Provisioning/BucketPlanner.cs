@@ -613,17 +613,11 @@ namespace BackupIam.Engine.Provisioning
                     {
                         // This plan's CreateBucket made the bucket a moment ago: it has no tags, nothing to read and merge
                         // (issue 16). A bucket that answered BucketAlreadyOwnedByYou is read and merged as any other.
-                        if (withRecord)
-                        {
-                            // The record written before versioning is turned on, as Enable-BackupVersioning would write it
-                            // (PlanVersioningAsync), one round trip earlier: a record with versioning still off (the
-                            // pipeline stops before Enable-BackupVersioning's write) is harmless to a teardown.
-                            await _s3.PutBucketTaggingAsync(bucket, BucketTags.ManagedWithVersioningRecord(), ct).ConfigureAwait(false);
-                            plan.VersioningRecorded = true;
-                            return true;
-                        }
-
-                        await _s3.PutBucketTaggingAsync(bucket, BucketTags.Managed(), ct).ConfigureAwait(false);
+                        // With the record: written before versioning is turned on, as Enable-BackupVersioning would
+                        // write it (PlanVersioningAsync), one round trip earlier; a record with versioning still off (the
+                        // pipeline stops before Enable-BackupVersioning's write) is harmless to a teardown.
+                        await _s3.PutBucketTaggingAsync(bucket, withRecord ? BucketTags.ManagedWithVersioningRecord() : BucketTags.Managed(), ct).ConfigureAwait(false);
+                        plan.VersioningRecorded = withRecord;
                         return true;
                     }
 
